@@ -1,0 +1,215 @@
+//===- Attention.cpp - Reference lowering of seq.attention ------*- C++ -*-===//
+//
+// Dense scores, the mask tested element by element, a numerically safe
+// softmax (row max subtracted), and the weighted sum of values: seven
+// linalg.generic ops that follow the op's definition line by line.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Utils.h"
+
+#include "seqc/Dialect/Seq/IR/Seq.h"
+#include "seqc/Transforms/MaskPredicate.h"
+#include "seqc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace seqc;
+using namespace seqc::ref;
+using namespace seqc::seq;
+
+namespace {
+
+/// Makes `kv` (B, Hkv, Lk, X) readable with query head indices: returns the
+/// tensor and the affine expression of its head index in terms of the query
+/// head loop `h`. Static head counts use `h floordiv g`; dynamic ones expand
+/// the heads with tensor.generate.
+std::pair<Value, AffineExpr> headsFor(OpBuilder &b, Location loc, Value kv,
+                                      Value q, AffineExpr h) {
+  auto kt = llvm::cast<RankedTensorType>(kv.getType());
+  auto qt = llvm::cast<RankedTensorType>(q.getType());
+  int64_t hq = qt.getDimSize(1), hkv = kt.getDimSize(1);
+  if (!ShapedType::isDynamic(hq) && !ShapedType::isDynamic(hkv))
+    return {kv, hq == hkv ? h : h.floorDiv(hq / hkv)};
+  Value group = arith::DivUIOp::create(b, loc, dimValue(b, loc, q, 1),
+                                       dimValue(b, loc, kv, 1));
+  SmallVector<int64_t> shape(kt.getShape());
+  shape[1] = hq;
+  auto type = RankedTensorType::get(shape, kt.getElementType());
+  SmallVector<Value> dynSizes;
+  for (int64_t i = 0; i < 4; ++i)
+    if (type.isDynamicDim(i))
+      dynSizes.push_back(i == 1 ? dimValue(b, loc, q, 1)
+                                : dimValue(b, loc, kv, i));
+  auto gen = tensor::GenerateOp::create(
+      b, loc, type, dynSizes, [&](OpBuilder &nb, Location nl, ValueRange iv) {
+        Value src = arith::DivUIOp::create(nb, nl, iv[1], group);
+        Value x = tensor::ExtractOp::create(
+            nb, nl, kv, ValueRange{iv[0], src, iv[2], iv[3]});
+        tensor::YieldOp::create(nb, nl, x);
+      });
+  return {gen, h};
+}
+
+struct LowerAttention : OpRewritePattern<AttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rw.getContext();
+    Value q = op.getQuery();
+    Type ft = llvm::cast<RankedTensorType>(q.getType()).getElementType();
+    AffineExpr d0, d1, d2, d3, d4;
+    bindDims(ctx, d0, d1, d2, d3, d4);
+    auto [k, kHead] = headsFor(rw, loc, op.getKey(), q, d1);
+    auto [v, vHead] = headsFor(rw, loc, op.getValue(), q, d1);
+
+    SmallVector<OpFoldResult> qs = sizesOf(rw, loc, q);
+    OpFoldResult lk = tensor::getMixedSize(rw, loc, op.getKey(), 2);
+    OpFoldResult dv = tensor::getMixedSize(rw, loc, op.getValue(), 3);
+    SmallVector<OpFoldResult> scoreSizes = {qs[0], qs[1], qs[2], lk};
+    SmallVector<OpFoldResult> rowSizes = {qs[0], qs[1], qs[2]};
+    SmallVector<OpFoldResult> outSizes = {qs[0], qs[1], qs[2], dv};
+
+    Value zero = floatConst(rw, loc, ft, 0.0);
+    Value negInf =
+        floatConst(rw, loc, ft, -std::numeric_limits<double>::infinity());
+    auto map = [&](unsigned n, ArrayRef<AffineExpr> es) {
+      return AffineMap::get(n, 0, es, ctx);
+    };
+
+    // 1. raw[b,h,r,j] = sum_d q[b,h,r,d] * k[b,h',j,d]
+    Value raw = generic(
+        rw, loc, {q, k}, filled(rw, loc, scoreSizes, ft, zero),
+        {map(5, {d0, d1, d2, d4}), map(5, {d0, kHead, d3, d4}),
+         map(5, {d0, d1, d2, d3})},
+        "ppppr", [&](OpBuilder &b, Location l, ValueRange a) {
+          Value m = arith::MulFOp::create(b, l, a[0], a[1]);
+          linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, a[2], m)));
+        });
+
+    // 2. scale, softcap, bias, mask (masked -> -inf).
+    Value offset = arith::SubIOp::create(rw, loc, dimValue(rw, loc, op.getKey(), 2),
+                                         dimValue(rw, loc, q, 2));
+    SmallVector<Value> ins = {raw};
+    SmallVector<AffineMap> maps = {map(4, {d0, d1, d2, d3})};
+    if (Value bias = op.getBias()) {
+      auto bt = llvm::cast<RankedTensorType>(bias.getType());
+      AffineExpr full[4] = {d0, d1, d2, d3};
+      SmallVector<AffineExpr> es;
+      for (int64_t i = 0; i < bt.getRank(); ++i) {
+        int64_t outDim = 4 - bt.getRank() + i;
+        es.push_back(bt.getDimSize(i) == 1 ? getAffineConstantExpr(0, ctx)
+                                           : full[outDim]);
+      }
+      ins.push_back(bias);
+      maps.push_back(map(4, es));
+    }
+    maps.push_back(map(4, {d0, d1, d2, d3}));
+    float scale = op.getScale().convertToFloat();
+    std::optional<float> softcap;
+    if (auto cap = op.getSoftcap())
+      softcap = cap->convertToFloat();
+    auto perHead = llvm::dyn_cast<ArrayAttr>(op.getMask());
+    int64_t numHeads = perHead ? static_cast<int64_t>(perHead.size()) : 1;
+    Value scores = generic(
+        rw, loc, ins, filled(rw, loc, scoreSizes, ft, Value()), maps, "pppp",
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value s = arith::MulFOp::create(b, l, a[0],
+                                          floatConst(b, l, ft, scale));
+          if (softcap) {
+            Value c = floatConst(b, l, ft, *softcap);
+            Value t = math::TanhOp::create(b, l, arith::DivFOp::create(b, l, s, c));
+            s = arith::MulFOp::create(b, l, c, t);
+          }
+          if (op.getBias())
+            s = arith::AddFOp::create(b, l, s, a[1]);
+          Value h = loopIndex(b, l, 1);
+          Value p = arith::AddIOp::create(b, l, loopIndex(b, l, 2), offset);
+          Value j = loopIndex(b, l, 3);
+          Value ok;
+          if (op.hasUniformMask()) {
+            ok = emitMaskPredicate(b, l, op.getHeadMask(0), p, j);
+          } else {
+            // Select head h's mask: a chain of selects on the head index.
+            ok = emitMaskPredicate(b, l, op.getHeadMask(numHeads - 1), p, j);
+            for (int64_t hh = numHeads - 2; hh >= 0; --hh) {
+              Value isHead = arith::CmpIOp::create(
+                  b, l, arith::CmpIPredicate::eq, h, indexConst(b, l, hh));
+              Value okH = emitMaskPredicate(b, l, op.getHeadMask(hh), p, j);
+              ok = arith::SelectOp::create(b, l, isHead, okH, ok);
+            }
+          }
+          Value masked = arith::SelectOp::create(b, l, ok, s, negInf);
+          linalg::YieldOp::create(b, l, masked);
+        });
+
+    // 3. Row maxima.
+    Value rowMax = generic(
+        rw, loc, {scores}, filled(rw, loc, rowSizes, ft, negInf),
+        {map(4, {d0, d1, d2, d3}), map(4, {d0, d1, d2})}, "pppr",
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          linalg::YieldOp::create(b, l, Value(arith::MaximumFOp::create(b, l, a[1], a[0])));
+        });
+
+    // 4. e = exp(s - max), 0 where masked.
+    Value expS = generic(
+        rw, loc, {scores, rowMax}, filled(rw, loc, scoreSizes, ft, Value()),
+        {map(4, {d0, d1, d2, d3}), map(4, {d0, d1, d2}),
+         map(4, {d0, d1, d2, d3})},
+        "pppp", [&](OpBuilder &b, Location l, ValueRange a) {
+          Value isMasked = arith::CmpFOp::create(
+              b, l, arith::CmpFPredicate::OEQ, a[0], negInf);
+          Value e = math::ExpOp::create(b, l, arith::SubFOp::create(b, l, a[0], a[1]));
+          linalg::YieldOp::create(b, l, Value(arith::SelectOp::create(b, l, isMasked, zero, e)));
+        });
+
+    // 5. Row sums.
+    Value rowSum = generic(
+        rw, loc, {expS}, filled(rw, loc, rowSizes, ft, zero),
+        {map(4, {d0, d1, d2, d3}), map(4, {d0, d1, d2})}, "pppr",
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, a[1], a[0])));
+        });
+
+    // 6. o[b,h,r,e] = sum_j e[b,h,r,j] * v[b,h',j,e]
+    Value weighted = generic(
+        rw, loc, {expS, v}, filled(rw, loc, outSizes, ft, zero),
+        {map(5, {d0, d1, d2, d3}), map(5, {d0, vHead, d3, d4}),
+         map(5, {d0, d1, d2, d4})},
+        "ppprp", [&](OpBuilder &b, Location l, ValueRange a) {
+          Value m = arith::MulFOp::create(b, l, a[0], a[1]);
+          linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, a[2], m)));
+        });
+
+    // 7. Divide by the row sums; rows with no attendable key are zero.
+    Value out = generic(
+        rw, loc, {weighted, rowSum}, filled(rw, loc, outSizes, ft, Value()),
+        {map(4, {d0, d1, d2, d3}), map(4, {d0, d1, d2}),
+         map(4, {d0, d1, d2, d3})},
+        "pppp", [&](OpBuilder &b, Location l, ValueRange a) {
+          Value empty = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
+                                              a[1], zero);
+          Value div = arith::DivFOp::create(b, l, a[0], a[1]);
+          linalg::YieldOp::create(b, l, Value(arith::SelectOp::create(b, l, empty, zero, div)));
+        });
+
+    if (out.getType() != op.getType())
+      out = tensor::CastOp::create(rw, loc, op.getType(), out);
+    rw.replaceOp(op, out);
+    return success();
+  }
+};
+
+} // namespace
+
+void seqc::populateReferenceAttentionPatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerAttention>(patterns.getContext());
+}

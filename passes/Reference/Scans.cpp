@@ -1,0 +1,375 @@
+//===- Scans.cpp - Reference lowering of the recurrences --------*- C++ -*-===//
+//
+// seq.linear_attention, seq.selective_scan and seq.linear_scan become one
+// scf.for over the sequence, carrying the state as a tensor and inserting each
+// step's output: the recurrence exactly as written in the op descriptions.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Utils.h"
+
+#include "seqc/Dialect/Seq/IR/Seq.h"
+#include "seqc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+using namespace seqc;
+using namespace seqc::ref;
+using namespace seqc::seq;
+
+namespace {
+
+Value yieldOf(OpBuilder &b, Location l, Value v) {
+  linalg::YieldOp::create(b, l, v);
+  return v;
+}
+
+/// Casts `v` to `type` if their static shapes differ.
+Value castTo(OpBuilder &b, Location loc, Value v, Type type) {
+  return v.getType() == type ? v : tensor::CastOp::create(b, loc, type, v);
+}
+
+//===----------------------------------------------------------------------===//
+// seq.linear_attention
+//===----------------------------------------------------------------------===//
+
+struct LowerLinearAttention : OpRewritePattern<LinearAttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(LinearAttentionOp op,
+                                PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rw.getContext();
+    Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
+    Type ft = llvm::cast<RankedTensorType>(q.getType()).getElementType();
+    Value zero = floatConst(rw, loc, ft, 0.0);
+    SmallVector<OpFoldResult> qs = sizesOf(rw, loc, q);
+    OpFoldResult dk = qs[3];
+    OpFoldResult dv = tensor::getMixedSize(rw, loc, v, 3);
+    SmallVector<OpFoldResult> stateSizes = {qs[0], qs[1], dk, dv};
+    SmallVector<OpFoldResult> normSizes = {qs[0], qs[1], dk};
+    SmallVector<OpFoldResult> outSizes = {qs[0], qs[1], qs[2], dv};
+    SmallVector<OpFoldResult> rowSizes = {qs[0], qs[1]};
+
+    Value s0 = op.getState0() ? op.getState0()
+                              : filled(rw, loc, stateSizes, ft, zero);
+    s0 = castTo(rw, loc, s0,
+                RankedTensorType::get(SmallVector<int64_t>(4, ShapedType::kDynamic), ft));
+    Value n0 = filled(rw, loc, normSizes, ft, zero);
+    Value o0 = filled(rw, loc, outSizes, ft, Value());
+    Value len = dimValue(rw, loc, q, 2);
+    Normalizer norm = op.getNormalizer();
+    Value decay = op.getDecay();
+    bool vectorDecay =
+        decay && llvm::cast<RankedTensorType>(decay.getType()).getRank() == 4;
+
+    AffineExpr d0, d1, d2, d3;
+    bindDims(ctx, d0, d1, d2, d3);
+    auto map = [&](unsigned n, ArrayRef<AffineExpr> es) {
+      return AffineMap::get(n, 0, es, ctx);
+    };
+
+    auto loop = scf::ForOp::create(
+        rw, loc, indexConst(rw, loc, 0), len, indexConst(rw, loc, 1),
+        ValueRange{s0, n0, o0},
+        [&](OpBuilder &b, Location l, Value t, ValueRange iter) {
+          Value qt = sliceAt(b, l, q, 2, t), kt = sliceAt(b, l, k, 2, t),
+                vt = sliceAt(b, l, v, 2, t);
+          Value at = decay ? sliceAt(b, l, decay, 2, t) : Value();
+          // S[b,h,i,j] = a * S + k[i] v[j]
+          SmallVector<Value> sIns = {iter[0], kt, vt};
+          SmallVector<AffineMap> sMaps = {map(4, {d0, d1, d2, d3}),
+                                          map(4, {d0, d1, d2}),
+                                          map(4, {d0, d1, d3})};
+          if (at) {
+            sIns.push_back(at);
+            sMaps.push_back(vectorDecay ? map(4, {d0, d1, d2})
+                                        : map(4, {d0, d1}));
+          }
+          sMaps.push_back(map(4, {d0, d1, d2, d3}));
+          Value sNew = generic(
+              b, l, sIns, filled(b, l, stateSizes, ft, Value()), sMaps, "pppp",
+              [&](OpBuilder &nb, Location nl, ValueRange a) {
+                Value s = a[0];
+                if (at)
+                  s = arith::MulFOp::create(nb, nl, a[3], s);
+                Value kv = arith::MulFOp::create(nb, nl, a[1], a[2]);
+                yieldOf(nb, nl, arith::AddFOp::create(nb, nl, s, kv));
+              });
+          // n[b,h,i] = a * n + k[i]
+          SmallVector<Value> nIns = {iter[1], kt};
+          SmallVector<AffineMap> nMaps = {map(3, {d0, d1, d2}),
+                                          map(3, {d0, d1, d2})};
+          if (at) {
+            nIns.push_back(at);
+            nMaps.push_back(vectorDecay ? map(3, {d0, d1, d2}) : map(3, {d0, d1}));
+          }
+          nMaps.push_back(map(3, {d0, d1, d2}));
+          Value nNew = generic(
+              b, l, nIns, filled(b, l, normSizes, ft, Value()), nMaps, "ppp",
+              [&](OpBuilder &nb, Location nl, ValueRange a) {
+                Value n = a[0];
+                if (at)
+                  n = arith::MulFOp::create(nb, nl, a[2], n);
+                yieldOf(nb, nl, arith::AddFOp::create(nb, nl, n, a[1]));
+              });
+          // o[b,h,j] = sum_i S[b,h,i,j] q[b,h,i]   (loops b,h,j,i)
+          Value ot = generic(
+              b, l, {sNew, qt},
+              filled(b, l, {qs[0], qs[1], dv}, ft, zero),
+              {map(4, {d0, d1, d3, d2}), map(4, {d0, d1, d3}),
+               map(4, {d0, d1, d2})},
+              "pppr", [&](OpBuilder &nb, Location nl, ValueRange a) {
+                Value m = arith::MulFOp::create(nb, nl, a[0], a[1]);
+                yieldOf(nb, nl, arith::AddFOp::create(nb, nl, a[2], m));
+              });
+          if (norm != Normalizer::none) {
+            // den[b,h] = sum_i n[b,h,i] q[b,h,i]
+            Value den = generic(
+                b, l, {nNew, qt}, filled(b, l, rowSizes, ft, zero),
+                {map(3, {d0, d1, d2}), map(3, {d0, d1, d2}), map(3, {d0, d1})},
+                "ppr", [&](OpBuilder &nb, Location nl, ValueRange a) {
+                  Value m = arith::MulFOp::create(nb, nl, a[0], a[1]);
+                  yieldOf(nb, nl, arith::AddFOp::create(nb, nl, a[2], m));
+                });
+            ot = generic(
+                b, l, {ot, den}, filled(b, l, {qs[0], qs[1], dv}, ft, Value()),
+                {map(3, {d0, d1, d2}), map(3, {d0, d1}), map(3, {d0, d1, d2})},
+                "ppp", [&](OpBuilder &nb, Location nl, ValueRange a) {
+                  Value dnm = a[1];
+                  if (norm == Normalizer::clamped)
+                    dnm = arith::MaximumFOp::create(
+                        nb, nl, math::AbsFOp::create(nb, nl, dnm),
+                        floatConst(nb, nl, ft, 1.0));
+                  yieldOf(nb, nl, arith::DivFOp::create(nb, nl, a[0], dnm));
+                });
+          }
+          Value oNew = insertAt(b, l, ot, iter[2], 2, t);
+          scf::YieldOp::create(b, l, ValueRange{castTo(b, l, sNew, iter[0].getType()), nNew, oNew});
+        });
+    rw.replaceOp(op, {castTo(rw, loc, loop.getResult(2), op.getOut().getType()),
+                      castTo(rw, loc, loop.getResult(0), op.getState().getType())});
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// seq.selective_scan
+//===----------------------------------------------------------------------===//
+
+struct LowerSelectiveScan : OpRewritePattern<SelectiveScanOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(SelectiveScanOp op,
+                                PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rw.getContext();
+    Value u = op.getU(), dt = op.getDelta(), A = op.getA(), B = op.getB(),
+          C = op.getC();
+    Type ft = llvm::cast<RankedTensorType>(u.getType()).getElementType();
+    Value zero = floatConst(rw, loc, ft, 0.0);
+    Value one = floatConst(rw, loc, ft, 1.0);
+    SmallVector<OpFoldResult> us = sizesOf(rw, loc, u);
+    OpFoldResult n = tensor::getMixedSize(rw, loc, A, 1);
+    SmallVector<OpFoldResult> hSizes = {us[0], us[1], n};
+    SmallVector<OpFoldResult> rowSizes = {us[0], us[1]};
+    bool grouped = llvm::cast<RankedTensorType>(B.getType()).getRank() == 4;
+    // Channels per group, for d -> g = d floordiv (D / G).
+    Value perGroup = grouped ? arith::DivUIOp::create(rw, loc, dimValue(rw, loc, u, 1),
+                                                      dimValue(rw, loc, B, 1))
+                                   .getResult()
+                             : Value();
+
+    Value h0 = castTo(rw, loc, filled(rw, loc, hSizes, ft, zero),
+                      RankedTensorType::get(SmallVector<int64_t>(3, ShapedType::kDynamic), ft));
+    Value y0 = filled(rw, loc, us, ft, Value());
+    Value len = dimValue(rw, loc, u, 2);
+    AffineExpr d0, d1, d2;
+    bindDims(ctx, d0, d1, d2);
+    auto map = [&](unsigned nd, ArrayRef<AffineExpr> es) {
+      return AffineMap::get(nd, 0, es, ctx);
+    };
+    Value Dp = op.getD(), z = op.getZ(), bias = op.getDeltaBias();
+    bool softplus = op.getDeltaSoftplus();
+
+    auto loop = scf::ForOp::create(
+        rw, loc, indexConst(rw, loc, 0), len, indexConst(rw, loc, 1),
+        ValueRange{h0, y0},
+        [&](OpBuilder &b, Location l, Value t, ValueRange iter) {
+          Value ut = sliceAt(b, l, u, 2, t), dtt = sliceAt(b, l, dt, 2, t);
+          Value Bt = sliceAt(b, l, B, grouped ? 3 : 2, t);
+          Value Ct = sliceAt(b, l, C, grouped ? 3 : 2, t);
+          // dt'[b,d] = softplus?(dt + bias)
+          SmallVector<Value> dIns = {dtt};
+          SmallVector<AffineMap> dMaps = {map(2, {d0, d1})};
+          if (bias) {
+            dIns.push_back(bias);
+            dMaps.push_back(map(2, {d1}));
+          }
+          dMaps.push_back(map(2, {d0, d1}));
+          Value dtp = generic(
+              b, l, dIns, filled(b, l, rowSizes, ft, Value()), dMaps, "pp",
+              [&](OpBuilder &nb, Location nl, ValueRange a) {
+                Value x = bias ? Value(arith::AddFOp::create(nb, nl, a[0], a[1]))
+                               : a[0];
+                if (softplus) {
+                  // log(1 + exp(x)), exact for large x.
+                  Value sp = math::Log1pOp::create(nb, nl, math::ExpOp::create(nb, nl, x));
+                  Value big = arith::CmpFOp::create(nb, nl, arith::CmpFPredicate::OGT,
+                                                    x, floatConst(nb, nl, ft, 20.0));
+                  x = arith::SelectOp::create(nb, nl, big, x, sp);
+                }
+                yieldOf(nb, nl, x);
+              });
+          // B/C value for (b, d, n) at this step.
+          auto readBC = [&](OpBuilder &nb, Location nl, Value bc) -> Value {
+            Value bi = loopIndex(nb, nl, 0), di = loopIndex(nb, nl, 1),
+                  ni = loopIndex(nb, nl, 2);
+            if (!grouped)
+              return tensor::ExtractOp::create(nb, nl, bc, ValueRange{bi, ni});
+            Value g = arith::DivUIOp::create(nb, nl, di, perGroup);
+            return tensor::ExtractOp::create(nb, nl, bc, ValueRange{bi, g, ni});
+          };
+          // h[b,d,n] = exp(dt' A) h + dt' B u
+          Value hNew = generic(
+              b, l, {iter[0], dtp, A, ut}, filled(b, l, hSizes, ft, Value()),
+              {map(3, {d0, d1, d2}), map(3, {d0, d1}), map(3, {d1, d2}),
+               map(3, {d0, d1}), map(3, {d0, d1, d2})},
+              "ppp", [&](OpBuilder &nb, Location nl, ValueRange a) {
+                Value decay = math::ExpOp::create(nb, nl, arith::MulFOp::create(nb, nl, a[1], a[2]));
+                Value bx = arith::MulFOp::create(
+                    nb, nl, arith::MulFOp::create(nb, nl, a[1], readBC(nb, nl, Bt)), a[3]);
+                yieldOf(nb, nl, arith::AddFOp::create(nb, nl, arith::MulFOp::create(nb, nl, decay, a[0]), bx));
+              });
+          // y[b,d] = sum_n C h
+          Value yt = generic(
+              b, l, {hNew}, filled(b, l, rowSizes, ft, zero),
+              {map(3, {d0, d1, d2}), map(3, {d0, d1})}, "ppr",
+              [&](OpBuilder &nb, Location nl, ValueRange a) {
+                Value m = arith::MulFOp::create(nb, nl, readBC(nb, nl, Ct), a[0]);
+                yieldOf(nb, nl, arith::AddFOp::create(nb, nl, a[1], m));
+              });
+          // y = (y + D u) * silu(z)
+          if (Dp || z) {
+            SmallVector<Value> ins = {yt, ut};
+            SmallVector<AffineMap> maps = {map(2, {d0, d1}), map(2, {d0, d1})};
+            if (Dp) {
+              ins.push_back(Dp);
+              maps.push_back(map(2, {d1}));
+            }
+            if (z) {
+              ins.push_back(sliceAt(b, l, z, 2, t));
+              maps.push_back(map(2, {d0, d1}));
+            }
+            maps.push_back(map(2, {d0, d1}));
+            yt = generic(
+                b, l, ins, filled(b, l, rowSizes, ft, Value()), maps, "pp",
+                [&](OpBuilder &nb, Location nl, ValueRange a) {
+                  Value y = a[0];
+                  unsigned next = 2;
+                  if (Dp)
+                    y = arith::AddFOp::create(nb, nl, y, arith::MulFOp::create(nb, nl, a[next++], a[1]));
+                  if (z) {
+                    Value zv = a[next];
+                    Value negZ = arith::NegFOp::create(nb, nl, zv);
+                    Value sig = arith::DivFOp::create(
+                        nb, nl, one, arith::AddFOp::create(nb, nl, one, math::ExpOp::create(nb, nl, negZ)));
+                    y = arith::MulFOp::create(nb, nl, y, arith::MulFOp::create(nb, nl, zv, sig));
+                  }
+                  yieldOf(nb, nl, y);
+                });
+          }
+          Value yNew = insertAt(b, l, yt, iter[1], 2, t);
+          scf::YieldOp::create(b, l, ValueRange{castTo(b, l, hNew, iter[0].getType()), yNew});
+        });
+    rw.replaceOp(op, {castTo(rw, loc, loop.getResult(1), op.getY().getType()),
+                      castTo(rw, loc, loop.getResult(0), op.getLastState().getType())});
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// seq.linear_scan
+//===----------------------------------------------------------------------===//
+
+struct LowerLinearScan : OpRewritePattern<LinearScanOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(LinearScanOp op,
+                                PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rw.getContext();
+    Value a = op.getA(), b = op.getB();
+    auto at = llvm::cast<RankedTensorType>(a.getType());
+    auto bt = llvm::cast<RankedTensorType>(b.getType());
+    Type ft = bt.getElementType();
+    int64_t axis = op.getAxis(), rank = bt.getRank();
+    SmallVector<OpFoldResult> bs = sizesOf(rw, loc, b);
+    SmallVector<OpFoldResult> hs(bs);
+    hs.erase(hs.begin() + axis);
+    auto dynState = RankedTensorType::get(
+        SmallVector<int64_t>(rank - 1, ShapedType::kDynamic), ft);
+    Value h0 = op.getH0() ? op.getH0()
+                          : filled(rw, loc, hs, ft, floatConst(rw, loc, ft, 0));
+    h0 = castTo(rw, loc, h0, dynState);
+    Value len = dimValue(rw, loc, b, axis);
+    bool aSingleStep = at.getDimSize(axis) == 1;
+    bool keepAll = !op.getLast();
+    Value out0 = keepAll ? filled(rw, loc, bs, ft, Value()) : Value();
+    SmallVector<Value> inits = {h0};
+    if (keepAll)
+      inits.push_back(out0);
+
+    // Maps over the rank-1 state loops; a's broadcast dims read index 0.
+    unsigned nd = rank - 1;
+    SmallVector<AffineExpr> aExprs;
+    for (int64_t i = 0; i < rank; ++i) {
+      if (i == axis)
+        continue;
+      unsigned loopDim = i < axis ? i : i - 1;
+      aExprs.push_back(at.getDimSize(i) == 1 && bt.getDimSize(i) != 1
+                           ? getAffineConstantExpr(0, ctx)
+                           : getAffineDimExpr(loopDim, ctx));
+    }
+    AffineMap id = AffineMap::getMultiDimIdentityMap(nd, ctx);
+    AffineMap aMap = AffineMap::get(nd, 0, aExprs, ctx);
+    std::string iters(nd, 'p');
+
+    auto loop = scf::ForOp::create(
+        rw, loc, indexConst(rw, loc, 0), len, indexConst(rw, loc, 1), inits,
+        [&](OpBuilder &nb, Location l, Value i, ValueRange iter) {
+          Value t = i;
+          if (op.getReverse())
+            t = arith::SubIOp::create(
+                nb, l, arith::SubIOp::create(nb, l, len, indexConst(nb, l, 1)), i);
+          Value as = sliceAt(nb, l, a, axis, aSingleStep ? indexConst(nb, l, 0) : t);
+          Value bsl = sliceAt(nb, l, b, axis, t);
+          Value hNew = generic(
+              nb, l, {iter[0], as, bsl}, filled(nb, l, hs, ft, Value()),
+              {id, aMap, id, id}, iters,
+              [&](OpBuilder &bb, Location bl, ValueRange v) {
+                Value m = arith::MulFOp::create(bb, bl, v[1], v[0]);
+                yieldOf(bb, bl, arith::AddFOp::create(bb, bl, m, v[2]));
+              });
+          SmallVector<Value> yields = {castTo(nb, l, hNew, dynState)};
+          if (keepAll)
+            yields.push_back(insertAt(nb, l, hNew, iter[1], axis, t));
+          scf::YieldOp::create(nb, l, yields);
+        });
+    Value result = keepAll ? loop.getResult(1) : loop.getResult(0);
+    rw.replaceOp(op, castTo(rw, loc, result, op.getType()));
+    return success();
+  }
+};
+
+} // namespace
+
+void seqc::populateReferenceScanPatterns(RewritePatternSet &patterns) {
+  patterns.add<LowerLinearAttention, LowerSelectiveScan, LowerLinearScan>(
+      patterns.getContext());
+}

@@ -1,0 +1,26 @@
+//===- seqc-opt.cpp - The seqc optimizer driver -----------------*- C++ -*-===//
+//
+// An mlir-opt for seqc: the seq dialect, its passes and pipelines, and the
+// upstream dialects and passes the pipelines use. Test-only passes (prefixed
+// `test-`) are registered here and nowhere else.
+//
+//===----------------------------------------------------------------------===//
+
+#include "seqc/InitAllDialects.h"
+#include "seqc/InitAllPasses.h"
+
+#include "mlir/Tools/mlir-opt/MlirOptMain.h"
+
+namespace seqc::test {
+void registerTestPasses();
+} // namespace seqc::test
+
+int main(int argc, char **argv) {
+  seqc::registerAllPasses();
+  seqc::test::registerTestPasses();
+  mlir::DialectRegistry registry;
+  seqc::registerAllDialects(registry);
+  return mlir::asMainReturnCode(mlir::MlirOptMain(
+      argc, argv, "seqc optimizer driver: seq dialect passes and pipelines\n",
+      registry));
+}
