@@ -30,7 +30,7 @@ LogicalResult seqc::buildReferenceToLLVMPipeline(OpPassManager &pm) {
       succeeded(addUpstream(pm, "buffer-deallocation-pipeline")) &&
       succeeded(addUpstream(
           pm, "convert-linalg-to-loops,convert-complex-to-standard,"
-              "lower-affine,convert-scf-to-cf,expand-strided-metadata")) &&
+              "expand-strided-metadata,lower-affine,convert-scf-to-cf")) &&
       succeeded(addUpstream(pm, "convert-math-to-llvm,convert-math-to-libm")) &&
       succeeded(addUpstream(pm, "convert-to-llvm,reconcile-unrealized-casts")));
 }

@@ -100,7 +100,9 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
                                          dimValue(rw, loc, q, 2));
     SmallVector<Value> ins = {raw};
     SmallVector<AffineMap> maps = {map(4, {d0, d1, d2, d3})};
-    if (Value bias = op.getBias()) {
+    Value bias = op.getBias();
+    bool runtimeBroadcast = bias && hasDynamicDim(bias.getType());
+    if (bias && !runtimeBroadcast) {
       auto bt = llvm::cast<RankedTensorType>(bias.getType());
       AffineExpr full[4] = {d0, d1, d2, d3};
       SmallVector<AffineExpr> es;
@@ -129,9 +131,18 @@ struct LowerAttention : OpRewritePattern<AttentionOp> {
             Value t = math::TanhOp::create(b, l, arith::DivFOp::create(b, l, s, c));
             s = arith::MulFOp::create(b, l, c, t);
           }
-          if (op.getBias())
-            s = arith::AddFOp::create(b, l, s, a[1]);
           Value h = loopIndex(b, l, 1);
+          if (runtimeBroadcast) {
+            // Dynamic bias dims may be 1 at run time: read with broadcasting.
+            int64_t rank =
+                llvm::cast<RankedTensorType>(bias.getType()).getRank();
+            SmallVector<Value> idx;
+            for (int64_t i = 4 - rank; i < 4; ++i)
+              idx.push_back(loopIndex(b, l, i));
+            s = arith::AddFOp::create(b, l, s, readBroadcast(b, l, bias, idx));
+          } else if (bias) {
+            s = arith::AddFOp::create(b, l, s, a[1]);
+          }
           Value p = arith::AddIOp::create(b, l, loopIndex(b, l, 2), offset);
           Value j = loopIndex(b, l, 3);
           Value ok;

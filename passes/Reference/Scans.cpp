@@ -81,10 +81,9 @@ struct LowerLinearAttention : OpRewritePattern<LinearAttentionOp> {
           Value qt = sliceAt(b, l, q, 2, t), kt = sliceAt(b, l, k, 2, t),
                 vt = sliceAt(b, l, v, 2, t);
           Value at = decay ? sliceAt(b, l, decay, 2, t) : Value();
-          // S[b,h,i,j] = a * S + k[i] v[j]
-          SmallVector<Value> sIns = {iter[0], kt, vt};
-          SmallVector<AffineMap> sMaps = {map(4, {d0, d1, d2, d3}),
-                                          map(4, {d0, d1, d2}),
+          // S[b,h,i,j] = a * S + k[i] v[j], updated in place.
+          SmallVector<Value> sIns = {kt, vt};
+          SmallVector<AffineMap> sMaps = {map(4, {d0, d1, d2}),
                                           map(4, {d0, d1, d3})};
           if (at) {
             sIns.push_back(at);
@@ -93,30 +92,29 @@ struct LowerLinearAttention : OpRewritePattern<LinearAttentionOp> {
           }
           sMaps.push_back(map(4, {d0, d1, d2, d3}));
           Value sNew = generic(
-              b, l, sIns, filled(b, l, stateSizes, ft, Value()), sMaps, "pppp",
+              b, l, sIns, iter[0], sMaps, "pppp",
               [&](OpBuilder &nb, Location nl, ValueRange a) {
-                Value s = a[0];
+                Value s = a.back();
                 if (at)
-                  s = arith::MulFOp::create(nb, nl, a[3], s);
-                Value kv = arith::MulFOp::create(nb, nl, a[1], a[2]);
+                  s = arith::MulFOp::create(nb, nl, a[2], s);
+                Value kv = arith::MulFOp::create(nb, nl, a[0], a[1]);
                 yieldOf(nb, nl, arith::AddFOp::create(nb, nl, s, kv));
               });
-          // n[b,h,i] = a * n + k[i]
-          SmallVector<Value> nIns = {iter[1], kt};
-          SmallVector<AffineMap> nMaps = {map(3, {d0, d1, d2}),
-                                          map(3, {d0, d1, d2})};
+          // n[b,h,i] = a * n + k[i], updated in place.
+          SmallVector<Value> nIns = {kt};
+          SmallVector<AffineMap> nMaps = {map(3, {d0, d1, d2})};
           if (at) {
             nIns.push_back(at);
             nMaps.push_back(vectorDecay ? map(3, {d0, d1, d2}) : map(3, {d0, d1}));
           }
           nMaps.push_back(map(3, {d0, d1, d2}));
           Value nNew = generic(
-              b, l, nIns, filled(b, l, normSizes, ft, Value()), nMaps, "ppp",
+              b, l, nIns, iter[1], nMaps, "ppp",
               [&](OpBuilder &nb, Location nl, ValueRange a) {
-                Value n = a[0];
+                Value n = a.back();
                 if (at)
-                  n = arith::MulFOp::create(nb, nl, a[2], n);
-                yieldOf(nb, nl, arith::AddFOp::create(nb, nl, n, a[1]));
+                  n = arith::MulFOp::create(nb, nl, a[1], n);
+                yieldOf(nb, nl, arith::AddFOp::create(nb, nl, n, a[0]));
               });
           // o[b,h,j] = sum_i S[b,h,i,j] q[b,h,i]   (loops b,h,j,i)
           Value ot = generic(
@@ -150,7 +148,7 @@ struct LowerLinearAttention : OpRewritePattern<LinearAttentionOp> {
                 });
           }
           Value oNew = insertAt(b, l, ot, iter[2], 2, t);
-          scf::YieldOp::create(b, l, ValueRange{castTo(b, l, sNew, iter[0].getType()), nNew, oNew});
+          scf::YieldOp::create(b, l, ValueRange{sNew, nNew, oNew});
         });
     rw.replaceOp(op, {castTo(rw, loc, loop.getResult(2), op.getOut().getType()),
                       castTo(rw, loc, loop.getResult(0), op.getState().getType())});
@@ -235,16 +233,16 @@ struct LowerSelectiveScan : OpRewritePattern<SelectiveScanOp> {
             Value g = arith::DivUIOp::create(nb, nl, di, perGroup);
             return tensor::ExtractOp::create(nb, nl, bc, ValueRange{bi, g, ni});
           };
-          // h[b,d,n] = exp(dt' A) h + dt' B u
+          // h[b,d,n] = exp(dt' A) h + dt' B u, updated in place.
           Value hNew = generic(
-              b, l, {iter[0], dtp, A, ut}, filled(b, l, hSizes, ft, Value()),
-              {map(3, {d0, d1, d2}), map(3, {d0, d1}), map(3, {d1, d2}),
-               map(3, {d0, d1}), map(3, {d0, d1, d2})},
+              b, l, {dtp, A, ut}, iter[0],
+              {map(3, {d0, d1}), map(3, {d1, d2}), map(3, {d0, d1}),
+               map(3, {d0, d1, d2})},
               "ppp", [&](OpBuilder &nb, Location nl, ValueRange a) {
-                Value decay = math::ExpOp::create(nb, nl, arith::MulFOp::create(nb, nl, a[1], a[2]));
+                Value decay = math::ExpOp::create(nb, nl, arith::MulFOp::create(nb, nl, a[0], a[1]));
                 Value bx = arith::MulFOp::create(
-                    nb, nl, arith::MulFOp::create(nb, nl, a[1], readBC(nb, nl, Bt)), a[3]);
-                yieldOf(nb, nl, arith::AddFOp::create(nb, nl, arith::MulFOp::create(nb, nl, decay, a[0]), bx));
+                    nb, nl, arith::MulFOp::create(nb, nl, a[0], readBC(nb, nl, Bt)), a[2]);
+                yieldOf(nb, nl, arith::AddFOp::create(nb, nl, arith::MulFOp::create(nb, nl, decay, a[3]), bx));
               });
           // y[b,d] = sum_n C h
           Value yt = generic(
@@ -285,7 +283,7 @@ struct LowerSelectiveScan : OpRewritePattern<SelectiveScanOp> {
                 });
           }
           Value yNew = insertAt(b, l, yt, iter[1], 2, t);
-          scf::YieldOp::create(b, l, ValueRange{castTo(b, l, hNew, iter[0].getType()), yNew});
+          scf::YieldOp::create(b, l, ValueRange{hNew, yNew});
         });
     rw.replaceOp(op, {castTo(rw, loc, loop.getResult(1), op.getY().getType()),
                       castTo(rw, loc, loop.getResult(0), op.getLastState().getType())});
@@ -318,7 +316,11 @@ struct LowerLinearScan : OpRewritePattern<LinearScanOp> {
                           : filled(rw, loc, hs, ft, floatConst(rw, loc, ft, 0));
     h0 = castTo(rw, loc, h0, dynState);
     Value len = dimValue(rw, loc, b, axis);
-    bool aSingleStep = at.getDimSize(axis) == 1;
+    // `a` may broadcast along the scan axis too (a single step for all t).
+    Value aSteps = dimValue(rw, loc, a, axis);
+    Value aIsSingle = arith::CmpIOp::create(rw, loc, arith::CmpIPredicate::eq,
+                                            aSteps, indexConst(rw, loc, 1));
+    bool runtimeBroadcast = hasDynamicDim(a.getType());
     bool keepAll = !op.getLast();
     Value out0 = keepAll ? filled(rw, loc, bs, ft, Value()) : Value();
     SmallVector<Value> inits = {h0};
@@ -347,16 +349,34 @@ struct LowerLinearScan : OpRewritePattern<LinearScanOp> {
           if (op.getReverse())
             t = arith::SubIOp::create(
                 nb, l, arith::SubIOp::create(nb, l, len, indexConst(nb, l, 1)), i);
-          Value as = sliceAt(nb, l, a, axis, aSingleStep ? indexConst(nb, l, 0) : t);
+          Value aT = arith::SelectOp::create(nb, l, aIsSingle,
+                                             indexConst(nb, l, 0), t);
+          Value as = sliceAt(nb, l, a, axis, aT);
           Value bsl = sliceAt(nb, l, b, axis, t);
+          // h = a * h + b, updated in place.
+          SmallVector<Value> ins = {bsl};
+          SmallVector<AffineMap> maps = {id};
+          if (!runtimeBroadcast) {
+            ins.push_back(as);
+            maps.push_back(aMap);
+          }
+          maps.push_back(id);
           Value hNew = generic(
-              nb, l, {iter[0], as, bsl}, filled(nb, l, hs, ft, Value()),
-              {id, aMap, id, id}, iters,
+              nb, l, ins, iter[0], maps, iters,
               [&](OpBuilder &bb, Location bl, ValueRange v) {
-                Value m = arith::MulFOp::create(bb, bl, v[1], v[0]);
-                yieldOf(bb, bl, arith::AddFOp::create(bb, bl, m, v[2]));
+                Value av;
+                if (runtimeBroadcast) {
+                  SmallVector<Value> idx;
+                  for (unsigned d = 0; d < nd; ++d)
+                    idx.push_back(loopIndex(bb, bl, d));
+                  av = readBroadcast(bb, bl, as, idx);
+                } else {
+                  av = v[1];
+                }
+                Value m = arith::MulFOp::create(bb, bl, av, v.back());
+                yieldOf(bb, bl, arith::AddFOp::create(bb, bl, m, v[0]));
               });
-          SmallVector<Value> yields = {castTo(nb, l, hNew, dynState)};
+          SmallVector<Value> yields = {hNew};
           if (keepAll)
             yields.push_back(insertAt(nb, l, hNew, iter[1], axis, t));
           scf::YieldOp::create(nb, l, yields);

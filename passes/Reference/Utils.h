@@ -53,6 +53,16 @@ Value sliceAt(mlir::OpBuilder &b, mlir::Location loc, Value v, int64_t axis,
 Value insertAt(mlir::OpBuilder &b, mlir::Location loc, Value slice,
                Value dest, int64_t axis, Value pos);
 
+/// Reads `src` at `idx` (one index per dim of `src`) with numpy broadcasting:
+/// a dim of size 1 -- statically, or at run time when it is dynamic -- reads
+/// index 0.
+Value readBroadcast(mlir::OpBuilder &b, mlir::Location loc, Value src,
+                    mlir::ValueRange idx);
+
+/// Whether `t` has a dynamic dim (so broadcasting must be decided at run
+/// time).
+bool hasDynamicDim(mlir::Type t);
+
 /// Casts an index value to the float type `t`.
 Value indexToFloat(mlir::OpBuilder &b, mlir::Location loc, Value i,
                    mlir::Type t);
