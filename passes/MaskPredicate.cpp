@@ -38,12 +38,16 @@ Value seqc::emitMaskPredicate(OpBuilder &b, Location loc, MaskAttr mask,
   case MaskKind::full:
     return boolean(true);
   case MaskKind::window: {
-    Value ok = boolean(true);
-    if (ps[0] >= 0) // j >= p - left
-      ok = both(ok, cmp(P::sge, j, arith::SubIOp::create(b, loc, p, cst(ps[0]))));
-    if (ps[1] >= 0) // j <= p + right
-      ok = both(ok, cmp(P::sle, j, arith::AddIOp::create(b, loc, p, cst(ps[1]))));
-    return ok;
+    auto offset = [&](int64_t d) -> Value {
+      return d == 0 ? p : arith::AddIOp::create(b, loc, p, cst(d));
+    };
+    Value lo = ps[0] >= 0 ? cmp(P::sge, j, offset(-ps[0])) : Value();
+    Value hi = ps[1] >= 0 ? cmp(P::sle, j, offset(ps[1])) : Value();
+    if (lo && hi)
+      return both(lo, hi);
+    if (lo || hi)
+      return lo ? lo : hi;
+    return boolean(true);
   }
   case MaskKind::sinks:
     return cmp(P::slt, j, cst(ps[0]));
