@@ -16,6 +16,8 @@ packages=(
   cmake ninja-build ccache g++
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools libomp-22-dev
   python3-numpy          # numpy for /usr/bin/python3: the float64 references
+  libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx libonnx-testdata
+  clang-22 libclang-rt-22-dev   # the importer's libFuzzer target
 )
 
 missing=()

@@ -9,6 +9,7 @@
 #ifndef SEQC_INITALLDIALECTS_H
 #define SEQC_INITALLDIALECTS_H
 
+#include "seqc/Dialect/Onnx/IR/Onnx.h"
 #include "seqc/Dialect/Seq/IR/Seq.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"

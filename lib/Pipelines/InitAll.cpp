@@ -31,7 +31,8 @@
 #include "mlir/Transforms/Passes.h"
 
 void seqc::registerAllDialects(mlir::DialectRegistry &registry) {
-  registry.insert<seq::SeqDialect, mlir::affine::AffineDialect,
+  registry.insert<seq::SeqDialect, onnxir::OnnxDialect,
+                  mlir::affine::AffineDialect,
                   mlir::arith::ArithDialect,
                   mlir::bufferization::BufferizationDialect,
                   mlir::complex::ComplexDialect, mlir::cf::ControlFlowDialect,

@@ -1,0 +1,21 @@
+//===- OnnxImportInternal.h - Shared by the importer's files ----*- C++ -*-===//
+
+#ifndef SEQC_LIB_IMPORT_ONNXIMPORTINTERNAL_H
+#define SEQC_LIB_IMPORT_ONNXIMPORTINTERNAL_H
+
+#include "onnx/defs/schema.h"
+#include "onnx/onnx_pb.h"
+
+#include <string>
+
+namespace seqc::detail {
+
+/// Runs ONNX shape inference in place; false (with a message) if it threw.
+bool runOnnxShapeInference(onnx::ModelProto &model, std::string &error);
+
+/// The ONNX schema of `op` in the default domain at `version`, or null.
+const onnx::OpSchema *lookupSchema(const std::string &op, int version);
+
+} // namespace seqc::detail
+
+#endif // SEQC_LIB_IMPORT_ONNXIMPORTINTERNAL_H

@@ -1,0 +1,39 @@
+//===- OnnxShapeInference.cpp - ONNX's shape inference, contained -*- C++ -*-===//
+//
+// ONNX's shape inference reports problems with C++ exceptions. This file, and
+// only this one, is compiled with exceptions so that none escapes into the
+// rest of seqc (built without them).
+//
+//===----------------------------------------------------------------------===//
+
+#include "OnnxImportInternal.h"
+
+#include "onnx/shape_inference/implementation.h"
+
+#include <exception>
+
+bool seqc::detail::runOnnxShapeInference(onnx::ModelProto &model,
+                                         std::string &error) {
+  try {
+    onnx::ShapeInferenceOptions options(/*check_type=*/false,
+                                        /*error_mode=*/0,
+                                        /*enable_data_propagation=*/true);
+    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
+                                       options);
+    return true;
+  } catch (const std::exception &e) {
+    error = e.what();
+  } catch (...) {
+    error = "unknown error";
+  }
+  return false;
+}
+
+const onnx::OpSchema *seqc::detail::lookupSchema(const std::string &op,
+                                                 int version) {
+  try {
+    return onnx::OpSchemaRegistry::Schema(op, version, "");
+  } catch (...) {
+    return nullptr;
+  }
+}

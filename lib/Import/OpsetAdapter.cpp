@@ -1,0 +1,200 @@
+//===- OpsetAdapter.cpp - Older opsets to the dialect's form ----*- C++ -*-===//
+//
+// See OpsetAdapter.h. Each rule names the opset at which ONNX changed the
+// operator; nodes of models at that opset or later need nothing.
+//
+//===----------------------------------------------------------------------===//
+
+#include "OpsetAdapter.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/OperationSupport.h"
+
+using namespace mlir;
+using namespace seqc::detail;
+
+static const onnx::AttributeProto *findAttr(const onnx::NodeProto &n,
+                                            llvm::StringRef name) {
+  for (const auto &a : n.attribute())
+    if (a.name() == name)
+      return &a;
+  return nullptr;
+}
+
+namespace {
+struct Rule {
+  const char *op;
+  int64_t changedAt; // the first opset with the new form
+  const char *attr;
+  int input;
+  AdaptedInput::Kind kind;
+};
+// Attributes that became inputs.
+const Rule kRules[] = {
+    {"Split", 13, "split", 1, AdaptedInput::I64s},
+    {"Squeeze", 13, "axes", 1, AdaptedInput::I64s},
+    {"Unsqueeze", 13, "axes", 1, AdaptedInput::I64s},
+    {"ReduceSum", 13, "axes", 1, AdaptedInput::I64s},
+    {"Pad", 11, "pads", 1, AdaptedInput::I64s},
+    {"Pad", 11, "value", 2, AdaptedInput::ScalarLikeInput0},
+    {"Clip", 11, "min", 1, AdaptedInput::ScalarLikeInput0},
+    {"Clip", 11, "max", 2, AdaptedInput::ScalarLikeInput0},
+    {"Slice", 10, "starts", 1, AdaptedInput::I64s},
+    {"Slice", 10, "ends", 2, AdaptedInput::I64s},
+    {"Slice", 10, "axes", 3, AdaptedInput::I64s},
+    {"TopK", 10, "k", 1, AdaptedInput::I64s},
+    {"Dropout", 12, "ratio", 1, AdaptedInput::ScalarLikeInput0},
+    {"Upsample", 9, "scales", 1, AdaptedInput::F32s},
+};
+} // namespace
+
+LogicalResult seqc::detail::adaptToNewestOpset(
+    onnx::NodeProto &n, int64_t opset, llvm::StringRef inputFormAttr,
+    AdaptedNode &out, llvm::function_ref<InFlightDiagnostic()> error) {
+  const std::string &op = n.op_type();
+  auto takeAttr = [&](const char *attr, int input, AdaptedInput::Kind kind) {
+    const onnx::AttributeProto *a = findAttr(n, attr);
+    if (!a)
+      return;
+    AdaptedInput in{kind, {}, {}, 0};
+    if (a->type() == onnx::AttributeProto::INTS)
+      in.ints.assign(a->ints().begin(), a->ints().end());
+    else if (a->type() == onnx::AttributeProto::INT)
+      in.ints.push_back(a->i());
+    else if (a->type() == onnx::AttributeProto::FLOATS)
+      in.floats.assign(a->floats().begin(), a->floats().end());
+    else if (a->type() == onnx::AttributeProto::FLOAT)
+      in.scalar = a->f();
+    out.extraInputs.push_back({input, in});
+    out.consumedAttrs.insert(attr);
+  };
+  for (const Rule &r : kRules)
+    if (op == r.op && opset < r.changedAt)
+      takeAttr(r.attr, r.input, r.kind);
+  // Attributes the dialect always declares as inputs (opset 18's form).
+  if (!inputFormAttr.empty())
+    takeAttr(inputFormAttr.str().c_str(), 1, AdaptedInput::I64s);
+
+  // Removed attributes whose value is the newer behaviour.
+  if (op == "BatchNormalization" && opset < 9) {
+    if (const auto *a = findAttr(n, "spatial"); a && a->i() != 1)
+      return error() << "spatial=0 batch normalization (opset < 9) is not "
+                        "supported";
+    for (const char *gone : {"spatial", "is_test", "consumed_inputs"})
+      out.consumedAttrs.insert(gone);
+  }
+  // Scan-8 carried a batch axis and sequence_lens: different semantics.
+  if (op == "Scan" && opset < 9)
+    return error() << "Scan before opset 9 (with a batch axis and "
+                      "sequence_lens) is not supported; re-export at opset 9 "
+                      "or later";
+  // Resize-10 had no `roi` input: shift `scales` to its newer position.
+  if (op == "Resize" && opset < 11 && n.input_size() >= 2) {
+    std::string scales = n.input(1);
+    n.mutable_input(1)->clear();
+    n.add_input(scales);
+  }
+
+  // Softmax, LogSoftmax and Hardmax before 13 flatten to 2-D at `axis`
+  // (default 1) and normalize over the trailing block.
+  if ((op == "Softmax" || op == "LogSoftmax" || op == "Hardmax") &&
+      opset < 13) {
+    int64_t axis = 1;
+    if (const auto *a = findAttr(n, "axis"))
+      axis = a->i();
+    else {
+      auto *added = n.add_attribute();
+      added->set_name("axis");
+      added->set_type(onnx::AttributeProto::INT);
+      added->set_i(1);
+    }
+    out.finish = [axis](OpBuilder &b, Location loc, Operation *op,
+                        llvm::StringMap<Value> &values,
+                        const onnx::NodeProto &node) -> LogicalResult {
+      Value x = op->getOperand(0);
+      auto type = llvm::dyn_cast<RankedTensorType>(x.getType());
+      if (!type)
+        return emitError(loc) << "node '" << node.name()
+                              << "': opset < 13 needs the input's rank";
+      int64_t rank = type.getRank();
+      int64_t ax = axis < 0 ? axis + rank : axis;
+      if (ax == rank - 1) { // The same as the new semantics.
+        op->setAttr("axis", b.getI64IntegerAttr(-1));
+        return success();
+      }
+      auto product = [&](int64_t from, int64_t to) {
+        int64_t p = 1;
+        for (int64_t i = from; i < to; ++i) {
+          if (type.isDynamicDim(i))
+            return ShapedType::kDynamic;
+          p *= type.getDimSize(i);
+        }
+        return p;
+      };
+      auto flatType = RankedTensorType::get({product(0, ax), product(ax, rank)},
+                                            type.getElementType());
+      b.setInsertionPoint(op);
+      OperationState flat(loc, "onnx.Flatten");
+      flat.addOperands(x);
+      flat.addAttribute("axis", b.getI64IntegerAttr(ax));
+      flat.addTypes(flatType);
+      Operation *flatOp = b.create(flat);
+      op->setOperand(0, flatOp->getResult(0));
+      op->setAttr("axis", b.getI64IntegerAttr(-1));
+      Type outType = op->getResult(0).getType();
+      op->getResult(0).setType(flatType);
+      b.setInsertionPointAfter(op);
+      OperationState shape(loc, "onnx.Shape");
+      shape.addOperands(x);
+      shape.addAttribute("start", b.getI64IntegerAttr(0));
+      shape.addTypes(RankedTensorType::get({rank}, b.getI64Type()));
+      Operation *shapeOp = b.create(shape);
+      OperationState reshape(loc, "onnx.Reshape");
+      reshape.addOperands({op->getResult(0), shapeOp->getResult(0)});
+      reshape.addAttribute("allowzero", b.getI64IntegerAttr(0));
+      reshape.addTypes(outType);
+      Operation *reshapeOp = b.create(reshape);
+      values[node.output(0)] = reshapeOp->getResult(0);
+      return success();
+    };
+  }
+  return success();
+}
+
+Value seqc::detail::materializeAdaptedInput(OpBuilder &b, Location loc,
+                                            const AdaptedInput &in,
+                                            ArrayRef<Value> operands) {
+  DenseElementsAttr value;
+  switch (in.kind) {
+  case AdaptedInput::I64s:
+    value = DenseElementsAttr::get(
+        RankedTensorType::get({static_cast<int64_t>(in.ints.size())},
+                              b.getI64Type()),
+        ArrayRef<int64_t>(in.ints));
+    break;
+  case AdaptedInput::F32s:
+    value = DenseElementsAttr::get(
+        RankedTensorType::get({static_cast<int64_t>(in.floats.size())},
+                              b.getF32Type()),
+        ArrayRef<float>(in.floats));
+    break;
+  case AdaptedInput::ScalarLikeInput0: {
+    Type elem = b.getF32Type();
+    if (!operands.empty())
+      if (auto st = llvm::dyn_cast<ShapedType>(operands[0].getType()))
+        elem = st.getElementType();
+    auto type = RankedTensorType::get({}, elem);
+    if (llvm::isa<FloatType>(elem))
+      value = DenseElementsAttr::get(type, b.getFloatAttr(elem, in.scalar));
+    else
+      value = DenseElementsAttr::get(
+          type, b.getIntegerAttr(elem, static_cast<int64_t>(in.scalar)));
+    break;
+  }
+  }
+  OperationState state(loc, "onnx.Constant");
+  state.addAttribute("value", value);
+  state.addTypes(value.getType());
+  return b.create(state)->getResult(0);
+}
