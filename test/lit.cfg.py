@@ -17,6 +17,10 @@ config.excludes = ["CMakeLists.txt", "lit.cfg.py", "lit.site.cfg.py", "lib", "to
 config.substitutions.append(("%PATH%", config.environment["PATH"]))
 config.substitutions.append(("%python", config.python_executable))
 config.substitutions.append(("%mlir_lib_dir", config.mlir_lib_dir))
+# The importer fuzzer is built when clang-22 is installed (scripts/setup.sh
+# installs it); without it the fuzz test fails rather than being skipped.
+config.substitutions.append(
+    ("%seqc_fuzzer", config.seqc_fuzzer or "seqc-import-fuzzer-not-built"))
 config.substitutions.append(
     ("%e2e_tools", os.path.join(config.test_source_root, "e2e", "tools")))
 

@@ -13,6 +13,11 @@ namespace seqc::detail {
 /// Runs ONNX shape inference in place; false (with a message) if it threw.
 bool runOnnxShapeInference(onnx::ModelProto &model, std::string &error);
 
+/// Checks a default-domain node against its ONNX schema (input and output
+/// counts, required attributes and their kinds) before anything else reads
+/// it; false with a message otherwise.
+bool verifyNode(const onnx::NodeProto &node, int opset, std::string &error);
+
 /// The ONNX schema of `op` in the default domain at `version`, or null.
 const onnx::OpSchema *lookupSchema(const std::string &op, int version);
 

@@ -114,12 +114,16 @@ private:
 
   // Steps -----------------------------------------------------------------
   LogicalResult checkOperators(const onnx::GraphProto &g);
+  LogicalResult verifyNodes(const onnx::GraphProto &g);
   void collectUnknown(const onnx::GraphProto &g,
                       std::vector<std::string> &unknown);
   LogicalResult importGraph(onnx::GraphProto &g, Scope &scope,
                             SmallVectorImpl<Value> &outputs);
-  FailureOr<std::vector<int>> topoOrder(const onnx::GraphProto &g,
-                                        const Scope &scope);
+  FailureOr<std::vector<int>>
+  topoOrder(const onnx::GraphProto &g,
+            llvm::function_ref<bool(llvm::StringRef)> definedOutside);
+  LogicalResult validateStructure(const onnx::GraphProto &g,
+                                  const llvm::StringSet<> &outer);
   LogicalResult importNode(onnx::NodeProto &n, Scope &scope,
                            const llvm::StringMap<const onnx::TypeProto *> &types);
   FailureOr<Type> convertType(const onnx::TypeProto &t);
@@ -170,6 +174,25 @@ LogicalResult Importer::checkOperators(const onnx::GraphProto &g) {
               << (unknown.size() == 1 ? "" : "s") << ": ";
   llvm::interleave(unknown, diag, "; ");
   return failure();
+}
+
+LogicalResult Importer::verifyNodes(const onnx::GraphProto &g) {
+  for (const onnx::NodeProto &n : g.node()) {
+    std::string error;
+    if (!verifyNode(n, static_cast<int>(opset), error)) {
+      // ONNX's messages span lines; keep the first.
+      error = error.substr(0, error.find('\n'));
+      return nodeError(n) << "invalid node: " << error;
+    }
+    for (const onnx::AttributeProto &a : n.attribute()) {
+      if (a.has_g() && failed(verifyNodes(a.g())))
+        return failure();
+      for (const onnx::GraphProto &sub : a.graphs())
+        if (failed(verifyNodes(sub)))
+          return failure();
+    }
+  }
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -276,8 +299,9 @@ static void freeNames(const onnx::GraphProto &g, llvm::StringSet<> &out) {
     use(o.name());
 }
 
-FailureOr<std::vector<int>> Importer::topoOrder(const onnx::GraphProto &g,
-                                                const Scope &scope) {
+FailureOr<std::vector<int>> Importer::topoOrder(
+    const onnx::GraphProto &g,
+    llvm::function_ref<bool(llvm::StringRef)> definedOutside) {
   int num = g.node_size();
   llvm::StringMap<int> producer;
   for (int i = 0; i < num; ++i)
@@ -315,7 +339,7 @@ FailureOr<std::vector<int>> Importer::topoOrder(const onnx::GraphProto &g,
         ++pending[i];
         continue;
       }
-      if (!scope.lookup(name)) {
+      if (!definedOutside(name)) {
         nodeError(n) << "input '" << name
                      << "' is not defined by any graph input, initializer "
                         "or node";
@@ -348,6 +372,45 @@ FailureOr<std::vector<int>> Importer::topoOrder(const onnx::GraphProto &g,
   return order;
 }
 
+LogicalResult Importer::validateStructure(const onnx::GraphProto &g,
+                                          const llvm::StringSet<> &outer) {
+  if (failed(topoOrder(g, [&](llvm::StringRef n) { return outer.contains(n); })))
+    return failure();
+  for (const auto &o : g.output()) {
+    bool defined = outer.contains(o.name()) ||
+                   llvm::any_of(g.input(), [&](const auto &i) {
+                     return i.name() == o.name();
+                   }) ||
+                   llvm::any_of(g.initializer(), [&](const auto &t) {
+                     return t.name() == o.name();
+                   }) ||
+                   llvm::any_of(g.node(), [&](const auto &n) {
+                     return llvm::is_contained(n.output(), o.name());
+                   });
+    if (!defined)
+      return emitError(fileLoc()) << "graph '" << g.name() << "' output '"
+                                  << o.name() << "' is not defined";
+  }
+  // Subgraphs see everything this graph defines.
+  llvm::StringSet<> visible = outer;
+  for (const auto &i : g.input())
+    visible.insert(i.name());
+  for (const auto &t : g.initializer())
+    visible.insert(t.name());
+  for (const auto &n : g.node())
+    for (const auto &o : n.output())
+      visible.insert(o);
+  for (const auto &n : g.node())
+    for (const auto &a : n.attribute()) {
+      if (a.has_g() && failed(validateStructure(a.g(), visible)))
+        return failure();
+      for (const auto &sub : a.graphs())
+        if (failed(validateStructure(sub, visible)))
+          return failure();
+    }
+  return success();
+}
+
 LogicalResult Importer::importInitializers(onnx::GraphProto &g, Scope &scope) {
   for (onnx::TensorProto &t : *g.mutable_initializer()) {
     std::string error;
@@ -368,7 +431,8 @@ LogicalResult Importer::importGraph(onnx::GraphProto &g, Scope &scope,
                                     SmallVectorImpl<Value> &outputs) {
   if (failed(importInitializers(g, scope)))
     return failure();
-  auto order = topoOrder(g, scope);
+  auto order =
+      topoOrder(g, [&](llvm::StringRef n) { return bool(scope.lookup(n)); });
   if (failed(order))
     return failure();
   llvm::StringMap<const onnx::TypeProto *> types;
@@ -540,10 +604,24 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
                             "ONNX domain";
     return nullptr;
   }
+  int64_t newest = onnx::OpSchemaRegistry::DomainToVersionRange::Instance()
+                       .Map()
+                       .at(onnx::ONNX_DOMAIN)
+                       .second;
+  if (opset > newest) {
+    emitError(fileLoc()) << "the model uses opset " << opset
+                         << " of the default domain; this seqc knows up to "
+                         << newest;
+    return nullptr;
+  }
   // 1. Unsupported operators, all at once, before anything else.
   if (failed(checkOperators(model.graph())))
     return nullptr;
-  // 2. Shape inference.
+  // 2. Each node against its schema, then shape inference (which trusts
+  // what the schema promises).
+  if (failed(verifyNodes(model.graph())) ||
+      failed(validateStructure(model.graph(), {})))
+    return nullptr;
   if (options.shapeInference) {
     std::string error;
     if (!runOnnxShapeInference(model, error))

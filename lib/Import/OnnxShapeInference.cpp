@@ -37,3 +37,22 @@ const onnx::OpSchema *seqc::detail::lookupSchema(const std::string &op,
     return nullptr;
   }
 }
+
+bool seqc::detail::verifyNode(const onnx::NodeProto &node, int opset,
+                              std::string &error) {
+  try {
+    const onnx::OpSchema *schema =
+        onnx::OpSchemaRegistry::Schema(node.op_type(), opset, "");
+    if (!schema) {
+      error = "has no ONNX schema at opset " + std::to_string(opset);
+      return false;
+    }
+    schema->Verify(node);
+    return true;
+  } catch (const std::exception &e) {
+    error = e.what();
+  } catch (...) {
+    error = "unknown error";
+  }
+  return false;
+}

@@ -119,6 +119,10 @@ LogicalResult seqc::detail::adaptToNewestOpset(
                               << "': opset < 13 needs the input's rank";
       int64_t rank = type.getRank();
       int64_t ax = axis < 0 ? axis + rank : axis;
+      if (ax < 0 || ax >= rank)
+        return emitError(loc) << "node '" << node.name() << "' ("
+                              << node.op_type() << "): axis " << axis
+                              << " is out of range for rank " << rank;
       if (ax == rank - 1) { // The same as the new semantics.
         op->setAttr("axis", b.getI64IntegerAttr(-1));
         return success();
