@@ -5,6 +5,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "seqc/Conversion/Passes.h"
 #include "seqc/InitAllDialects.h"
 #include "seqc/InitAllPasses.h"
 #include "seqc/Pipelines/Pipelines.h"
@@ -58,6 +59,7 @@ void seqc::registerAllDialects(mlir::DialectRegistry &registry) {
 
 void seqc::registerAllPasses() {
   registerSeqTransformsPasses();
+  registerSeqcConversionPasses();
   registerPipelines();
   // Upstream passes the pipelines are made of, so every stage can be rerun
   // by hand.

@@ -1,0 +1,61 @@
+//===- Common.h - Helpers of the onnx-to-linalg patterns --------*- C++ -*-===//
+//
+// Numpy broadcasting as affine maps, result sizes with dynamic dims, reading
+// constant operands, and a few scalar builders shared by the pattern files.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef SEQC_LIB_CONVERSION_ONNXTOLINALG_COMMON_H
+#define SEQC_LIB_CONVERSION_ONNXTOLINALG_COMMON_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
+
+#include <optional>
+
+namespace seqc::onnx_to_linalg {
+
+using mlir::Value;
+
+/// The map reading `operand` (ranked) inside loops over `result`'s dims,
+/// numpy-broadcast: dims aligned right, static size-1 dims read index 0.
+mlir::AffineMap broadcastMap(mlir::MLIRContext *ctx,
+                             mlir::RankedTensorType operand,
+                             mlir::RankedTensorType result);
+
+/// The sizes of a broadcast `result`: static dims as attributes, dynamic
+/// dims from the first operand that carries them.
+llvm::SmallVector<mlir::OpFoldResult>
+broadcastSizes(mlir::OpBuilder &b, mlir::Location loc,
+               mlir::RankedTensorType result, mlir::ValueRange operands);
+
+/// tensor.empty of `type` with the given (possibly dynamic) sizes.
+Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc,
+                  mlir::RankedTensorType type,
+                  llvm::ArrayRef<mlir::OpFoldResult> sizes);
+
+/// The integer values of a constant operand (onnx.Constant or
+/// arith.constant with dense integer data), if it is one.
+std::optional<llvm::SmallVector<int64_t>> constantInts(Value v);
+
+/// Whether `v` is an absent optional input (type none).
+bool isNone(Value v);
+
+/// A scalar constant of `type` (float or integer).
+Value scalarConst(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,
+                  double v);
+
+/// The most negative value of `type` (-inf for floats).
+Value lowest(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type);
+
+/// Normalizes an ONNX axis (negative counts from the back).
+int64_t normalizeAxis(int64_t axis, int64_t rank);
+
+/// Reads integer attribute `name` of `op`, or `dflt`.
+int64_t intAttr(mlir::Operation *op, llvm::StringRef name, int64_t dflt);
+float floatAttr(mlir::Operation *op, llvm::StringRef name, float dflt);
+
+} // namespace seqc::onnx_to_linalg
+
+#endif // SEQC_LIB_CONVERSION_ONNXTOLINALG_COMMON_H

@@ -1,0 +1,203 @@
+//===- MatMul.cpp - MatMul and Gemm to linalg -------------------*- C++ -*-===//
+//
+// 2-D MatMul becomes linalg.matmul (the form the CPU pipeline tiles and
+// vectorizes); batched MatMul with numpy-broadcast batch dims, 1-D operands,
+// and Gemm (alpha, beta, transposes, broadcast C) become linalg.generic.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Common.h"
+
+#include "seqc/Conversion/Passes.h"
+#include "seqc/Dialect/Onnx/IR/Onnx.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace seqc;
+using namespace seqc::onnx_to_linalg;
+
+namespace {
+
+Value zeroFilled(OpBuilder &b, Location loc, RankedTensorType type,
+                 ArrayRef<OpFoldResult> sizes) {
+  Value init = emptyTensor(b, loc, type, sizes);
+  Value zero = scalarConst(b, loc, type.getElementType(), 0);
+  return linalg::FillOp::create(b, loc, zero, init).getResult(0);
+}
+
+struct MatMulToLinalg : OpRewritePattern<onnxir::MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnxir::MatMulOp op,
+                                PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Value a = op.getA(), b = op.getB();
+    auto at = llvm::dyn_cast<RankedTensorType>(a.getType());
+    auto bt = llvm::dyn_cast<RankedTensorType>(b.getType());
+    auto rt = llvm::dyn_cast<RankedTensorType>(op.getType());
+    if (!at || !bt || !rt || !llvm::isa<FloatType>(rt.getElementType()))
+      return rw.notifyMatchFailure(op, "needs ranked float tensors");
+    int64_t ra = at.getRank(), rb = bt.getRank(), rr = rt.getRank();
+    if (ra == 2 && rb == 2) {
+      SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(rw, loc, a, 0),
+                                         tensor::getMixedSize(rw, loc, b, 1)};
+      Value init = zeroFilled(rw, loc, rt, sizes);
+      Value mm = linalg::MatmulOp::create(rw, loc, TypeRange{rt},
+                                          ValueRange{a, b}, ValueRange{init})
+                     .getResult(0);
+      rw.replaceOp(op, mm);
+      return success();
+    }
+    // General case: loops over the result dims plus k. 1-D A has no M dim,
+    // 1-D B no N dim (numpy matmul).
+    MLIRContext *ctx = rw.getContext();
+    int64_t nLoops = rr + 1;
+    AffineExpr k = getAffineDimExpr(rr, ctx);
+    bool aVec = ra == 1, bVec = rb == 1;
+    // Result layout: batch..., [M], [N].
+    int64_t batch = rr - (aVec ? 0 : 1) - (bVec ? 0 : 1);
+    AffineExpr mExpr = aVec ? AffineExpr() : getAffineDimExpr(batch, ctx);
+    AffineExpr nExpr =
+        bVec ? AffineExpr() : getAffineDimExpr(batch + (aVec ? 0 : 1), ctx);
+    auto batchExprs = [&](RankedTensorType t, int64_t matDims) {
+      SmallVector<AffineExpr> es;
+      int64_t tb = t.getRank() - matDims;
+      for (int64_t i = 0; i < tb; ++i) {
+        int64_t r = batch - tb + i;
+        es.push_back(t.getDimSize(i) == 1 && rt.getDimSize(r) != 1
+                         ? getAffineConstantExpr(0, ctx)
+                         : getAffineDimExpr(r, ctx));
+      }
+      return es;
+    };
+    SmallVector<AffineExpr> aEs = aVec ? SmallVector<AffineExpr>{}
+                                       : batchExprs(at, 2);
+    if (!aVec)
+      aEs.push_back(mExpr);
+    aEs.push_back(k);
+    SmallVector<AffineExpr> bEs = bVec ? SmallVector<AffineExpr>{}
+                                       : batchExprs(bt, 2);
+    bEs.push_back(k);
+    if (!bVec)
+      bEs.push_back(nExpr);
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(nLoops, 0, aEs, ctx), AffineMap::get(nLoops, 0, bEs, ctx),
+        AffineMap::get(nLoops, 0,
+                       llvm::to_vector(llvm::map_range(
+                           llvm::seq<int64_t>(0, rr),
+                           [&](int64_t i) { return getAffineDimExpr(i, ctx); })),
+                       ctx)};
+    // Result sizes: batch dims from either operand, M from A, N from B.
+    SmallVector<OpFoldResult> sizes;
+    for (int64_t r = 0; r < rr; ++r) {
+      if (!rt.isDynamicDim(r)) {
+        sizes.push_back(rw.getIndexAttr(rt.getDimSize(r)));
+        continue;
+      }
+      if (!aVec && r == batch)
+        sizes.push_back(tensor::getMixedSize(rw, loc, a, ra - 2));
+      else if (!bVec && r == rr - 1)
+        sizes.push_back(tensor::getMixedSize(rw, loc, b, rb - 1));
+      else {
+        int64_t ia = r - (batch - (ra - (aVec ? 1 : 2)));
+        int64_t ib = r - (batch - (rb - (bVec ? 1 : 2)));
+        if (ia >= 0 && !aVec && at.getDimSize(ia) != 1)
+          sizes.push_back(tensor::getMixedSize(rw, loc, a, ia));
+        else
+          sizes.push_back(tensor::getMixedSize(rw, loc, b, ib));
+      }
+    }
+    Value init = zeroFilled(rw, loc, rt, sizes);
+    SmallVector<utils::IteratorType> iters(rr, utils::IteratorType::parallel);
+    iters.push_back(utils::IteratorType::reduction);
+    auto g = linalg::GenericOp::create(
+        rw, loc, TypeRange{rt}, ValueRange{a, b}, ValueRange{init}, maps, iters,
+        [&](OpBuilder &nb, Location l, ValueRange x) {
+          Value m = arith::MulFOp::create(nb, l, x[0], x[1]);
+          linalg::YieldOp::create(nb, l,
+                                  Value(arith::AddFOp::create(nb, l, x[2], m)));
+        });
+    rw.replaceOp(op, g.getResult(0));
+    return success();
+  }
+};
+
+struct GemmToLinalg : OpRewritePattern<onnxir::GemmOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnxir::GemmOp op,
+                                PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rw.getContext();
+    auto rt = llvm::dyn_cast<RankedTensorType>(op.getType());
+    auto at = llvm::dyn_cast<RankedTensorType>(op.getA().getType());
+    if (!rt || !at || rt.getRank() != 2 ||
+        !llvm::isa<FloatType>(rt.getElementType()))
+      return rw.notifyMatchFailure(op, "needs 2-D float tensors");
+    bool ta = intAttr(op, "transA", 0), tb = intAttr(op, "transB", 0);
+    float alpha = floatAttr(op, "alpha", 1.0f), beta = floatAttr(op, "beta", 1.0f);
+    AffineExpr m, n, k;
+    bindDims(ctx, m, n, k);
+    auto map3 = [&](AffineExpr x, AffineExpr y) {
+      return AffineMap::get(3, 0, {x, y}, ctx);
+    };
+    SmallVector<OpFoldResult> sizes = {
+        tensor::getMixedSize(rw, loc, op.getA(), ta ? 1 : 0),
+        tensor::getMixedSize(rw, loc, op.getB(), tb ? 0 : 1)};
+    Type elem = rt.getElementType();
+    Value init = zeroFilled(rw, loc, rt, sizes);
+    SmallVector<utils::IteratorType> iters = {utils::IteratorType::parallel,
+                                              utils::IteratorType::parallel,
+                                              utils::IteratorType::reduction};
+    Value ab = linalg::GenericOp::create(
+                   rw, loc, TypeRange{rt}, ValueRange{op.getA(), op.getB()},
+                   ValueRange{init},
+                   {ta ? map3(k, m) : map3(m, k), tb ? map3(n, k) : map3(k, n),
+                    map3(m, n)},
+                   iters,
+                   [&](OpBuilder &b, Location l, ValueRange x) {
+                     Value p = arith::MulFOp::create(b, l, x[0], x[1]);
+                     linalg::YieldOp::create(
+                         b, l, Value(arith::AddFOp::create(b, l, x[2], p)));
+                   })
+                   .getResult(0);
+    // alpha * AB + beta * C (C broadcast).
+    SmallVector<Value> ins = {ab};
+    SmallVector<AffineMap> maps = {rw.getMultiDimIdentityMap(2)};
+    Value c = op.getC();
+    bool hasC = !isNone(c) && beta != 0.0f;
+    if (hasC) {
+      auto ct = llvm::dyn_cast<RankedTensorType>(c.getType());
+      if (!ct)
+        return rw.notifyMatchFailure(op, "unranked C");
+      ins.push_back(c);
+      maps.push_back(broadcastMap(ctx, ct, rt));
+    }
+    maps.push_back(rw.getMultiDimIdentityMap(2));
+    SmallVector<utils::IteratorType> par(2, utils::IteratorType::parallel);
+    Value out = linalg::GenericOp::create(
+                    rw, loc, TypeRange{rt}, ins,
+                    ValueRange{emptyTensor(rw, loc, rt, sizes)}, maps, par,
+                    [&](OpBuilder &b, Location l, ValueRange x) {
+                      Value v = arith::MulFOp::create(
+                          b, l, x[0], scalarConst(b, l, elem, alpha));
+                      if (hasC)
+                        v = arith::AddFOp::create(
+                            b, l, v,
+                            arith::MulFOp::create(
+                                b, l, x[1], scalarConst(b, l, elem, beta)));
+                      linalg::YieldOp::create(b, l, v);
+                    })
+                    .getResult(0);
+    rw.replaceOp(op, out);
+    return success();
+  }
+};
+
+} // namespace
+
+void seqc::populateOnnxMatMulToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<MatMulToLinalg, GemmToLinalg>(patterns.getContext());
+}
