@@ -1,29 +1,35 @@
 //===- Pipelines.cpp - The pass pipelines of seqc ---------------*- C++ -*-===//
 //
-// The one place where seqc's pass pipelines are assembled.
+// The one place where seqc's pass pipelines are assembled. Upstream passes
+// are added by their textual names: seqc::registerAllPasses registers them,
+// and the text doubles as the documentation of what runs.
 //
 //===----------------------------------------------------------------------===//
 
 #include "seqc/Pipelines/Pipelines.h"
 
+#include "seqc/Conversion/Passes.h"
 #include "seqc/Transforms/Passes.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 
-/// Upstream passes are added by their textual names: they are registered by
-/// seqc::registerAllPasses, and the pipeline text doubles as the
-/// documentation of what runs.
 static LogicalResult addUpstream(OpPassManager &pm, StringRef text) {
   return parsePassPipeline(text, pm, llvm::errs());
 }
 
-LogicalResult seqc::buildReferenceToLLVMPipeline(OpPassManager &pm) {
+LogicalResult seqc::buildToLinalgPipeline(OpPassManager &pm) {
+  pm.addPass(createConvertOnnxToLinalgPass());
   pm.addPass(createSeqLowerReferencePass());
+  return addUpstream(pm, "canonicalize,cse");
+}
+
+LogicalResult seqc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
   return success(
-      succeeded(addUpstream(pm, "canonicalize,cse")) &&
+      succeeded(addUpstream(pm, "linalg-fuse-elementwise-ops,canonicalize")) &&
       succeeded(addUpstream(
           pm, "one-shot-bufferize{bufferize-function-boundaries "
               "function-boundary-type-conversion=identity-layout-map}")) &&
@@ -35,16 +41,59 @@ LogicalResult seqc::buildReferenceToLLVMPipeline(OpPassManager &pm) {
       succeeded(addUpstream(pm, "convert-to-llvm,reconcile-unrealized-casts")));
 }
 
-void seqc::registerPipelines() {
+LogicalResult seqc::buildReferenceToLLVMPipeline(OpPassManager &pm) {
+  pm.addPass(createSeqLowerReferencePass());
+  return success(succeeded(addUpstream(pm, "canonicalize,cse")) &&
+                 succeeded(buildLinalgToLLVMPipeline(pm)));
+}
+
+LogicalResult seqc::buildCpuPipeline(OpPassManager &pm) {
+  return success(succeeded(buildToLinalgPipeline(pm)) &&
+                 succeeded(buildLinalgToLLVMPipeline(pm)));
+}
+
+void seqc::prepareEntryPoint(ModuleOp module) {
+  auto func = module.lookupSymbol<func::FuncOp>("main_graph");
+  if (!func)
+    return;
+  // The entry point gets a C interface (pointers to memref descriptors), and
+  // bufferization must never write into the caller's input buffers.
+  // ONNX names were read into the signature already; LLVM has no use for
+  // them.
+  func->setAttr("llvm.emit_c_interface", UnitAttr::get(module.getContext()));
+  for (unsigned i = 0; i < func.getNumArguments(); ++i) {
+    func.removeArgAttr(i, "onnx.name");
+    func.removeArgAttr(i, "onnx.dim_params");
+    func.setArgAttr(i, "bufferization.writable",
+                    BoolAttr::get(module.getContext(), false));
+  }
+  for (unsigned i = 0; i < func.getNumResults(); ++i)
+    func.removeResultAttr(i, StringAttr::get(module.getContext(), "onnx.name"));
+}
+
+static void registerOne(StringRef name, StringRef summary,
+                        LogicalResult (*build)(OpPassManager &)) {
   registerPassPipeline(
-      "seqc-reference-to-llvm",
-      "Lower seq ops through their reference lowering to the LLVM dialect "
-      "(the oracle path; run the result with mlir-runner)",
-      [](OpPassManager &pm, StringRef options,
-         function_ref<LogicalResult(const Twine &)> errorHandler) {
+      name, summary,
+      [name, build](OpPassManager &pm, StringRef options,
+                    function_ref<LogicalResult(const Twine &)> errorHandler) {
         if (!options.empty())
-          return errorHandler("seqc-reference-to-llvm takes no options");
-        return buildReferenceToLLVMPipeline(pm);
+          return errorHandler(name + " takes no options");
+        return build(pm);
       },
       [](function_ref<void(const detail::PassOptions &)>) {});
+}
+
+void seqc::registerPipelines() {
+  registerOne("seqc-reference-to-llvm",
+              "Lower seq ops through their reference lowering to the LLVM "
+              "dialect (the oracle path; run the result with mlir-runner)",
+              buildReferenceToLLVMPipeline);
+  registerOne("seqc-to-linalg",
+              "Lower onnx and seq ops to linalg/tensor (seqc --emit=linalg)",
+              buildToLinalgPipeline);
+  registerOne("seqc-cpu-to-llvm",
+              "The whole CPU pipeline: onnx/seq to the LLVM dialect "
+              "(seqc --emit=llvm)",
+              buildCpuPipeline);
 }

@@ -1,21 +1,31 @@
 //===- seqc.cpp - The seqc ahead-of-time compiler driver --------*- C++ -*-===//
 //
-// `seqc model.onnx [-o out] [--emit=onnx]`: imports an ONNX model and prints
-// the onnx-dialect module. Later stages (seq, linalg, llvm, obj, lib) arrive
-// with the AOT compilation issue; asking for them is a clear error today.
-// Errors name the file and the node and exit with status 1.
+//   seqc model.onnx -o libmodel.so      compile to a shared library + header
+//   seqc model.onnx --emit=onnx|seq|linalg|llvm|obj   stop early
+//
+// A thin face over lib/Import, lib/Pipelines and lib/Target. Errors name the
+// file and the ONNX node and exit with status 1.
 //
 //===----------------------------------------------------------------------===//
 
+#include "seqc/Dialect/Seq/IR/Seq.h"
 #include "seqc/Import/OnnxImporter.h"
 #include "seqc/InitAllDialects.h"
+#include "seqc/InitAllPasses.h"
+#include "seqc/Pipelines/Pipelines.h"
+#include "seqc/Target/ModelTarget.h"
 
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/OperationSupport.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
 #include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
@@ -28,38 +38,59 @@ enum class Emit { onnx, seq, linalg, llvmir, obj, lib };
 cl::OptionCategory seqcCat("seqc options");
 cl::opt<std::string> inputFile(cl::Positional, cl::desc("<model.onnx | ->"),
                                cl::Required, cl::cat(seqcCat));
-cl::opt<std::string> outputFile("o", cl::desc("Output file (default: stdout)"),
-                                cl::value_desc("file"), cl::init("-"),
-                                cl::cat(seqcCat));
+cl::opt<std::string>
+    outputFile("o",
+               cl::desc("Output file (default: lib<model>.so for a library, "
+                        "<model>.o for an object, stdout for IR)"),
+               cl::value_desc("file"), cl::cat(seqcCat));
 cl::opt<Emit> emit(
-    "emit", cl::desc("Stop after a stage and print its output"),
+    "emit", cl::desc("What to produce (each level prints IR seqc-opt reads)"),
     cl::init(Emit::lib),
     cl::values(clEnumValN(Emit::onnx, "onnx", "the imported onnx dialect"),
-               clEnumValN(Emit::seq, "seq", "after raising to seq ops"),
+               clEnumValN(Emit::seq, "seq",
+                          "after raising the token mixers to seq ops"),
                clEnumValN(Emit::linalg, "linalg", "after lowering to linalg"),
                clEnumValN(Emit::llvmir, "llvm", "the LLVM dialect"),
                clEnumValN(Emit::obj, "obj", "an object file"),
-               clEnumValN(Emit::lib, "lib", "a shared library (default)")),
+               clEnumValN(Emit::lib, "lib",
+                          "a shared library and its C header (default)")),
     cl::cat(seqcCat));
+cl::opt<std::string> target("target",
+                            cl::desc("cpu (default) or cuda[:sm_XX]"),
+                            cl::init("cpu"), cl::cat(seqcCat));
+cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3 (default 3)"),
+                           cl::Prefix, cl::init(3), cl::cat(seqcCat));
+cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU (default: the host)"),
+                          cl::cat(seqcCat));
+cl::opt<std::string> mattr("mattr",
+                           cl::desc("Target features (default: the host's)"),
+                           cl::cat(seqcCat));
+cl::opt<bool> printImpl("print-impl",
+                        cl::desc("List each token mixer and its algorithm"),
+                        cl::cat(seqcCat));
 cl::opt<bool> noShapeInference("no-shape-inference",
                                cl::desc("Skip ONNX shape inference"),
                                cl::cat(seqcCat));
 cl::opt<bool> printWeights(
     "print-weights",
-    cl::desc("Print weights (dense resources) in full instead of eliding "
-             "them"),
+    cl::desc("Print weights (dense resources) in full when printing IR"),
     cl::cat(seqcCat));
 
-/// "file: error: message" for our file/node locations.
+/// "file: error: message"; the node is named by the message or the location.
 void printDiagnostic(mlir::Diagnostic &diag) {
   mlir::Location loc = diag.getLocation();
-  std::string where;
-  if (auto name = llvm::dyn_cast<mlir::NameLoc>(loc))
+  std::string node, file;
+  if (auto name = llvm::dyn_cast<mlir::NameLoc>(loc)) {
+    node = name.getName().str();
     loc = name.getChildLoc();
-  if (auto file = llvm::dyn_cast<mlir::FileLineColLoc>(loc))
-    where = file.getFilename().str();
+  }
+  if (auto f = llvm::dyn_cast<mlir::FileLineColLoc>(loc))
+    file = f.getFilename().str();
+  std::string msg;
+  llvm::raw_string_ostream ms(msg);
+  ms << diag;
   raw_ostream &os = errs();
-  os << (where.empty() ? "seqc" : where) << ": ";
+  os << (file.empty() ? "seqc" : file) << ": ";
   switch (diag.getSeverity()) {
   case mlir::DiagnosticSeverity::Error:
     WithColor(os, HighlightColor::Error) << "error: ";
@@ -71,54 +102,142 @@ void printDiagnostic(mlir::Diagnostic &diag) {
     os << "note: ";
     break;
   }
-  os << diag << "\n";
+  if (!node.empty() && msg.find("node '") == std::string::npos)
+    os << "node " << node << ": ";
+  os << msg << "\n";
+}
+
+/// The model's C name: from the output (libfoo.so -> foo) or the input.
+std::string modelName() {
+  StringRef base = outputFile.empty() ? StringRef(inputFile) : outputFile;
+  std::string stem = sys::path::stem(base).str();
+  if (inputFile == "-" && outputFile.empty())
+    stem = "model";
+  if (StringRef(stem).starts_with("lib") && stem.size() > 3)
+    stem = stem.substr(3);
+  for (char &c : stem)
+    if (!isalnum(static_cast<unsigned char>(c)))
+      c = '_';
+  if (stem.empty() || isdigit(static_cast<unsigned char>(stem[0])))
+    stem = "m_" + stem;
+  return stem;
+}
+
+int fail(const Twine &msg) {
+  errs() << "seqc: error: " << msg << "\n";
+  return 1;
+}
+
+void printModule(mlir::ModuleOp module, raw_ostream &os) {
+  mlir::OpPrintingFlags flags;
+  if (!printWeights)
+    flags.elideLargeResourceString(64);
+  module->print(os, flags);
+  os << "\n";
 }
 } // namespace
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
-  cl::HideUnrelatedOptions(seqcCat);
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
+  mlir::registerPassManagerCLOptions();
+  mlir::registerDefaultTimingManagerCLOptions();
+  seqc::registerAllPasses();
   cl::ParseCommandLineOptions(
       argc, argv,
       "seqc: ahead-of-time compiler for long-sequence models\n\n"
-      "  seqc model.onnx --emit=onnx      print the imported onnx dialect\n"
-      "  seqc - --emit=onnx < model.onnx  read the model from stdin\n");
+      "  seqc model.onnx -o libmodel.so    shared library + libmodel.h\n"
+      "  seqc model.onnx --emit=linalg     print the IR after a stage\n"
+      "  seqc - --emit=onnx < model.onnx   read the model from stdin\n\n"
+      "Standard MLIR flags work too (--mlir-print-ir-after-all, "
+      "--mlir-timing).\n");
+
+  if (target != "cpu")
+    return fail("--target=" + target +
+                " is not available yet: this build generates CPU code only");
+  if (optLevel > 3)
+    return fail("-O" + Twine(optLevel) + ": use -O0 to -O3");
 
   mlir::DialectRegistry registry;
   seqc::registerAllDialects(registry);
+  seqc::registerTargetTranslations(registry);
   mlir::MLIRContext ctx(registry);
   ctx.getDiagEngine().registerHandler([](mlir::Diagnostic &diag) {
     printDiagnostic(diag);
     return mlir::success();
   });
 
-  if (emit != Emit::onnx) {
-    static const char *names[] = {"onnx", "seq", "linalg", "llvm", "obj",
-                                  "lib"};
-    errs() << "seqc: error: --emit=" << names[static_cast<int>(emit.getValue())]
-           << " is not available yet: this build imports ONNX models "
-              "(--emit=onnx); compilation to seq, linalg, LLVM and shared "
-              "libraries is the next milestone\n";
-    return 1;
-  }
-
   seqc::OnnxImportOptions options;
   options.shapeInference = !noShapeInference;
-  auto module = seqc::importOnnxModel(&ctx, inputFile, options);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      seqc::importOnnxModel(&ctx, inputFile, options);
   if (!module)
     return 1;
+  mlir::Location loc = module->getLoc();
 
-  std::string error;
-  auto out = mlir::openOutputFile(outputFile, &error);
-  if (!out) {
-    errs() << "seqc: error: " << error << "\n";
-    return 1;
+  auto writeText = [&](function_ref<void(raw_ostream &)> fn) {
+    std::string error;
+    auto out = mlir::openOutputFile(outputFile.empty() ? std::string("-") : std::string(outputFile),
+                                    &error);
+    if (!out)
+      return fail(error);
+    fn(out->os());
+    out->keep();
+    return 0;
+  };
+
+  // Raising the token mixers to seq ops comes with the mixer issues; today
+  // the seq level is the imported graph.
+  if (printImpl) {
+    unsigned count = 0;
+    module->walk([&](mlir::Operation *op) {
+      if (!llvm::isa_and_present<seqc::seq::SeqDialect>(op->getDialect()))
+        return;
+      auto impl = op->getAttrOfType<seqc::seq::ImplKindAttr>("impl");
+      outs() << op->getName() << " at " << op->getLoc() << ": "
+             << (impl ? seqc::seq::stringifyImplKind(impl.getValue())
+                      : StringRef("reference"))
+             << "\n";
+      ++count;
+    });
+    outs() << count << " token mixer" << (count == 1 ? "" : "s") << "\n";
   }
-  mlir::OpPrintingFlags flags;
-  if (!printWeights)
-    flags.elideLargeResourceString(64);
-  module->print(out->os(), flags);
-  out->os() << "\n";
-  out->keep();
-  return 0;
+  if (emit == Emit::onnx || emit == Emit::seq)
+    return writeText([&](raw_ostream &os) { printModule(*module, os); });
+
+  auto sig = seqc::extractSignature(*module, modelName());
+  if (failed(sig))
+    return 1;
+  seqc::prepareEntryPoint(*module);
+
+  mlir::PassManager pm(&ctx);
+  if (failed(mlir::applyPassManagerCLOptions(pm)))
+    return 1;
+  mlir::applyDefaultTimingPassManagerCLOptions(pm);
+  if (failed(emit == Emit::linalg ? seqc::buildToLinalgPipeline(pm)
+                                  : seqc::buildCpuPipeline(pm)))
+    return fail("internal error: a pipeline pass is not registered");
+  if (failed(pm.run(*module)))
+    return 1;
+  if (emit == Emit::linalg || emit == Emit::llvmir)
+    return writeText([&](raw_ostream &os) { printModule(*module, os); });
+
+  seqc::TargetOptions topts;
+  topts.optLevel = optLevel;
+  topts.cpu = mcpu;
+  topts.features = mattr;
+  if (emit == Emit::obj) {
+    std::string path = outputFile.empty() ? sig->name + ".o" : outputFile;
+    return failed(seqc::emitObjectFile(*module, path, topts)) ? 1 : 0;
+  }
+  std::string soPath =
+      outputFile.empty() ? "lib" + sig->name + ".so" : outputFile;
+  SmallString<128> obj;
+  if (sys::fs::createTemporaryFile("seqc-model", "o", obj))
+    return fail("cannot create a temporary object file");
+  bool ok = succeeded(seqc::emitObjectFile(*module, obj, topts)) &&
+            succeeded(seqc::linkSharedLibrary(*sig, obj, soPath, loc));
+  sys::fs::remove(obj);
+  return ok ? 0 : 1;
 }

@@ -1,25 +1,37 @@
 //===- Pipelines.h - The pass pipelines of seqc -----------------*- C++ -*-===//
 //
 // Every pipeline seqc runs is built here, so seqc-opt, the seqc driver and the
-// Python package cannot drift apart.
+// Python package cannot drift apart. Builders fail only if an upstream pass
+// they name is not registered.
 //
 //===----------------------------------------------------------------------===//
 
 #ifndef SEQC_PIPELINES_PIPELINES_H
 #define SEQC_PIPELINES_PIPELINES_H
 
+#include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
 
 namespace seqc {
 
-/// Tensor-level seq ops -> the reference lowering -> bufferized loops -> the
-/// LLVM dialect, ready for mlir-runner or translation. The slow, obviously
-/// correct path: the oracle of every faster pipeline.
-/// Fails only if an upstream pass it names is not registered.
+/// onnx (and seq) ops -> linalg / tensor / arith / math on tensors.
+llvm::LogicalResult buildToLinalgPipeline(mlir::OpPassManager &pm);
+
+/// linalg on tensors -> bufferized loops -> the LLVM dialect.
+llvm::LogicalResult buildLinalgToLLVMPipeline(mlir::OpPassManager &pm);
+
+/// The whole CPU pipeline: buildToLinalgPipeline + buildLinalgToLLVMPipeline.
+llvm::LogicalResult buildCpuPipeline(mlir::OpPassManager &pm);
+
+/// seq ops through their reference lowering to the LLVM dialect: the slow,
+/// obviously correct path, the oracle of every faster pipeline.
 llvm::LogicalResult buildReferenceToLLVMPipeline(mlir::OpPassManager &pm);
 
-/// Registers the pipelines above as named pass pipelines of seqc-opt
-/// (`--seqc-reference-to-llvm`).
+/// Marks @main_graph for the C ABI: a C interface, read-only inputs.
+void prepareEntryPoint(mlir::ModuleOp module);
+
+/// Registers the pipelines above as named pass pipelines
+/// (--seqc-to-linalg, --seqc-cpu-to-llvm, --seqc-reference-to-llvm).
 void registerPipelines();
 
 } // namespace seqc
