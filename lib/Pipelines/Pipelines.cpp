@@ -22,6 +22,7 @@ static LogicalResult addUpstream(OpPassManager &pm, StringRef text) {
 }
 
 LogicalResult seqc::buildToLinalgPipeline(OpPassManager &pm) {
+  pm.addPass(createOnnxInferShapesPass());
   pm.addPass(createConvertOnnxToLinalgPass());
   pm.addPass(createSeqLowerReferencePass());
   return addUpstream(pm, "canonicalize,cse");

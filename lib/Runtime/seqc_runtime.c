@@ -211,3 +211,48 @@ void seqc_rt_release_results(void *const *descs, size_t num_descs,
       free(p);
   }
 }
+
+/*===----------------------------------------------------------------------===*
+ * Support functions that MLIR's lowering to LLVM calls.
+ *===----------------------------------------------------------------------===*/
+
+typedef struct {
+  int64_t rank;
+  void *descriptor;
+} seqc_unranked_memref;
+
+/* memref.copy between memrefs with non-identity layouts (the contract of
+ * MLIR's CRunnerUtils memrefCopy). */
+void memrefCopy(int64_t elem_size, seqc_unranked_memref *src,
+                seqc_unranked_memref *dst) {
+  int64_t rank = src->rank;
+  seqc_memref_header *sh = (seqc_memref_header *)src->descriptor;
+  seqc_memref_header *dh = (seqc_memref_header *)dst->descriptor;
+  const int64_t *sizes = (const int64_t *)(sh + 1);
+  const int64_t *sstrides = sizes + rank;
+  const int64_t *dsizes = (const int64_t *)(dh + 1);
+  const int64_t *dstrides = dsizes + rank;
+  const char *sbase = (const char *)sh->aligned + sh->offset * elem_size;
+  char *dbase = (char *)dh->aligned + dh->offset * elem_size;
+  int64_t numel = 1;
+  for (int64_t d = 0; d < rank; ++d)
+    numel *= sizes[d];
+  if (numel == 0)
+    return;
+  int64_t index[64] = {0};
+  if (rank > 64)
+    abort();
+  for (int64_t n = 0; n < numel; ++n) {
+    int64_t so = 0, doff = 0;
+    for (int64_t d = 0; d < rank; ++d) {
+      so += index[d] * sstrides[d];
+      doff += index[d] * dstrides[d];
+    }
+    memcpy(dbase + doff * elem_size, sbase + so * elem_size, (size_t)elem_size);
+    for (int64_t d = rank - 1; d >= 0; --d) {
+      if (++index[d] < sizes[d])
+        break;
+      index[d] = 0;
+    }
+  }
+}

@@ -31,4 +31,19 @@ def SeqLowerReferencePass : Pass<"seq-lower-reference"> {
   ];
 }
 
+def OnnxInferShapesPass : Pass<"onnx-infer-shapes", "::mlir::ModuleOp"> {
+  let summary = "Refine the result types of onnx ops left unranked or dynamic";
+  let description = [{
+    ONNX's shape inference (run at import) cannot follow reshape targets
+    that exporters compute at run time through Constant nodes
+    (Shape -> Gather -> Div -> Unsqueeze -> Concat). This pass evaluates such
+    small integer tensors element by element (each known or unknown), derives
+    ranks and static dims from them, and propagates shapes through
+    elementwise ops (numpy broadcasting), MatMul, Transpose, Reshape,
+    Squeeze/Unsqueeze, Expand, ConstantOfShape and shape-preserving ops.
+    Types only become more precise.
+  }];
+  let dependentDialects = ["::mlir::tensor::TensorDialect"];
+}
+
 #endif // SEQC_TRANSFORMS_PASSES_TD

@@ -1,0 +1,381 @@
+//===- OnnxInferShapes.cpp - onnx-infer-shapes ------------------*- C++ -*-===//
+//
+// Implements `onnx-infer-shapes`: refines the result types of onnx ops that
+// ONNX's own shape inference left unranked or dynamic. Exporters compute
+// reshape targets at run time (Shape -> Gather -> Div -> Unsqueeze -> Concat),
+// which ONNX 1.12 cannot follow through Constant nodes; this pass evaluates
+// those small integer tensors partially (each element known or not) and
+// derives ranks and static dims from them, then propagates shapes through
+// the common ops (elementwise broadcasting, MatMul, Transpose, Softmax ...).
+// Types only ever become more precise; a function result whose type changes
+// gets a tensor.cast back to the declared type.
+//
+//===----------------------------------------------------------------------===//
+
+#include "seqc/Dialect/Onnx/IR/Onnx.h"
+#include "seqc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/StringSet.h"
+
+namespace seqc {
+#define GEN_PASS_DEF_ONNXINFERSHAPESPASS
+#include "seqc/Transforms/Passes.h.inc"
+} // namespace seqc
+
+using namespace mlir;
+
+namespace {
+
+constexpr int64_t kDyn = ShapedType::kDynamic;
+using Partial = SmallVector<std::optional<int64_t>>;
+
+class ShapeInference {
+public:
+  void run(func::FuncOp func) {
+    func.walk([&](Operation *op) {
+      if (op->getName().getDialectNamespace() != "onnx")
+        return;
+      evaluate(op);
+      refine(op);
+    });
+    // Keep the function's declared result types.
+    func.walk([&](func::ReturnOp ret) {
+      OpBuilder b(ret);
+      for (auto [i, v] : llvm::enumerate(ret.getOperands())) {
+        Type want = func.getResultTypes()[i];
+        if (v.getType() != want)
+          ret.setOperand(i, tensor::CastOp::create(b, ret.getLoc(), want, v));
+      }
+    });
+  }
+
+private:
+  static std::optional<ArrayRef<int64_t>> shapeOf(Value v) {
+    if (auto t = llvm::dyn_cast<RankedTensorType>(v.getType()))
+      return t.getShape();
+    return std::nullopt;
+  }
+  static int64_t intAttr(Operation *op, StringRef name, int64_t dflt) {
+    if (auto a = op->getAttrOfType<IntegerAttr>(name))
+      return a.getInt();
+    return dflt;
+  }
+
+  /// Known elements of small integer tensors.
+  std::optional<Partial> partial(Value v) {
+    auto it = values.find(v);
+    if (it != values.end())
+      return it->second;
+    Attribute attr;
+    if (Operation *def = v.getDefiningOp())
+      if (def->getName().getStringRef() == "onnx.Constant")
+        attr = def->getAttr("value");
+    if (auto dense = llvm::dyn_cast_or_null<DenseIntElementsAttr>(attr)) {
+      if (dense.getNumElements() > 64)
+        return std::nullopt;
+      Partial p;
+      for (const APInt &x : dense.getValues<APInt>())
+        p.push_back(x.getSExtValue());
+      return p;
+    }
+    return std::nullopt;
+  }
+
+  void evaluate(Operation *op) {
+    StringRef name = op->getName().getStringRef();
+    if (op->getNumResults() != 1)
+      return;
+    Value res = op->getResult(0);
+    auto in = [&](unsigned i) { return partial(op->getOperand(i)); };
+    if (name == "onnx.Shape") {
+      auto s = shapeOf(op->getOperand(0));
+      if (!s)
+        return;
+      int64_t r = s->size();
+      int64_t start = intAttr(op, "start", 0), end = intAttr(op, "end", r);
+      start = std::clamp<int64_t>(start < 0 ? start + r : start, 0, r);
+      end = std::clamp<int64_t>(end < 0 ? end + r : end, 0, r);
+      Partial p;
+      for (int64_t i = start; i < end; ++i)
+        p.push_back((*s)[i] == kDyn ? std::nullopt
+                                    : std::optional<int64_t>((*s)[i]));
+      values[res] = p;
+    } else if (name == "onnx.Gather") {
+      auto data = in(0), idx = in(1);
+      if (!data || !idx)
+        return;
+      Partial p;
+      for (auto i : *idx) {
+        if (!i)
+          return;
+        int64_t k = *i < 0 ? *i + data->size() : *i;
+        if (k < 0 || k >= static_cast<int64_t>(data->size()))
+          return;
+        p.push_back((*data)[k]);
+      }
+      values[res] = p;
+    } else if (name == "onnx.Unsqueeze" || name == "onnx.Squeeze" ||
+               name == "onnx.Cast" || name == "onnx.Identity" ||
+               name == "onnx.Reshape") {
+      if (auto d = in(0))
+        values[res] = *d;
+    } else if (name == "onnx.Concat") {
+      Partial p;
+      for (Value v : op->getOperands()) {
+        auto d = partial(v);
+        if (!d)
+          return;
+        llvm::append_range(p, *d);
+      }
+      values[res] = p;
+    } else if (name == "onnx.Add" || name == "onnx.Sub" ||
+               name == "onnx.Mul" || name == "onnx.Div") {
+      auto a = in(0), b = in(1);
+      if (!a || !b || (a->size() != b->size() && a->size() != 1 &&
+                       b->size() != 1))
+        return;
+      size_t n = std::max(a->size(), b->size());
+      Partial p;
+      for (size_t i = 0; i < n; ++i) {
+        auto x = (*a)[a->size() == 1 ? 0 : i], y = (*b)[b->size() == 1 ? 0 : i];
+        if (!x || !y || (name == "onnx.Div" && *y == 0)) {
+          p.push_back(std::nullopt);
+          continue;
+        }
+        p.push_back(name == "onnx.Add"   ? *x + *y
+                    : name == "onnx.Sub" ? *x - *y
+                    : name == "onnx.Mul" ? *x * *y
+                                         : *x / *y);
+      }
+      values[res] = p;
+    }
+  }
+
+  /// Broadcasts shapes numpy-style; nullopt if ranks are unknown.
+  static std::optional<SmallVector<int64_t>>
+  broadcast(ArrayRef<Value> operands) {
+    SmallVector<int64_t> out;
+    for (Value v : operands) {
+      auto s = shapeOf(v);
+      if (!s)
+        return std::nullopt;
+      if (s->size() > out.size())
+        out.insert(out.begin(), s->size() - out.size(), 1);
+      size_t off = out.size() - s->size();
+      for (size_t i = 0; i < s->size(); ++i) {
+        int64_t a = out[off + i], b = (*s)[i];
+        if (a == 1)
+          out[off + i] = b;
+        else if (b == 1 || a == b)
+          continue;
+        else if (a == kDyn)
+          out[off + i] = b;
+        else if (b != kDyn)
+          return std::nullopt; // incompatible: leave it to the verifier
+      }
+    }
+    return out;
+  }
+
+  std::optional<SmallVector<int64_t>> inferShape(Operation *op) {
+    StringRef name = op->getName().getStringRef();
+    static const llvm::StringSet<llvm::MallocAllocator> elementwise = {
+        "onnx.Add", "onnx.Sub", "onnx.Mul", "onnx.Div", "onnx.Pow",
+        "onnx.Where", "onnx.Equal", "onnx.Less", "onnx.Greater",
+        "onnx.LessOrEqual", "onnx.GreaterOrEqual", "onnx.And", "onnx.Or",
+        "onnx.Max", "onnx.Min"};
+    static const llvm::StringSet<llvm::MallocAllocator> sameShape = {
+        "onnx.Relu", "onnx.Sigmoid", "onnx.Tanh", "onnx.Exp", "onnx.Log",
+        "onnx.Sqrt", "onnx.Erf", "onnx.Neg", "onnx.Abs", "onnx.Cast",
+        "onnx.Softmax", "onnx.LogSoftmax", "onnx.Identity", "onnx.Not",
+        "onnx.Reciprocal", "onnx.LeakyRelu", "onnx.Softplus", "onnx.Trilu",
+        "onnx.LayerNormalization", "onnx.Dropout"};
+    if (elementwise.contains(name))
+      return broadcast(llvm::to_vector(op->getOperands()));
+    if (sameShape.contains(name)) {
+      if (auto s = shapeOf(op->getOperand(0)))
+        return SmallVector<int64_t>(*s);
+      return std::nullopt;
+    }
+    if (name == "onnx.Transpose") {
+      auto s = shapeOf(op->getOperand(0));
+      if (!s)
+        return std::nullopt;
+      SmallVector<int64_t> out;
+      if (auto perm = op->getAttrOfType<ArrayAttr>("perm")) {
+        for (Attribute a : perm) {
+          int64_t p = llvm::cast<IntegerAttr>(a).getInt();
+          if (p < 0 || p >= static_cast<int64_t>(s->size()))
+            return std::nullopt;
+          out.push_back((*s)[p]);
+        }
+      } else {
+        out.assign(s->rbegin(), s->rend());
+      }
+      return out;
+    }
+    if (name == "onnx.MatMul") {
+      auto a = shapeOf(op->getOperand(0)), b = shapeOf(op->getOperand(1));
+      if (!a || !b || a->empty() || b->empty())
+        return std::nullopt;
+      SmallVector<int64_t> sa(*a), sb(*b);
+      bool aVec = sa.size() == 1, bVec = sb.size() == 1;
+      if (aVec)
+        sa.insert(sa.begin(), 1);
+      if (bVec)
+        sb.push_back(1);
+      // Batch dims broadcast.
+      SmallVector<int64_t> ba(sa.begin(), sa.end() - 2),
+          bb(sb.begin(), sb.end() - 2), out;
+      size_t n = std::max(ba.size(), bb.size());
+      ba.insert(ba.begin(), n - ba.size(), 1);
+      bb.insert(bb.begin(), n - bb.size(), 1);
+      for (size_t i = 0; i < n; ++i)
+        out.push_back(ba[i] == 1 ? bb[i] : ba[i]);
+      if (!aVec)
+        out.push_back(sa[sa.size() - 2]);
+      if (!bVec)
+        out.push_back(sb.back());
+      return out;
+    }
+    if (name == "onnx.Reshape") {
+      auto target = partial(op->getOperand(1));
+      auto ts = shapeOf(op->getOperand(1));
+      if (!target) {
+        if (ts && ts->size() == 1 && (*ts)[0] != kDyn)
+          return SmallVector<int64_t>((*ts)[0], kDyn);
+        return std::nullopt;
+      }
+      auto in = shapeOf(op->getOperand(0));
+      bool allowZero = intAttr(op, "allowzero", 0);
+      SmallVector<int64_t> out;
+      int inferAt = -1;
+      for (size_t i = 0; i < target->size(); ++i) {
+        auto v = (*target)[i];
+        if (!v) {
+          out.push_back(kDyn);
+        } else if (*v == 0 && !allowZero) {
+          out.push_back(in && i < in->size() ? (*in)[i] : kDyn);
+        } else if (*v == -1) {
+          inferAt = i;
+          out.push_back(kDyn);
+        } else {
+          out.push_back(*v);
+        }
+      }
+      if (inferAt >= 0 && in && llvm::none_of(*in, ShapedType::isDynamic)) {
+        int64_t total = 1, known = 1;
+        for (int64_t d : *in)
+          total *= d;
+        bool allKnown = true;
+        for (size_t i = 0; i < out.size(); ++i)
+          if (static_cast<int>(i) != inferAt) {
+            if (out[i] == kDyn)
+              allKnown = false;
+            else
+              known *= out[i];
+          }
+        if (allKnown && known)
+          out[inferAt] = total / known;
+      }
+      return out;
+    }
+    if (name == "onnx.ConstantOfShape" || name == "onnx.Expand") {
+      unsigned idx = name == "onnx.Expand" ? 1 : 0;
+      auto target = partial(op->getOperand(idx));
+      if (!target)
+        return std::nullopt;
+      SmallVector<int64_t> out;
+      for (auto v : *target)
+        out.push_back(v ? *v : kDyn);
+      if (name == "onnx.Expand") {
+        // Expand broadcasts the input with the target shape.
+        auto s = shapeOf(op->getOperand(0));
+        if (!s)
+          return std::nullopt;
+        size_t n = std::max(out.size(), s->size());
+        SmallVector<int64_t> r(n, 1);
+        for (size_t i = 0; i < n; ++i) {
+          int64_t a = i + out.size() >= n ? out[i + out.size() - n] : 1;
+          int64_t b = i + s->size() >= n ? (*s)[i + s->size() - n] : 1;
+          r[i] = a == 1 ? b : (b == 1 || b == a ? a : kDyn);
+        }
+        return r;
+      }
+      return out;
+    }
+    if (name == "onnx.Unsqueeze" || name == "onnx.Squeeze") {
+      auto s = shapeOf(op->getOperand(0));
+      auto axes = op->getNumOperands() > 1 ? partial(op->getOperand(1))
+                                           : std::nullopt;
+      if (!s || !axes || llvm::any_of(*axes, [](auto a) { return !a; }))
+        return std::nullopt;
+      SmallVector<int64_t> out;
+      if (name == "onnx.Unsqueeze") {
+        int64_t r = s->size() + axes->size();
+        SmallVector<bool> at(r, false);
+        for (auto a : *axes) {
+          int64_t k = *a < 0 ? *a + r : *a;
+          if (k < 0 || k >= r)
+            return std::nullopt;
+          at[k] = true;
+        }
+        size_t src = 0;
+        for (int64_t i = 0; i < r; ++i)
+          out.push_back(at[i] ? 1 : (src < s->size() ? (*s)[src++] : kDyn));
+      } else {
+        int64_t r = s->size();
+        for (int64_t i = 0; i < r; ++i)
+          if (llvm::none_of(*axes, [&](auto a) {
+                return (*a < 0 ? *a + r : *a) == i;
+              }))
+            out.push_back((*s)[i]);
+      }
+      return out;
+    }
+    return std::nullopt;
+  }
+
+  void refine(Operation *op) {
+    if (op->getNumResults() < 1)
+      return;
+    auto inferred = inferShape(op);
+    if (!inferred)
+      return;
+    // Same shape for every tensor result (LayerNormalization's extra
+    // outputs and Dropout's mask are left alone).
+    Value res = op->getResult(0);
+    auto cur = llvm::dyn_cast<TensorType>(res.getType());
+    if (!cur)
+      return;
+    SmallVector<int64_t> shape = *inferred;
+    if (auto ranked = llvm::dyn_cast<RankedTensorType>(cur)) {
+      if (ranked.getRank() != static_cast<int64_t>(shape.size()))
+        return;
+      for (size_t i = 0; i < shape.size(); ++i) {
+        int64_t c = ranked.getDimSize(i);
+        if (c != kDyn) {
+          if (shape[i] != kDyn && shape[i] != c)
+            return; // conflicting: keep what ONNX said
+          shape[i] = c;
+        }
+      }
+    }
+    auto refined = RankedTensorType::get(shape, cur.getElementType());
+    if (refined != res.getType())
+      res.setType(refined);
+  }
+
+  llvm::DenseMap<Value, Partial> values;
+};
+
+struct OnnxInferShapesPass
+    : seqc::impl::OnnxInferShapesPassBase<OnnxInferShapesPass> {
+  void runOnOperation() override {
+    getOperation()->walk([](func::FuncOp f) { ShapeInference().run(f); });
+  }
+};
+
+} // namespace

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""PyTorch models of the end-to-end tests, exported with torch.onnx.export.
+
+  torch_models.py export NAME OPSET OUT.onnx   write the model
+  torch_models.py check NAME OUT_DIR L LIB     run torch and the compiled
+        library (through seqc-run) at length L and compare, |diff| <= 1e-4
+
+Models (a fixed seed makes the weights reproducible):
+  transformer  pre-LN encoder block: multi-head causal attention whose mask
+               is built with triu/masked_fill (ONNX Trilu/Where), LayerNorm,
+               GELU (erf) MLP; input (1, L, 32), L dynamic
+  convblock    depthwise Conv1d (k=7, causal padding) + pointwise Conv1d +
+               GELU; input (1, 16, L), L dynamic
+"""
+
+import math
+import os
+import subprocess
+import sys
+
+import numpy as np
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+
+
+class Transformer(nn.Module):
+    def __init__(self, d=32, heads=4):
+        super().__init__()
+        self.h = heads
+        self.ln1, self.ln2 = nn.LayerNorm(d), nn.LayerNorm(d)
+        self.qkv, self.proj = nn.Linear(d, 3 * d), nn.Linear(d, d)
+        self.fc1, self.fc2 = nn.Linear(d, 4 * d), nn.Linear(4 * d, d)
+
+    def forward(self, x):
+        b, l, d = x.shape
+        q, k, v = self.qkv(self.ln1(x)).split(d, dim=-1)
+        q, k, v = (t.reshape(b, l, self.h, d // self.h).transpose(1, 2) for t in (q, k, v))
+        att = (q @ k.transpose(-2, -1)) / math.sqrt(d // self.h)
+        mask = torch.triu(torch.ones(l, l), diagonal=1).bool()
+        att = att.masked_fill(mask, float("-inf")).softmax(-1)
+        o = (att @ v).transpose(1, 2).reshape(b, l, d)
+        x = x + self.proj(o)
+        return x + self.fc2(F.gelu(self.fc1(self.ln2(x))))
+
+
+class ConvBlock(nn.Module):
+    def __init__(self, c=16, k=7):
+        super().__init__()
+        self.dw = nn.Conv1d(c, c, k, groups=c, padding=0)
+        self.pw = nn.Conv1d(c, 2 * c, 1)
+        self.k = k
+
+    def forward(self, x):
+        x = F.pad(x, (self.k - 1, 0))
+        return F.gelu(self.pw(self.dw(x)))
+
+
+MODELS = {"transformer": (Transformer, lambda l: torch.randn(1, l, 32), {1: "L"}),
+          "convblock": (ConvBlock, lambda l: torch.randn(1, 16, l), {2: "L"})}
+
+
+def build(name):
+    torch.manual_seed(0)
+    cls, make_input, axes = MODELS[name]
+    return cls().eval(), make_input, axes
+
+
+def main():
+    cmd, name = sys.argv[1], sys.argv[2]
+    model, make_input, axes = build(name)
+    if cmd == "export":
+        opset, out = int(sys.argv[3]), sys.argv[4]
+        torch.onnx.export(model, (make_input(16),), out, opset_version=opset,
+                          input_names=["x"], output_names=["y"],
+                          dynamic_axes={"x": axes, "y": axes})
+        return 0
+    out_dir, length, lib = sys.argv[3], int(sys.argv[4]), sys.argv[5]
+    torch.manual_seed(length)
+    x = make_input(length)
+    with torch.no_grad():
+        want = model(x).numpy()
+    os.makedirs(out_dir, exist_ok=True)
+    np.save(os.path.join(out_dir, "x.npy"), x.numpy())
+    subprocess.run(["seqc-run", lib, "--input", "x=" + os.path.join(out_dir, "x.npy"),
+                    "--output-dir", out_dir], check=True)
+    got = np.load(os.path.join(out_dir, "y.npy"))
+    err = float(np.max(np.abs(got - want))) if got.shape == want.shape else float("inf")
+    print("%s L=%d: shape %s, max abs diff %.3g %s" % (
+        name, length, got.shape, err, "ok" if err <= 1e-4 else "TOO LARGE"))
+    return 0 if err <= 1e-4 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
