@@ -17,7 +17,10 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/StringSet.h"
+
+#include <climits>
 
 namespace seqc {
 #define GEN_PASS_DEF_ONNXINFERSHAPESPASS
@@ -29,7 +32,9 @@ using namespace mlir;
 namespace {
 
 constexpr int64_t kDyn = ShapedType::kDynamic;
+/// The elements of a small integer tensor, each known or not, row-major.
 using Partial = SmallVector<std::optional<int64_t>>;
+constexpr int64_t kMaxElements = 64;
 
 class ShapeInference {
 public:
@@ -39,7 +44,15 @@ public:
         return;
       evaluate(op);
       refine(op);
+      foldToConstant(op);
     });
+    // Shape computations that were folded are dead now.
+    SmallVector<Operation *> ops;
+    func.walk<WalkOrder::PostOrder>([&](Operation *op) { ops.push_back(op); });
+    for (Operation *op : llvm::reverse(ops))
+      if (op->getName().getDialectNamespace() == "onnx" &&
+          isOpTriviallyDead(op))
+        op->erase();
     // Keep the function's declared result types.
     func.walk([&](func::ReturnOp ret) {
       OpBuilder b(ret);
@@ -130,6 +143,94 @@ private:
         llvm::append_range(p, *d);
       }
       values[res] = p;
+    } else if (name == "onnx.ConstantOfShape") {
+      auto shape = in(0);
+      auto rt = llvm::dyn_cast<RankedTensorType>(res.getType());
+      if (!shape || !rt || !rt.getElementType().isInteger() ||
+          llvm::any_of(*shape, [](auto d) { return !d || *d < 0; }))
+        return;
+      int64_t n = 1;
+      for (auto d : *shape)
+        n *= *d;
+      if (n > kMaxElements)
+        return;
+      int64_t fill = 0;
+      if (auto v = llvm::dyn_cast_or_null<DenseIntElementsAttr>(
+              op->getAttr("value")))
+        fill = (*v.getValues<APInt>().begin()).getSExtValue();
+      values[res] = Partial(n, fill);
+    } else if (name == "onnx.Transpose" || name == "onnx.Slice") {
+      // Rearrangements of a known tensor with a static shape.
+      auto data = in(0);
+      auto it = llvm::dyn_cast<RankedTensorType>(op->getOperand(0).getType());
+      if (!data || !it || !it.hasStaticShape() ||
+          static_cast<int64_t>(data->size()) != it.getNumElements())
+        return;
+      ArrayRef<int64_t> shape = it.getShape();
+      int64_t r = shape.size();
+      SmallVector<int64_t> strides(r, 1);
+      for (int64_t i = r - 2; i >= 0; --i)
+        strides[i] = strides[i + 1] * shape[i + 1];
+      // For each output dim: source dim, start, step, length.
+      SmallVector<int64_t> src(r), start(r, 0), step(r, 1), len(shape);
+      for (int64_t i = 0; i < r; ++i)
+        src[i] = i;
+      if (name == "onnx.Transpose") {
+        auto perm = op->getAttrOfType<ArrayAttr>("perm");
+        for (int64_t i = 0; i < r; ++i) {
+          src[i] = perm ? llvm::cast<IntegerAttr>(perm[i]).getInt() : r - 1 - i;
+          len[i] = shape[src[i]];
+        }
+      } else {
+        auto starts = in(1), ends = in(2);
+        auto axes = op->getNumOperands() > 3 ? partial(op->getOperand(3))
+                                             : std::nullopt;
+        auto steps = op->getNumOperands() > 4 ? partial(op->getOperand(4))
+                                              : std::nullopt;
+        if (!starts || !ends)
+          return;
+        for (size_t k = 0; k < starts->size(); ++k) {
+          int64_t ax = axes ? (*axes)[k].value_or(-99) : k;
+          int64_t st = steps ? (*steps)[k].value_or(0) : 1;
+          if (ax < 0)
+            ax += r;
+          if (ax < 0 || ax >= r || st == 0 || !(*starts)[k] || !(*ends)[k])
+            return;
+          int64_t dim = shape[ax], b = *(*starts)[k], e = *(*ends)[k];
+          if (b < 0)
+            b += dim;
+          if (e < 0 && e > INT64_MIN / 2)
+            e += dim;
+          if (st > 0) {
+            b = std::clamp<int64_t>(b, 0, dim);
+            e = std::clamp<int64_t>(e, 0, dim);
+            len[ax] = std::max<int64_t>(0, (e - b + st - 1) / st);
+          } else {
+            b = std::clamp<int64_t>(b, -1, dim - 1);
+            e = std::clamp<int64_t>(e, -1, dim - 1);
+            len[ax] = std::max<int64_t>(0, (b - e - st - 1) / -st);
+          }
+          start[ax] = b;
+          step[ax] = st;
+        }
+      }
+      Partial out;
+      SmallVector<int64_t> idx(r, 0);
+      int64_t total = 1;
+      for (int64_t l : len)
+        total *= l;
+      for (int64_t n = 0; n < total; ++n) {
+        int64_t off = 0;
+        for (int64_t i = 0; i < r; ++i)
+          off += (start[src[i]] + idx[i] * step[src[i]]) * strides[src[i]];
+        out.push_back((*data)[off]);
+        for (int64_t i = r - 1; i >= 0; --i) {
+          if (++idx[i] < len[i])
+            break;
+          idx[i] = 0;
+        }
+      }
+      values[res] = out;
     } else if (name == "onnx.Add" || name == "onnx.Sub" ||
                name == "onnx.Mul" || name == "onnx.Div") {
       auto a = in(0), b = in(1);
@@ -191,7 +292,7 @@ private:
         "onnx.Sqrt", "onnx.Erf", "onnx.Neg", "onnx.Abs", "onnx.Cast",
         "onnx.Softmax", "onnx.LogSoftmax", "onnx.Identity", "onnx.Not",
         "onnx.Reciprocal", "onnx.LeakyRelu", "onnx.Softplus", "onnx.Trilu",
-        "onnx.LayerNormalization", "onnx.Dropout"};
+        "onnx.LayerNormalization", "onnx.Dropout", "onnx.Pad"};
     if (elementwise.contains(name))
       return broadcast(llvm::to_vector(op->getOperands()));
     if (sameShape.contains(name)) {
@@ -366,6 +467,32 @@ private:
     auto refined = RankedTensorType::get(shape, cur.getElementType());
     if (refined != res.getType())
       res.setType(refined);
+  }
+
+  /// Replaces a fully known small integer result by an onnx.Constant, so
+  /// that shape operands (Reshape targets, Pad's pads) become constants.
+  void foldToConstant(Operation *op) {
+    if (op->getNumResults() != 1 ||
+        op->getName().getStringRef() == "onnx.Constant")
+      return;
+    auto it = values.find(op->getResult(0));
+    auto rt = llvm::dyn_cast<RankedTensorType>(op->getResult(0).getType());
+    if (it == values.end() || !rt || !rt.hasStaticShape() ||
+        rt.getNumElements() != static_cast<int64_t>(it->second.size()) ||
+        !rt.getElementType().isSignlessInteger() ||
+        llvm::any_of(it->second, [](auto v) { return !v; }))
+      return;
+    SmallVector<APInt> data;
+    unsigned width = rt.getElementType().getIntOrFloatBitWidth();
+    for (auto v : it->second)
+      data.push_back(APInt(width, *v, /*isSigned=*/true));
+    OpBuilder b(op);
+    OperationState state(op->getLoc(), "onnx.Constant");
+    state.addAttribute("value", DenseIntElementsAttr::get(rt, data));
+    state.addTypes(rt);
+    Operation *c = b.create(state);
+    values[c->getResult(0)] = it->second;
+    op->getResult(0).replaceAllUsesWith(c->getResult(0));
   }
 
   llvm::DenseMap<Value, Partial> values;

@@ -18,6 +18,7 @@ packages=(
   python3-numpy          # numpy for /usr/bin/python3: the float64 references
   libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx libonnx-testdata
   clang-22 libclang-rt-22-dev   # the importer's libFuzzer target
+  python3-torch                 # exporting the end-to-end test models
 )
 
 missing=()

@@ -20,8 +20,10 @@ namespace seqc {
 #include "seqc/Conversion/Passes.h.inc"
 
 /// onnx -> linalg/tensor/arith/math patterns, by family.
+void populateOnnxConvToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxMatMulToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateOnnxPadToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxTensorToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxToLinalgPatterns(mlir::RewritePatternSet &patterns);

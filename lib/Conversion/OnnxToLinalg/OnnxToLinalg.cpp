@@ -20,8 +20,10 @@ namespace seqc {
 using namespace mlir;
 
 void seqc::populateOnnxToLinalgPatterns(RewritePatternSet &patterns) {
+  populateOnnxConvToLinalgPatterns(patterns);
   populateOnnxElementwiseToLinalgPatterns(patterns);
   populateOnnxMatMulToLinalgPatterns(patterns);
+  populateOnnxPadToLinalgPatterns(patterns);
   populateOnnxReductionToLinalgPatterns(patterns);
   populateOnnxTensorToLinalgPatterns(patterns);
 }

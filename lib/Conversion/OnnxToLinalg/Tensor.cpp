@@ -572,3 +572,51 @@ void seqc::populateOnnxTensorToLinalgPatterns(RewritePatternSet &patterns) {
   for (StringRef name : {"onnx.Flatten", "onnx.Squeeze", "onnx.Unsqueeze"})
     patterns.add(std::make_unique<ReshapeLikeToTensor>(ctx, name));
 }
+
+namespace {
+/// Pad in constant mode with constant pads (negative pads crop).
+struct PadToTensor : OpRewritePattern<onnxir::PadOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnxir::PadOp op,
+                                PatternRewriter &rw) const override {
+    Location l = op.getLoc();
+    Value x = op.getData();
+    auto t = llvm::dyn_cast<RankedTensorType>(x.getType());
+    auto rt = llvm::dyn_cast<RankedTensorType>(op.getType());
+    if (!t || !rt)
+      return rw.notifyMatchFailure(op, "unranked");
+    if (auto mode = op->getAttrOfType<StringAttr>("mode");
+        mode && mode.getValue() != "constant")
+      return rw.notifyMatchFailure(op, "only constant mode");
+    auto pads = constantInts(op.getPads());
+    int64_t r = t.getRank();
+    if (!pads || static_cast<int64_t>(pads->size()) != 2 * r ||
+        llvm::any_of(*pads, [](int64_t p) { return p < 0; }))
+      return rw.notifyMatchFailure(op, "pads must be constant and >= 0");
+    Value value = scalarConst(rw, l, t.getElementType(), 0);
+    if (!isNone(op.getConstantValue()))
+      value = tensor::ExtractOp::create(rw, l, op.getConstantValue(),
+                                        ValueRange{});
+    SmallVector<OpFoldResult> lo, hi;
+    SmallVector<int64_t> shape;
+    for (int64_t i = 0; i < r; ++i) {
+      lo.push_back(rw.getIndexAttr((*pads)[i]));
+      hi.push_back(rw.getIndexAttr((*pads)[r + i]));
+      shape.push_back(t.isDynamicDim(i) ? ShapedType::kDynamic
+                                        : t.getDimSize(i) + (*pads)[i] +
+                                              (*pads)[r + i]);
+    }
+    Value out = tensor::PadOp::create(
+        rw, l, RankedTensorType::get(shape, t.getElementType()), x, lo, hi,
+        value);
+    if (out.getType() != rt)
+      out = tensor::CastOp::create(rw, l, rt, out);
+    rw.replaceOp(op, out);
+    return success();
+  }
+};
+} // namespace
+
+void seqc::populateOnnxPadToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<PadToTensor>(patterns.getContext());
+}
