@@ -29,6 +29,7 @@ LogicalResult seqc::buildToLinalgPipeline(OpPassManager &pm) {
 }
 
 LogicalResult seqc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
+  pm.addPass(createSeqcCpuCodegenPass());
   return success(
       succeeded(addUpstream(pm, "linalg-fuse-elementwise-ops,canonicalize")) &&
       succeeded(addUpstream(
@@ -36,9 +37,11 @@ LogicalResult seqc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
               "function-boundary-type-conversion=identity-layout-map}")) &&
       succeeded(addUpstream(pm, "buffer-deallocation-pipeline")) &&
       succeeded(addUpstream(
-          pm, "convert-linalg-to-loops,convert-complex-to-standard,"
-              "expand-strided-metadata,lower-affine,convert-scf-to-cf")) &&
-      succeeded(addUpstream(pm, "convert-math-to-llvm,convert-math-to-libm")) &&
+          pm, "convert-linalg-to-loops,convert-vector-to-scf{full-unroll},"
+              "convert-complex-to-standard,expand-strided-metadata,"
+              "lower-affine,convert-scf-to-cf")) &&
+      succeeded(addUpstream(pm, "convert-vector-to-llvm,convert-math-to-llvm,"
+                                "convert-math-to-libm")) &&
       succeeded(addUpstream(pm, "convert-to-llvm,reconcile-unrealized-casts")));
 }
 

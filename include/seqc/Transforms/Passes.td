@@ -46,4 +46,20 @@ def OnnxInferShapesPass : Pass<"onnx-infer-shapes", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
+def SeqcCpuCodegenPass : Pass<"seqc-cpu-codegen", "::mlir::ModuleOp"> {
+  let summary = "Tile and vectorize the hot linalg ops for the host CPU";
+  let description = [{
+    Applies seqc's CPU strategy (a transform-dialect script kept in
+    passes/CpuCodegen.cpp) to the module on tensors: matrix multiplications
+    with suitable static shapes get 8x32 register tiles, vectorized, with the
+    accumulator hoisted out of the reduction loop and the contraction lowered
+    to vector FMAs.
+  }];
+  let dependentDialects = [
+    "::mlir::transform::TransformDialect",
+    "::mlir::vector::VectorDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
 #endif // SEQC_TRANSFORMS_PASSES_TD
