@@ -30,7 +30,9 @@
 #include <cmath>
 #include <dlfcn.h>
 #include <map>
+#include <cstring>
 #include <random>
+#include <thread>
 
 using namespace llvm;
 using namespace seqc::run;
@@ -54,6 +56,10 @@ cl::opt<double> rtolOpt("rtol", cl::init(1e-3), cl::desc("Relative tolerance"));
 cl::opt<double> atolOpt("atol", cl::init(1e-5), cl::desc("Absolute tolerance"));
 cl::opt<unsigned> bench("bench", cl::init(0),
                         cl::desc("Time N runs; print median_ms last"));
+cl::opt<unsigned> concurrent(
+    "concurrent", cl::init(0),
+    cl::desc("Also run the model on N threads at once and check that every "
+             "thread's outputs equal the first run's (reentrancy)"));
 
 using RunFn = int (*)(const seqc_tensor *, size_t, seqc_tensor *, size_t,
                       char *, size_t);
@@ -229,6 +235,50 @@ int main(int argc, char **argv) {
       if (!c.ok)
         status = 1;
     }
+  }
+  if (concurrent) {
+    // Each thread runs the same inputs into its own outputs.
+    std::vector<std::vector<seqc_tensor>> results(
+        concurrent, std::vector<seqc_tensor>(outSpecs.size()));
+    std::vector<int> codes(concurrent, 0);
+    std::vector<std::string> errors(concurrent);
+    std::vector<std::thread> threads;
+    for (unsigned t = 0; t < concurrent; ++t)
+      threads.emplace_back([&, t] {
+        char err[512] = {0};
+        for (int rep = 0; rep < 3 && !codes[t]; ++rep) {
+          for (seqc_tensor &o : results[t])
+            seqc_tensor_free(&o);
+          codes[t] = run(cin.data(), cin.size(), results[t].data(),
+                         results[t].size(), err, sizeof(err));
+        }
+        errors[t] = err;
+      });
+    for (std::thread &th : threads)
+      th.join();
+    // The reference: a sequential run.
+    std::vector<seqc_tensor> refRaw(outSpecs.size());
+    if (run(cin.data(), cin.size(), refRaw.data(), refRaw.size(), error,
+            sizeof(error)))
+      return fail(Twine("run failed: ") + error);
+    std::vector<Tensor> ref;
+    for (seqc_tensor &r : refRaw)
+      ref.push_back(Tensor::adopt(r));
+    bool same = true;
+    for (unsigned t = 0; t < concurrent; ++t) {
+      if (codes[t])
+        return fail("thread " + Twine(t) + " failed: " + errors[t]);
+      for (size_t i = 0; i < outSpecs.size(); ++i) {
+        Tensor got = Tensor::adopt(results[t][i]);
+        same &= got.shape == ref[i].shape &&
+                std::memcmp(got.data.get(), ref[i].data.get(), got.bytes()) == 0;
+      }
+    }
+    outs() << (same ? "concurrent: " : "concurrent MISMATCH: ") << concurrent
+           << " threads, outputs "
+           << (same ? "identical to a sequential run" : "differ") << "\n";
+    if (!same)
+      status = 1;
   }
   if (bench) {
     std::vector<double> ms;

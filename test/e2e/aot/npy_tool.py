@@ -21,6 +21,24 @@ elif cmd == "check":
     tol = 1e-5
     print("max abs error %g %s 1e-05" % (err, "within" if err <= tol else "EXCEEDS"))
     sys.exit(0 if err <= tol else 1)
+elif cmd == "check-tol":
+    got, want, tol = np.load(sys.argv[2]), np.load(sys.argv[3]), float(sys.argv[4])
+    assert got.shape == want.shape, (got.shape, want.shape)
+    err = float(np.max(np.abs(got.astype(np.float64) - want)))
+    print("max abs error %g %s %s" % (err, "within" if err <= tol else "EXCEEDS", sys.argv[4]))
+    sys.exit(0 if err <= tol else 1)
+elif cmd == "matmul-model":
+    d, m, n, k = sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+    g = helper.make_graph([helper.make_node("MatMul", ["a", "b"], ["c"], name="mm")], "g",
+                          [helper.make_tensor_value_info("a", TensorProto.FLOAT, [m, k]),
+                           helper.make_tensor_value_info("b", TensorProto.FLOAT, [k, n])],
+                          [helper.make_tensor_value_info("c", TensorProto.FLOAT, [m, n])])
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), d + "/mm.onnx")
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((m, k)).astype(np.float32), rng.standard_normal((k, n)).astype(np.float32)
+    np.save(d + "/a.npy", a)
+    np.save(d + "/b.npy", b)
+    np.save(d + "/c_ref.npy", a.astype(np.float64) @ b)
 elif cmd == "bad-inputs":
     d = sys.argv[2]
     np.save(d + "/f64.npy", np.zeros((2, 5, 8), np.float64))
