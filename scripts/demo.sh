@@ -1,21 +1,38 @@
 #!/usr/bin/env bash
-#===- scripts/demo.sh - The main job: run a small long-sequence model ------===#
+#===- scripts/demo.sh - The main job: compile and run long-sequence models -===#
 #
-# Sets up and builds seqc, then runs docs/examples/s4d_lm_block.mlir -- an S4D
-# long-convolution layer and an LM-Infinite attention layer written in the seq
-# dialect -- through seqc-opt's reference lowering to LLVM and mlir-runner, and
-# prints the outputs. (Later: an ONNX model compiled ahead of time by `seqc`.)
+# Sets up and builds seqc, then
+#  1. exports a causal convolution block (depthwise Conv1d with causal
+#     padding, pointwise Conv1d, GELU) from PyTorch to ONNX with a dynamic
+#     sequence length, compiles it ahead of time to a shared library with
+#     `seqc`, runs it with `seqc-run` at L = 4096 and checks it against torch;
+#  2. runs docs/examples/s4d_lm_block.mlir -- an S4D layer (SSM kernel + long
+#     convolution) and LM-Infinite attention written in the seq dialect --
+#     through the reference lowering and mlir-runner.
 #===------------------------------------------------------------------------===#
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 build="${BUILD_DIR:-$root/build}"
 "$root/scripts/setup.sh" >/dev/null
+export PATH="$build/bin:$PATH"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
 
+echo "== 1. ONNX -> shared library (seqc), run and check (seqc-run)"
+/usr/bin/python3 "$root/test/e2e/torch/torch_models.py" export convblock 17 \
+  "$work/convblock.onnx" 2>/dev/null
+seqc "$work/convblock.onnx" -o "$work/libconvblock.so"
+echo "compiled: $(ls "$work"/libconvblock.so "$work"/libconvblock.h | xargs -n1 basename | tr '\n' ' ')"
+sed -n '/Inputs:/,/\*\//p' "$work/libconvblock.h"
+/usr/bin/python3 "$root/test/e2e/torch/torch_models.py" check convblock \
+  "$work/out" 4096 "$work/libconvblock.so"
+seqc-run "$work/libconvblock.so" --random --dim L=4096 --bench 5
+
+echo
+echo "== 2. seq dialect model through the reference lowering"
 model="$root/docs/examples/s4d_lm_block.mlir"
 lib=/usr/lib/llvm-22/lib
-echo "== seq ops in $model:"
 grep -o 'seq\.[a-z_]* ' "$model" | sort | uniq -c
-echo "== lowering (seqc-opt --seqc-reference-to-llvm) and running (mlir-runner):"
-"$build/bin/seqc-opt" "$model" --seqc-reference-to-llvm |
+seqc-opt "$model" --seqc-reference-to-llvm |
   /usr/lib/llvm-22/bin/mlir-runner -e main -entry-point-result=void \
     -shared-libs="$lib/libmlir_runner_utils.so,$lib/libmlir_c_runner_utils.so"
