@@ -622,6 +622,15 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
   if (failed(verifyNodes(model.graph())) ||
       failed(validateStructure(model.graph(), {})))
     return nullptr;
+  // Shape inference dereferences the types of graph inputs: each must have
+  // one (it also makes the function signature).
+  for (const auto &in : model.graph().input())
+    if (!in.type().has_tensor_type() ||
+        in.type().tensor_type().elem_type() == 0) {
+      emitError(fileLoc()) << "graph input '" << in.name()
+                           << "' has no tensor type";
+      return nullptr;
+    }
   if (options.shapeInference) {
     std::string error;
     if (!runOnnxShapeInference(model, error))
