@@ -9,9 +9,9 @@
 // accumulator is hoisted out of the k loop and the contraction lowered to
 // outer products, so each k step loads 32 floats of B, broadcasts 8 of A and
 // issues 8 vector<32xf32> FMAs (16 AVX-512 FMAs into 16 registers). The
-// zero fill of the result is tiled and vectorized the same way. Only
-// matmuls whose static M and N are multiples of the tile are taken (no
-// masking yet); others keep the plain loops.
+// zero fill of the result is tiled and vectorized the same way. A dynamic
+// or ragged M is handled by peeling the row loop (full tiles vectorized,
+// the remainder rows scalar); N must be a static multiple of 32.
 //
 //===----------------------------------------------------------------------===//
 
@@ -51,6 +51,28 @@ module attributes {transform.with_named_sequence} {
         : (!transform.any_op) -> (!transform.any_op, !transform.any_op,
                                   !transform.any_op)
     transform.structured.vectorize %tf : !transform.any_op
+    // Dynamic or ragged M: peel the row-tile loop so its main part has full
+    // 8-row tiles; the remainder keeps scalar loops.
+    %mmp = transform.structured.match ops{["linalg.matmul"]}
+        attributes{seqc.tiled_peeled} in %root
+        : (!transform.any_op) -> !transform.any_op
+    transform.foreach %mmp : !transform.any_op {
+    ^bb0(%one: !transform.any_op):
+      %tp, %lp:3 = transform.structured.tile_using_for %one
+          tile_sizes [8, 32, 1]
+          : (!transform.any_op) -> (!transform.any_op, !transform.any_op,
+                                    !transform.any_op, !transform.any_op)
+      %rows = transform.cast %lp#0
+          : !transform.any_op to !transform.op<"scf.for">
+      %main, %rest = transform.loop.peel %rows
+          : (!transform.op<"scf.for">) -> (!transform.any_op, !transform.any_op)
+      transform.apply_patterns to %main {
+        transform.apply_patterns.canonicalization
+      } : !transform.any_op
+      %mmMain = transform.structured.match ops{["linalg.matmul"]} in %main
+          : (!transform.any_op) -> !transform.any_op
+      transform.structured.vectorize %mmMain : !transform.any_op
+    }
     %f = transform.structured.match ops{["func.func"]} in %root
         : (!transform.any_op) -> !transform.any_op
     transform.apply_patterns to %f {
@@ -90,14 +112,17 @@ struct SeqcCpuCodegenPass
     UnitAttr mark = UnitAttr::get(&getContext());
     getOperation()->walk([&](linalg::MatmulOp mm) {
       auto c = llvm::dyn_cast<RankedTensorType>(mm.getOutputs()[0].getType());
-      auto a = llvm::dyn_cast<RankedTensorType>(mm.getInputs()[0].getType());
-      if (!c || !a || !c.hasStaticShape() || !a.hasStaticShape() ||
-          c.getDimSize(0) % kTileM || c.getDimSize(1) % kTileN)
+      if (!c || ShapedType::isDynamic(c.getDimSize(1)) ||
+          c.getDimSize(1) % kTileN)
         return;
+      any = true;
+      if (ShapedType::isDynamic(c.getDimSize(0)) || c.getDimSize(0) % kTileM) {
+        mm->setAttr("seqc.tiled_peeled", mark);
+        return;
+      }
       mm->setAttr("seqc.tiled", mark);
       if (auto fill = mm.getOutputs()[0].getDefiningOp<linalg::FillOp>())
         fill->setAttr("seqc.tiled", mark);
-      any = true;
     });
     if (!any)
       return;
@@ -109,7 +134,10 @@ struct SeqcCpuCodegenPass
             getOperation(), cast<transform::TransformOpInterface>(entry), {},
             options, /*enforceToplevelTransformOp=*/false)))
       return signalPassFailure();
-    getOperation()->walk([](Operation *op) { op->removeAttr("seqc.tiled"); });
+    getOperation()->walk([](Operation *op) {
+      op->removeAttr("seqc.tiled");
+      op->removeAttr("seqc.tiled_peeled");
+    });
   }
 
   // Parsed once; shared by the clones of the pass.

@@ -50,6 +50,44 @@ struct MatMulToLinalg : OpRewritePattern<onnxir::MatMulOp> {
       rw.replaceOp(op, mm);
       return success();
     }
+    // Batched A times a matrix B: fold A's batch dims into M, so the
+    // product is one 2-D linalg.matmul (the form the codegen strategy takes).
+    // Only with at most one dynamic dim among them: expanding a group with
+    // two dynamic dims back is not handled downstream (expand-strided-metadata
+    // crashes on it in MLIR 22).
+    int64_t dynLeading = llvm::count_if(at.getShape().drop_back(),
+                                        ShapedType::isDynamic);
+    if (ra >= 3 && rb == 2 && dynLeading <= 1) {
+      SmallVector<ReassociationIndices> groups(1);
+      for (int64_t i = 0; i < ra - 1; ++i)
+        groups[0].push_back(i);
+      groups.push_back({ra - 1});
+      Value a2 = tensor::CollapseShapeOp::create(rw, loc, a, groups);
+      auto a2t = llvm::cast<RankedTensorType>(a2.getType());
+      auto r2t = RankedTensorType::get({a2t.getDimSize(0), bt.getDimSize(1)},
+                                       rt.getElementType());
+      SmallVector<OpFoldResult> sizes2 = {tensor::getMixedSize(rw, loc, a2, 0),
+                                          tensor::getMixedSize(rw, loc, b, 1)};
+      Value mm = linalg::MatmulOp::create(
+                     rw, loc, TypeRange{r2t}, ValueRange{a2, b},
+                     ValueRange{zeroFilled(rw, loc, r2t, sizes2)})
+                     .getResult(0);
+      SmallVector<OpFoldResult> outSizes;
+      for (int64_t i = 0; i < ra - 1; ++i)
+        outSizes.push_back(tensor::getMixedSize(rw, loc, a, i));
+      outSizes.push_back(tensor::getMixedSize(rw, loc, b, 1));
+      SmallVector<int64_t> outShape;
+      for (int64_t i = 0; i < ra - 1; ++i)
+        outShape.push_back(at.getDimSize(i));
+      outShape.push_back(bt.getDimSize(1));
+      Value out = tensor::ExpandShapeOp::create(
+          rw, loc, RankedTensorType::get(outShape, rt.getElementType()), mm,
+          groups, outSizes);
+      if (out.getType() != rt)
+        out = tensor::CastOp::create(rw, loc, rt, out);
+      rw.replaceOp(op, out);
+      return success();
+    }
     // General case: loops over the result dims plus k. 1-D A has no M dim,
     // 1-D B no N dim (numpy matmul).
     MLIRContext *ctx = rw.getContext();
