@@ -73,12 +73,26 @@ module attributes {transform.with_named_sequence} {
           : (!transform.any_op) -> !transform.any_op
       transform.structured.vectorize %mmMain : !transform.any_op
     }
+    // Batched matmuls (attention): 1x8x32x1 tiles, vectorized with masks so
+    // that dynamic sequence lengths need no peeling.
+    %bmm = transform.structured.match ops{["linalg.batch_matmul"]}
+        attributes{seqc.tiled_masked} in %root
+        : (!transform.any_op) -> !transform.any_op
+    %tb, %lb:4 = transform.structured.tile_using_for %bmm
+        tile_sizes [1, 8, 32, 1]
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op,
+                                  !transform.any_op, !transform.any_op,
+                                  !transform.any_op)
+    transform.structured.vectorize %tb vector_sizes [1, 8, 32, 1]
+        : !transform.any_op
     %f = transform.structured.match ops{["func.func"]} in %root
         : (!transform.any_op) -> !transform.any_op
     transform.apply_patterns to %f {
       transform.apply_patterns.vector.reduction_to_contract
       transform.apply_patterns.vector.transfer_permutation_patterns
       transform.apply_patterns.tensor.fold_tensor_subset_ops_into_vector_transfers
+      transform.apply_patterns.vector.lower_masked_transfers
+      transform.apply_patterns.vector.lower_masks
       transform.apply_patterns.canonicalization
     } : !transform.any_op
     %loops = transform.structured.match ops{["scf.for"]} in %f
@@ -124,6 +138,13 @@ struct SeqcCpuCodegenPass
       if (auto fill = mm.getOutputs()[0].getDefiningOp<linalg::FillOp>())
         fill->setAttr("seqc.tiled", mark);
     });
+    getOperation()->walk([&](linalg::BatchMatmulOp mm) {
+      auto c = llvm::dyn_cast<RankedTensorType>(mm.getOutputs()[0].getType());
+      if (!c || ShapedType::isDynamic(c.getDimSize(0)))
+        return;
+      mm->setAttr("seqc.tiled_masked", mark);
+      any = true;
+    });
     if (!any)
       return;
     Operation *entry = transform::detail::findTransformEntryPoint(
@@ -137,6 +158,7 @@ struct SeqcCpuCodegenPass
     getOperation()->walk([](Operation *op) {
       op->removeAttr("seqc.tiled");
       op->removeAttr("seqc.tiled_peeled");
+      op->removeAttr("seqc.tiled_masked");
     });
   }
 

@@ -88,6 +88,49 @@ struct MatMulToLinalg : OpRewritePattern<onnxir::MatMulOp> {
       rw.replaceOp(op, out);
       return success();
     }
+    // Equal batch dims on both sides (attention's QK^T and AV): one
+    // linalg.batch_matmul over the flattened batch.
+    if (ra >= 3 && ra == rb &&
+        at.getShape().drop_back(2) == bt.getShape().drop_back(2) &&
+        llvm::none_of(at.getShape().drop_back(2), ShapedType::isDynamic)) {
+      SmallVector<ReassociationIndices> groups(1);
+      for (int64_t i = 0; i < ra - 2; ++i)
+        groups[0].push_back(i);
+      groups.push_back({ra - 2});
+      groups.push_back({ra - 1});
+      Value a3 = tensor::CollapseShapeOp::create(rw, loc, a, groups);
+      Value b3 = tensor::CollapseShapeOp::create(rw, loc, b, groups);
+      auto a3t = llvm::cast<RankedTensorType>(a3.getType());
+      auto b3t = llvm::cast<RankedTensorType>(b3.getType());
+      auto r3t = RankedTensorType::get(
+          {a3t.getDimSize(0), a3t.getDimSize(1), b3t.getDimSize(2)},
+          rt.getElementType());
+      SmallVector<OpFoldResult> sizes3 = {
+          rw.getIndexAttr(a3t.getDimSize(0)),
+          tensor::getMixedSize(rw, loc, a3, 1),
+          tensor::getMixedSize(rw, loc, b3, 2)};
+      Value mm = linalg::BatchMatmulOp::create(
+                     rw, loc, TypeRange{r3t}, ValueRange{a3, b3},
+                     ValueRange{zeroFilled(rw, loc, r3t, sizes3)})
+                     .getResult(0);
+      SmallVector<OpFoldResult> outSizes;
+      SmallVector<int64_t> outShape;
+      for (int64_t i = 0; i < ra - 2; ++i) {
+        outSizes.push_back(rw.getIndexAttr(at.getDimSize(i)));
+        outShape.push_back(at.getDimSize(i));
+      }
+      outSizes.push_back(tensor::getMixedSize(rw, loc, a, ra - 2));
+      outSizes.push_back(tensor::getMixedSize(rw, loc, b, rb - 1));
+      outShape.push_back(at.getDimSize(ra - 2));
+      outShape.push_back(bt.getDimSize(rb - 1));
+      Value out = tensor::ExpandShapeOp::create(
+          rw, loc, RankedTensorType::get(outShape, rt.getElementType()), mm,
+          groups, outSizes);
+      if (out.getType() != rt)
+        out = tensor::CastOp::create(rw, loc, rt, out);
+      rw.replaceOp(op, out);
+      return success();
+    }
     // General case: loops over the result dims plus k. 1-D A has no M dim,
     // 1-D B no N dim (numpy matmul).
     MLIRContext *ctx = rw.getContext();
