@@ -58,9 +58,13 @@ Value seqc::onnx_to_linalg::emptyTensor(OpBuilder &b, Location loc,
                                         ArrayRef<OpFoldResult> sizes) {
   Value empty =
       tensor::EmptyOp::create(b, loc, sizes, type.getElementType());
-  if (empty.getType() != type)
-    empty = tensor::CastOp::create(b, loc, type, empty);
+  empty = castIfNeeded(b, loc, empty, type);
   return empty;
+}
+
+Value seqc::onnx_to_linalg::castIfNeeded(OpBuilder &b, Location loc, Value v,
+                                         Type type) {
+  return v.getType() == type ? v : tensor::CastOp::create(b, loc, type, v);
 }
 
 std::optional<SmallVector<int64_t>>

@@ -35,6 +35,10 @@ Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc,
                   mlir::RankedTensorType type,
                   llvm::ArrayRef<mlir::OpFoldResult> sizes);
 
+/// `v` as `type` (a tensor.cast when their static shapes differ).
+Value castIfNeeded(mlir::OpBuilder &b, mlir::Location loc, Value v,
+                   mlir::Type type);
+
 /// The integer values of a constant operand (onnx.Constant or
 /// arith.constant with dense integer data), if it is one.
 std::optional<llvm::SmallVector<int64_t>> constantInts(Value v);

@@ -199,8 +199,7 @@ struct ConvToLinalg : OpRewritePattern<onnxir::ConvOp> {
     for (int64_t i = 0; i < s; ++i)
       yGroups.push_back({3 + i});
     Value out = tensor::CollapseShapeOp::create(rw, loc, y, yGroups);
-    if (out.getType() != rt)
-      out = tensor::CastOp::create(rw, loc, rt, out);
+    out = castIfNeeded(rw, loc, out, rt);
     rw.replaceOp(op, out);
     return success();
   }

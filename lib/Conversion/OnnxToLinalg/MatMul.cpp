@@ -83,8 +83,7 @@ struct MatMulToLinalg : OpRewritePattern<onnxir::MatMulOp> {
       Value out = tensor::ExpandShapeOp::create(
           rw, loc, RankedTensorType::get(outShape, rt.getElementType()), mm,
           groups, outSizes);
-      if (out.getType() != rt)
-        out = tensor::CastOp::create(rw, loc, rt, out);
+      out = castIfNeeded(rw, loc, out, rt);
       rw.replaceOp(op, out);
       return success();
     }
@@ -126,8 +125,7 @@ struct MatMulToLinalg : OpRewritePattern<onnxir::MatMulOp> {
       Value out = tensor::ExpandShapeOp::create(
           rw, loc, RankedTensorType::get(outShape, rt.getElementType()), mm,
           groups, outSizes);
-      if (out.getType() != rt)
-        out = tensor::CastOp::create(rw, loc, rt, out);
+      out = castIfNeeded(rw, loc, out, rt);
       rw.replaceOp(op, out);
       return success();
     }

@@ -201,8 +201,7 @@ struct ReduceToLinalg : RewritePattern {
     }
     if (intAttr(op, "keepdims", 1))
       r = keepDims(rw, loc, r, rt, axes);
-    if (r.getType() != rt)
-      r = tensor::CastOp::create(rw, loc, rt, r);
+    r = castIfNeeded(rw, loc, r, rt);
     rw.replaceOp(op, r);
     return success();
   }
@@ -249,8 +248,7 @@ struct SoftmaxToLinalg : RewritePattern {
                         [](OpBuilder &b, Location l, Value v, Value s) {
                           return Value(arith::DivFOp::create(b, l, v, s));
                         });
-    if (out.getType() != op->getResult(0).getType())
-      out = tensor::CastOp::create(rw, loc, op->getResult(0).getType(), out);
+    out = castIfNeeded(rw, loc, out, op->getResult(0).getType());
     rw.replaceOp(op, out);
     return success();
   }
@@ -334,8 +332,7 @@ struct LayerNormToLinalg : OpRewritePattern<onnxir::LayerNormalizationOp> {
                       linalg::YieldOp::create(b, l, v);
                     })
                     .getResult(0);
-    if (out.getType() != op.getY().getType())
-      out = tensor::CastOp::create(rw, loc, op.getY().getType(), out);
+    out = castIfNeeded(rw, loc, out, op.getY().getType());
     rw.replaceAllUsesWith(op.getY(), out);
     rw.eraseOp(op);
     return success();

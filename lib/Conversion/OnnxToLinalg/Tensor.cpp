@@ -384,8 +384,7 @@ struct SliceToTensor : OpRewritePattern<onnxir::SliceOp> {
       strides[a] = rw.getIndexAttr(steps[i]);
     }
     Value slice = tensor::ExtractSliceOp::create(rw, l, x, offs, sizes, strides);
-    if (slice.getType() != rt)
-      slice = tensor::CastOp::create(rw, l, rt, slice);
+    slice = castIfNeeded(rw, l, slice, rt);
     rw.replaceOp(op, slice);
     return success();
   }
@@ -533,8 +532,7 @@ struct SplitToTensor : OpRewritePattern<onnxir::SplitOp> {
       offs[axis] = offset;
       sizes[axis] = size;
       Value s = tensor::ExtractSliceOp::create(rw, l, x, offs, sizes, strides);
-      if (s.getType() != rt)
-        s = tensor::CastOp::create(rw, l, rt, s);
+      s = castIfNeeded(rw, l, s, rt);
       parts.push_back(s);
       offset = arith::AddIOp::create(rw, l, offset, size);
     }
@@ -609,8 +607,7 @@ struct PadToTensor : OpRewritePattern<onnxir::PadOp> {
     Value out = tensor::PadOp::create(
         rw, l, RankedTensorType::get(shape, t.getElementType()), x, lo, hi,
         value);
-    if (out.getType() != rt)
-      out = tensor::CastOp::create(rw, l, rt, out);
+    out = castIfNeeded(rw, l, out, rt);
     rw.replaceOp(op, out);
     return success();
   }
