@@ -35,7 +35,8 @@ LogicalResult seqc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
       succeeded(addUpstream(
           pm, "one-shot-bufferize{bufferize-function-boundaries "
               "function-boundary-type-conversion=identity-layout-map}")) &&
-      succeeded(addUpstream(pm, "buffer-deallocation-pipeline")) &&
+      succeeded(addUpstream(pm, "buffer-deallocation-pipeline,"
+                                "convert-bufferization-to-memref")) &&
       succeeded(addUpstream(
           pm, "convert-linalg-to-loops,convert-vector-to-scf{full-unroll},"
               "convert-complex-to-standard,expand-strided-metadata,"

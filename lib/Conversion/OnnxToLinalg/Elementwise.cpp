@@ -171,6 +171,11 @@ const llvm::StringMap<BodyFn> &bodies() {
            return arith::AddFOp::create(b, l, x[0], x[1]);
          return arith::AddIOp::create(b, l, x[0], x[1]);
        }},
+      {"onnx.Sum", [](B &b, L l, Operation *, V x, Type t, T) -> Value {
+         if (isF(t))
+           return arith::AddFOp::create(b, l, x[0], x[1]);
+         return arith::AddIOp::create(b, l, x[0], x[1]);
+       }},
       {"onnx.Sub", [](B &b, L l, Operation *, V x, Type t, T) -> Value {
          if (isF(t))
            return arith::SubFOp::create(b, l, x[0], x[1]);
@@ -253,9 +258,13 @@ struct ElementwiseToGeneric : RewritePattern {
 
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rw) const override {
-    // Variadic Max/Min take two operands here; more are not lowered yet.
+    // Variadic ops (Max, Min, Sum) fold their binary body over all inputs;
+    // every other op takes exactly the operands its body reads.
+    StringRef name = op->getName().getStringRef();
+    bool variadic = name == "onnx.Max" || name == "onnx.Min" ||
+                    name == "onnx.Sum";
     if (op->getNumResults() != 1 || op->getNumOperands() < 1 ||
-        op->getNumOperands() > 3)
+        (!variadic && op->getNumOperands() > 3))
       return rw.notifyMatchFailure(op, "unsupported operand count");
     auto rt = llvm::dyn_cast<RankedTensorType>(op->getResult(0).getType());
     if (!rt)
@@ -288,7 +297,14 @@ struct ElementwiseToGeneric : RewritePattern {
         rw, loc, TypeRange{rt}, ins, ValueRange{init}, maps, iters,
         [&](OpBuilder &b, Location l, ValueRange args) {
           SmallVector<Value> scalars(args.drop_back());
-          Value r = body(b, l, op, scalars, elem, inElems);
+          Value r;
+          if (variadic) {
+            r = scalars[0];
+            for (size_t i = 1; i < scalars.size(); ++i)
+              r = body(b, l, op, {r, scalars[i]}, elem, inElems);
+          } else {
+            r = body(b, l, op, scalars, elem, inElems);
+          }
           linalg::YieldOp::create(b, l, r);
         });
     rw.replaceOp(op, generic.getResult(0));

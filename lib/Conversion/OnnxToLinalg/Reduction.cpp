@@ -107,6 +107,12 @@ Value keepDims(OpBuilder &b, Location loc, Value r, RankedTensorType type,
   if (r.getType() == type)
     return r;
   auto rt = llvm::cast<RankedTensorType>(r.getType());
+  if (rt.getRank() == 0) {
+    // Every dim was reduced: all of them come back as size 1.
+    SmallVector<OpFoldResult> ones(type.getRank(), b.getIndexAttr(1));
+    return tensor::ExpandShapeOp::create(
+        b, loc, type, r, ArrayRef<ReassociationIndices>{}, ones);
+  }
   SmallVector<ReassociationIndices> groups;
   int64_t out = 0;
   for (int64_t i = 0; i < rt.getRank(); ++i) {
@@ -118,10 +124,6 @@ Value keepDims(OpBuilder &b, Location loc, Value r, RankedTensorType type,
   }
   while (out < type.getRank())
     groups.back().push_back(out++);
-  if (rt.getRank() == 0)
-    return tensor::ExpandShapeOp::create(b, loc, type, r,
-                                         ArrayRef<ReassociationIndices>{},
-                                         ArrayRef<OpFoldResult>{});
   SmallVector<OpFoldResult> sizes;
   int64_t src = 0;
   for (int64_t i = 0; i < type.getRank(); ++i) {
