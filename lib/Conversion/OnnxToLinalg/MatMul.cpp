@@ -50,6 +50,23 @@ struct MatMulToLinalg : OpRewritePattern<onnxir::MatMulOp> {
       rw.replaceOp(op, mm);
       return success();
     }
+    // A product computed on collapsed operands, expanded back to the
+    // result: A's leading dims, then B's last.
+    auto expandBack = [&](Value flat,
+                          ArrayRef<ReassociationIndices> groups) -> Value {
+      SmallVector<OpFoldResult> sizes;
+      SmallVector<int64_t> shape;
+      for (int64_t i = 0; i < ra - 1; ++i) {
+        sizes.push_back(tensor::getMixedSize(rw, loc, a, i));
+        shape.push_back(at.getDimSize(i));
+      }
+      sizes.push_back(tensor::getMixedSize(rw, loc, b, rb - 1));
+      shape.push_back(bt.getDimSize(rb - 1));
+      Value out = tensor::ExpandShapeOp::create(
+          rw, loc, RankedTensorType::get(shape, rt.getElementType()), flat,
+          groups, sizes);
+      return castIfNeeded(rw, loc, out, rt);
+    };
     // Batched A times a matrix B: fold A's batch dims into M, so the
     // product is one 2-D linalg.matmul (the form the codegen strategy takes).
     // Only with at most one dynamic dim among them: expanding a group with
@@ -72,19 +89,7 @@ struct MatMulToLinalg : OpRewritePattern<onnxir::MatMulOp> {
                      rw, loc, TypeRange{r2t}, ValueRange{a2, b},
                      ValueRange{zeroFilled(rw, loc, r2t, sizes2)})
                      .getResult(0);
-      SmallVector<OpFoldResult> outSizes;
-      for (int64_t i = 0; i < ra - 1; ++i)
-        outSizes.push_back(tensor::getMixedSize(rw, loc, a, i));
-      outSizes.push_back(tensor::getMixedSize(rw, loc, b, 1));
-      SmallVector<int64_t> outShape;
-      for (int64_t i = 0; i < ra - 1; ++i)
-        outShape.push_back(at.getDimSize(i));
-      outShape.push_back(bt.getDimSize(1));
-      Value out = tensor::ExpandShapeOp::create(
-          rw, loc, RankedTensorType::get(outShape, rt.getElementType()), mm,
-          groups, outSizes);
-      out = castIfNeeded(rw, loc, out, rt);
-      rw.replaceOp(op, out);
+      rw.replaceOp(op, expandBack(mm, groups));
       return success();
     }
     // Equal batch dims on both sides (attention's QK^T and AV): one
@@ -112,21 +117,7 @@ struct MatMulToLinalg : OpRewritePattern<onnxir::MatMulOp> {
                      rw, loc, TypeRange{r3t}, ValueRange{a3, b3},
                      ValueRange{zeroFilled(rw, loc, r3t, sizes3)})
                      .getResult(0);
-      SmallVector<OpFoldResult> outSizes;
-      SmallVector<int64_t> outShape;
-      for (int64_t i = 0; i < ra - 2; ++i) {
-        outSizes.push_back(rw.getIndexAttr(at.getDimSize(i)));
-        outShape.push_back(at.getDimSize(i));
-      }
-      outSizes.push_back(tensor::getMixedSize(rw, loc, a, ra - 2));
-      outSizes.push_back(tensor::getMixedSize(rw, loc, b, rb - 1));
-      outShape.push_back(at.getDimSize(ra - 2));
-      outShape.push_back(bt.getDimSize(rb - 1));
-      Value out = tensor::ExpandShapeOp::create(
-          rw, loc, RankedTensorType::get(outShape, rt.getElementType()), mm,
-          groups, outSizes);
-      out = castIfNeeded(rw, loc, out, rt);
-      rw.replaceOp(op, out);
+      rw.replaceOp(op, expandBack(mm, groups));
       return success();
     }
     // General case: loops over the result dims plus k. 1-D A has no M dim,
