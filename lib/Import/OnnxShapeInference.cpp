@@ -12,21 +12,29 @@
 
 #include <exception>
 
-bool seqc::detail::runOnnxShapeInference(onnx::ModelProto &model,
-                                         std::string &error) {
+/// Runs `body`; an exception becomes `error` and a false result.
+template <typename Body>
+static bool guarded(std::string &error, Body body) {
   try {
-    onnx::ShapeInferenceOptions options(/*check_type=*/false,
-                                        /*error_mode=*/0,
-                                        /*enable_data_propagation=*/true);
-    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
-                                       options);
-    return true;
+    return body();
   } catch (const std::exception &e) {
     error = e.what();
   } catch (...) {
     error = "unknown error";
   }
   return false;
+}
+
+bool seqc::detail::runOnnxShapeInference(onnx::ModelProto &model,
+                                         std::string &error) {
+  return guarded(error, [&] {
+    onnx::ShapeInferenceOptions options(/*check_type=*/false,
+                                        /*error_mode=*/0,
+                                        /*enable_data_propagation=*/true);
+    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
+                                       options);
+    return true;
+  });
 }
 
 const onnx::OpSchema *seqc::detail::lookupSchema(const std::string &op,
@@ -40,7 +48,7 @@ const onnx::OpSchema *seqc::detail::lookupSchema(const std::string &op,
 
 bool seqc::detail::verifyNode(const onnx::NodeProto &node, int opset,
                               std::string &error) {
-  try {
+  return guarded(error, [&] {
     const onnx::OpSchema *schema =
         onnx::OpSchemaRegistry::Schema(node.op_type(), opset, "");
     if (!schema) {
@@ -49,10 +57,5 @@ bool seqc::detail::verifyNode(const onnx::NodeProto &node, int opset,
     }
     schema->Verify(node);
     return true;
-  } catch (const std::exception &e) {
-    error = e.what();
-  } catch (...) {
-    error = "unknown error";
-  }
-  return false;
+  });
 }
