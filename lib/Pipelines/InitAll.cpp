@@ -43,7 +43,8 @@ void seqc::registerAllDialects(mlir::DialectRegistry &registry) {
                   mlir::complex::ComplexDialect, mlir::cf::ControlFlowDialect,
                   mlir::func::FuncDialect, mlir::linalg::LinalgDialect,
                   mlir::LLVM::LLVMDialect, mlir::math::MathDialect,
-                  mlir::memref::MemRefDialect, mlir::scf::SCFDialect,
+                  mlir::memref::MemRefDialect, mlir::omp::OpenMPDialect,
+                  mlir::scf::SCFDialect,
                   mlir::tensor::TensorDialect, mlir::vector::VectorDialect>();
   // Interface models are attached lazily, only to dialects that get loaded.
   // Bufferization and tiling models of the dialects the pipelines produce:

@@ -28,8 +28,23 @@ LogicalResult seqc::buildToLinalgPipeline(OpPassManager &pm) {
   return addUpstream(pm, "canonicalize,cse");
 }
 
-LogicalResult seqc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
+LogicalResult seqc::buildLinalgToLLVMPipeline(OpPassManager &pm,
+                                              const LoweringOptions &options) {
   pm.addPass(createSeqcCpuCodegenPass());
+  pm.addPass(createSeqcMathApproximationPass());
+  std::string parallel =
+      options.parallel ? "convert-linalg-to-parallel-loops,"
+                         "convert-vector-to-scf{full-unroll},"
+                         "scf-forall-to-parallel,seqc-parallel-regions,"
+                         "convert-scf-to-openmp,"
+                       : "convert-linalg-to-loops,"
+                         "convert-vector-to-scf{full-unroll},scf-forall-to-for,";
+  // finalize-memref-to-llvm comes before convert-scf-to-cf: the OpenMP
+  // lowering wraps loop bodies in memref.alloca_scope, whose region must
+  // stay a single block until the scope itself is lowered.
+  std::string memref = options.runtimeAllocator
+                           ? "finalize-memref-to-llvm{use-generic-functions},"
+                           : "finalize-memref-to-llvm,";
   return success(
       succeeded(addUpstream(pm, "linalg-fuse-elementwise-ops,canonicalize")) &&
       succeeded(addUpstream(
@@ -37,10 +52,10 @@ LogicalResult seqc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
               "function-boundary-type-conversion=identity-layout-map}")) &&
       succeeded(addUpstream(pm, "buffer-deallocation-pipeline,"
                                 "convert-bufferization-to-memref")) &&
-      succeeded(addUpstream(
-          pm, "convert-linalg-to-loops,convert-vector-to-scf{full-unroll},"
-              "convert-complex-to-standard,expand-strided-metadata,"
-              "lower-affine,convert-scf-to-cf")) &&
+      succeeded(addUpstream(pm, parallel + "convert-complex-to-standard,"
+                                           "expand-strided-metadata,"
+                                           "lower-affine," +
+                                    memref + "convert-scf-to-cf")) &&
       succeeded(addUpstream(pm, "convert-vector-to-llvm,convert-math-to-llvm,"
                                 "convert-math-to-libm")) &&
       succeeded(addUpstream(pm, "convert-to-llvm,reconcile-unrealized-casts")));
@@ -48,8 +63,11 @@ LogicalResult seqc::buildLinalgToLLVMPipeline(OpPassManager &pm) {
 
 LogicalResult seqc::buildReferenceToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createSeqLowerReferencePass());
+  LoweringOptions options;
+  options.parallel = false;
+  options.runtimeAllocator = false;
   return success(succeeded(addUpstream(pm, "canonicalize,cse")) &&
-                 succeeded(buildLinalgToLLVMPipeline(pm)));
+                 succeeded(buildLinalgToLLVMPipeline(pm, options)));
 }
 
 LogicalResult seqc::buildCpuPipeline(OpPassManager &pm) {

@@ -1,7 +1,8 @@
 /*===- seqc_runtime.c - Runtime linked into every compiled model --*- C -*-===*
  *
  * Input validation against the model's signature and the conversion between
- * seqc_tensor and MLIR memref descriptors. Plain C and libc only: it knows
+ * seqc_tensor and MLIR memref descriptors, the thread count, and the
+ * support functions MLIR's lowering calls. C, libc and libomp only: it knows
  * nothing of MLIR or LLVM.
  *===----------------------------------------------------------------------===*/
 
@@ -59,6 +60,31 @@ void seqc_tensor_free(seqc_tensor *t) {
     return;
   free(t->data);
   memset(t, 0, sizeof(*t));
+}
+
+void _mlir_memref_to_llvm_free(void *p); /* seqc_alloc.c */
+
+/* libomp's API, weak so that the runtime links without it too. */
+extern void omp_set_num_threads(int) __attribute__((weak));
+
+static _Atomic int requested_threads; /* 0: environment / default */
+static _Atomic int env_threads = -1;         /* SEQC_NUM_THREADS, read once */
+
+void seqc_set_num_threads(int num_threads) {
+  requested_threads = num_threads > 0 ? num_threads : 0;
+}
+
+void seqc_rt_enter(void) {
+  if (env_threads < 0) {
+    const char *env = getenv("SEQC_NUM_THREADS");
+    int n = env ? atoi(env) : 0;
+    env_threads = n > 0 ? n : 0;
+  }
+  int n = requested_threads ? requested_threads : env_threads;
+  /* The OpenMP thread count is a per-thread setting: apply it in the thread
+   * that runs the model. */
+  if (n > 0 && omp_set_num_threads)
+    omp_set_num_threads(n);
 }
 
 static int fail(char *error, size_t size, int code, const char *fmt, ...) {
@@ -177,8 +203,19 @@ int seqc_rt_copy_output(const void *desc, const seqc_io_spec *spec,
     return fail(error, error_size, SEQC_ERROR_OUT_OF_MEMORY,
                 "output '%s': cannot allocate %lld elements", spec->name,
                 (long long)numel);
-  /* Copy in row-major order, following the strides. */
   const char *base = (const char *)h->aligned + h->offset * (int64_t)elem;
+  /* Row-major already: one copy. */
+  int contiguous = 1;
+  for (int64_t d = spec->rank - 1, stride = 1; d >= 0; --d) {
+    if (sizes[d] != 1 && strides[d] != stride)
+      contiguous = 0;
+    stride *= sizes[d];
+  }
+  if (contiguous) {
+    memcpy(out->data, base, (size_t)numel * elem);
+    return SEQC_OK;
+  }
+  /* Otherwise in row-major order, following the strides. */
   int64_t index[SEQC_MAX_RANK] = {0};
   for (int64_t n = 0; n < numel; ++n) {
     int64_t off = 0;
@@ -208,7 +245,7 @@ void seqc_rt_release_results(void *const *descs, size_t num_descs,
       if (p == ((const seqc_memref_header *)descs[q])->allocated)
         owned = 0; /* already freed */
     if (owned)
-      free(p);
+      _mlir_memref_to_llvm_free(p);
   }
 }
 
@@ -239,17 +276,29 @@ void memrefCopy(int64_t elem_size, seqc_unranked_memref *src,
     numel *= sizes[d];
   if (numel == 0)
     return;
-  int64_t index[64] = {0};
   if (rank > 64)
     abort();
-  for (int64_t n = 0; n < numel; ++n) {
+  /* Rows: the innermost dims that are contiguous in both go in one memcpy. */
+  int64_t row = 1, outer = rank;
+  while (outer > 0 && sstrides[outer - 1] == row &&
+         dstrides[outer - 1] == row) {
+    row *= sizes[outer - 1];
+    --outer;
+  }
+  if (outer == rank)
+    row = 1; /* the innermost dim is strided: element by element */
+  int64_t index[64] = {0};
+  int64_t last = outer; /* the dims iterated one by one */
+  for (int64_t n = 0; n < numel; n += row) {
     int64_t so = 0, doff = 0;
-    for (int64_t d = 0; d < rank; ++d) {
+    for (int64_t d = 0; d < last; ++d) {
       so += index[d] * sstrides[d];
       doff += index[d] * dstrides[d];
     }
-    memcpy(dbase + doff * elem_size, sbase + so * elem_size, (size_t)elem_size);
-    for (int64_t d = rank - 1; d >= 0; --d) {
+    memcpy(dbase + doff * elem_size, sbase + so * elem_size,
+           (size_t)(row * elem_size));
+    int64_t d = last - 1;
+    for (; d >= 0; --d) {
       if (++index[d] < sizes[d])
         break;
       index[d] = 0;

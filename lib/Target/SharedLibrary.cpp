@@ -262,6 +262,7 @@ static std::string entryPoints(const ModelSignature &sig) {
      << "int " << sig.name
      << "_run(const seqc_tensor *in, size_t ni, seqc_tensor *out, size_t no,\n"
         "    char *err, size_t errn) {\n"
+        "  seqc_rt_enter();\n"
         "  int rc = seqc_rt_check_inputs(&kSpec, in, ni, out, no, err, errn);\n"
         "  if (rc)\n    return rc;\n";
   for (size_t i = 0; i < sig.inputs.size(); ++i)
@@ -291,11 +292,16 @@ static std::string entryPoints(const ModelSignature &sig) {
 }
 
 /// The runtime library and include folder: beside the build's own tools.
+/// The OpenMP library: LLVM's libomp.
 static std::string findRuntime(StringRef what) {
-  if (const char *env = std::getenv(what == "lib" ? "SEQC_RUNTIME_LIBRARY"
-                                                  : "SEQC_INCLUDE_DIR"))
+  const char *env = std::getenv(what == "lib"   ? "SEQC_RUNTIME_LIBRARY"
+                                : what == "omp" ? "SEQC_OMP_LIBRARY"
+                                                : "SEQC_INCLUDE_DIR");
+  if (env)
     return env;
-  return what == "lib" ? SEQC_RUNTIME_LIBRARY : SEQC_INCLUDE_DIR;
+  return what == "lib"   ? SEQC_RUNTIME_LIBRARY
+         : what == "omp" ? SEQC_OMP_LIBRARY
+                         : SEQC_INCLUDE_DIR;
 }
 
 LogicalResult seqc::linkSharedLibrary(const ModelSignature &sig,
@@ -322,9 +328,13 @@ LogicalResult seqc::linkSharedLibrary(const ModelSignature &sig,
   std::string includeFlag = "-I" + include;
   std::string soStr = soPath.str(), objStr = objectPath.str(),
               stubStr = stub.str().str();
+  // libomp runs the parallel loops; the rpath finds it where LLVM is.
+  std::string omp = findRuntime("omp");
+  std::string rpath =
+      "-Wl,-rpath," + llvm::sys::path::parent_path(omp).str();
   SmallVector<StringRef> args = {*cc,    "-shared", "-fPIC",  "-O2",
                                  "-o",   soStr,     includeFlag, stubStr,
-                                 objStr, runtime,   "-lm"};
+                                 objStr, runtime,   omp, rpath, "-lm", "-lpthread"};
   std::string errMsg;
   int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0,
                                      &errMsg);

@@ -17,14 +17,26 @@ namespace seqc {
 /// onnx (and seq) ops -> linalg / tensor / arith / math on tensors.
 llvm::LogicalResult buildToLinalgPipeline(mlir::OpPassManager &pm);
 
+/// How the code leaving buildLinalgToLLVMPipeline will run.
+struct LoweringOptions {
+  /// Outermost parallel loops become OpenMP regions (libomp at run time).
+  bool parallel = true;
+  /// Buffers come from the seqc runtime's caching allocator
+  /// (_mlir_memref_to_llvm_alloc/free, lib/Runtime/seqc_alloc.c) instead of
+  /// malloc/free; off for code run by mlir-runner.
+  bool runtimeAllocator = true;
+};
+
 /// linalg on tensors -> bufferized loops -> the LLVM dialect.
-llvm::LogicalResult buildLinalgToLLVMPipeline(mlir::OpPassManager &pm);
+llvm::LogicalResult buildLinalgToLLVMPipeline(mlir::OpPassManager &pm,
+                                              const LoweringOptions &options = {});
 
 /// The whole CPU pipeline: buildToLinalgPipeline + buildLinalgToLLVMPipeline.
 llvm::LogicalResult buildCpuPipeline(mlir::OpPassManager &pm);
 
 /// seq ops through their reference lowering to the LLVM dialect: the slow,
-/// obviously correct path, the oracle of every faster pipeline.
+/// obviously correct path, the oracle of every faster pipeline. Sequential,
+/// with malloc/free, runnable by mlir-runner.
 llvm::LogicalResult buildReferenceToLLVMPipeline(mlir::OpPassManager &pm);
 
 /// Marks @main_graph for the C ABI: a C interface, read-only inputs.

@@ -13,7 +13,8 @@
  * mismatch returns a nonzero seqc_status and a message in `error`. Outputs
  * are allocated by the model with malloc; release them with
  * seqc_tensor_free. A model is reentrant: threads may run it at once on
- * different tensors.
+ * different tensors. Its loops run in parallel through OpenMP (libomp);
+ * seqc_set_num_threads or SEQC_NUM_THREADS set the thread count.
  *
  * This header is plain C99 and is copied beside every compiled model.
  *===----------------------------------------------------------------------===*/
@@ -70,6 +71,13 @@ int64_t seqc_tensor_numel(const seqc_tensor *t);
 /* Frees the data of an output tensor and clears it. */
 void seqc_tensor_free(seqc_tensor *t);
 
+/* Threads a model's parallel loops use (OpenMP). 0 restores the default:
+ * the SEQC_NUM_THREADS environment variable if set, else OpenMP's default
+ * (OMP_NUM_THREADS or all cores). Applies to later runs from any thread. */
+void seqc_set_num_threads(int num_threads);
+/* Frees the buffers the calling thread keeps for reuse between runs. */
+void seqc_release_cached_memory(void);
+
 /*===----------------------------------------------------------------------===*
  * Used by the code seqc generates for each model; not needed by callers.
  *===----------------------------------------------------------------------===*/
@@ -99,6 +107,8 @@ typedef struct seqc_memref_header {
   int64_t offset;
 } seqc_memref_header;
 
+/* Called first by every run entry: applies the thread count. */
+void seqc_rt_enter(void);
 int seqc_rt_check_inputs(const seqc_model_spec *spec, const seqc_tensor *inputs,
                          size_t num_inputs, seqc_tensor *outputs,
                          size_t num_outputs, char *error, size_t error_size);

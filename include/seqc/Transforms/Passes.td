@@ -62,4 +62,39 @@ def SeqcCpuCodegenPass : Pass<"seqc-cpu-codegen", "::mlir::ModuleOp"> {
   ];
 }
 
+def SeqcMathApproximationPass
+    : Pass<"seqc-math-approximation", "::mlir::ModuleOp"> {
+  let summary = "Replace f32 transcendental math ops by polynomial code";
+  let description = [{
+    Rewrites f32 `math.exp`, `math.erf`, `math.tanh`, `math.log`, `math.log1p`,
+    `math.sin`, `math.cos`, ... (scalars and vectors) into arith
+    polynomial approximations (MLIR's math approximation patterns, accurate
+    to a few ulp). Unlike a libm call, the result vectorizes: the softmax,
+    GELU and SiLU loops of a model no longer make one scalar call per
+    element. f64 ops are left to libm.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+def SeqcParallelRegionsPass
+    : Pass<"seqc-parallel-regions", "::mlir::ModuleOp"> {
+  let summary = "Choose the scf.parallel loops that become thread-parallel";
+  let description = [{
+    Keeps `scf.parallel` only where a parallel region pays off: the
+    outermost parallel loop of a loop nest (not inside another loop), and
+    only when its iteration space is dynamic or has at least
+    `min-iterations` iterations times inner work. Every other
+    `scf.parallel` (nested ones, tiny ones) becomes a nest of `scf.for`, so
+    that `convert-scf-to-openmp` opens one parallel region per top-level
+    loop nest instead of one per iteration of an enclosing sequential loop.
+  }];
+  let options = [
+    Option<"minIterations", "min-iterations", "int64_t", "4096",
+           "Smallest static iteration count (all nested loops' trip counts "
+           "multiplied) worth a parallel region">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
 #endif // SEQC_TRANSFORMS_PASSES_TD
