@@ -2,16 +2,16 @@
 //
 // Implements `seqc-cpu-codegen`: the CPU code-generation strategy for the
 // linalg ops that dominate run time, written as a transform-dialect script
-// (kStrategy below) and applied to the module on tensors, before
-// bufferization.
+// (built by buildStrategy below) and applied to the module on tensors,
+// before bufferization.
 //
-// Matrix multiplication: register tiles of 8x32x1, vectorized; the 8x32
-// accumulator is hoisted out of the k loop and the contraction lowered to
-// outer products, so each k step loads 32 floats of B, broadcasts 8 of A and
-// issues 8 vector<32xf32> FMAs (16 AVX-512 FMAs into 16 registers). The
-// zero fill of the result is tiled and vectorized the same way. A dynamic
-// or ragged M is handled by peeling the row loop (full tiles vectorized,
-// the remainder rows scalar); N must be a static multiple of 32.
+// Matrix multiplications (2-D and batched, f32): split among threads by an
+// scf.forall (chunks of 64 rows, or one batch entry each), then register
+// tiles of 8x32x1, vectorized; the 8x32 accumulator is hoisted out of the k
+// loop and the contraction lowered to outer products, so each k step loads
+// 32 floats of B, broadcasts 8 of A and issues 8 vector<32xf32> FMAs (16
+// AVX-512 FMAs into 16 registers). Dynamic or ragged M and N are handled by
+// peeling the tile loops: full tiles vectorized, the remainder scalar.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,62 +31,92 @@ namespace seqc {
 
 using namespace mlir;
 
-static constexpr int64_t kTileM = 8, kTileN = 32;
+static constexpr int64_t kTileM = 8, kTileN = 32, kChunkM = 64;
 
-static const char kStrategy[] = R"mlir(
+/// The transform script for one class of matmuls: those carrying `attr`.
+/// Each op is split among threads (an scf.forall over chunks of kChunkM rows,
+/// or over the batch), tiled into kTileM x kTileN register tiles with a unit
+/// k step, and the tile loops whose extent is not a static multiple of the
+/// tile are peeled, so that the main tiles have static shapes and vectorize
+/// without masks; the peeled remainders stay scalar.
+static std::string matmulBlock(StringRef attr, bool batch, bool peelM,
+                               bool peelN) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  StringRef op = batch ? "linalg.batch_matmul" : "linalg.matmul";
+  os << "    %" << attr << " = transform.structured.match ops{[\"" << op
+     << "\"]} attributes{seqc." << attr << "} in %root\n"
+     << "        : (!transform.any_op) -> !transform.any_op\n"
+     << "    transform.foreach %" << attr << " : !transform.any_op {\n"
+     << "    ^bb0(%one: !transform.any_op):\n"
+     << "      %chunk, %forall = transform.structured.tile_using_forall %one\n"
+     << "          tile_sizes [" << (batch ? 1 : kChunkM) << "]\n"
+     << "          : (!transform.any_op) -> (!transform.any_op, "
+        "!transform.any_op)\n"
+     << "      %tile, %loops:3 = transform.structured.tile_using_for %chunk\n"
+     << "          tile_sizes [" << (batch ? "0, " : "") << kTileM << ", "
+     << kTileN << ", 1]\n"
+     << "          : (!transform.any_op) -> (!transform.any_op, "
+        "!transform.any_op, !transform.any_op, !transform.any_op)\n";
+  // Peeling a loop consumes its handle and those of the ops nested in it:
+  // peel N first, then M, and match the tiles in what remains. With both
+  // peeled, the M main loop holds full tiles and N-remainder tiles; the
+  // vector sizes make the latter masked and leave the former unmasked.
+  std::string scope = "%forall";
+  if (peelN) {
+    os << "      %n = transform.cast %loops#1 : !transform.any_op to "
+          "!transform.op<\"scf.for\">\n"
+       << "      %nMain, %nRest = transform.loop.peel %n\n"
+       << "          : (!transform.op<\"scf.for\">) -> (!transform.any_op, "
+          "!transform.any_op)\n";
+    scope = "%nMain";
+  }
+  if (peelM) {
+    os << "      %m = transform.cast %loops#0 : !transform.any_op to "
+          "!transform.op<\"scf.for\">\n"
+       << "      %mMain, %mRest = transform.loop.peel %m\n"
+       << "          : (!transform.op<\"scf.for\">) -> (!transform.any_op, "
+          "!transform.any_op)\n";
+    scope = "%mMain";
+  }
+  // No canonicalization here: it may fold away single-iteration loops that
+  // handles still track. The vector sizes cover tiles whose static size is
+  // not visible yet; their masks fold away later.
+  os << "      %full = transform.structured.match ops{[\"" << op << "\"]} in "
+     << scope << "\n"
+     << "          : (!transform.any_op) -> !transform.any_op\n"
+     << "      transform.structured.vectorize %full vector_sizes ["
+     << (batch ? "1, " : "") << kTileM << ", " << kTileN << ", 1]\n"
+     << "          : !transform.any_op\n"
+     << "    }\n";
+  return s;
+}
+
+/// The attribute naming the class of a matmul: kind and peeled dims.
+static std::string matmulClass(bool batch, bool peelM, bool peelN) {
+  return std::string(batch ? "bmm" : "mm") + (peelM ? "_pm" : "") +
+         (peelN ? "_pn" : "");
+}
+
+static std::string buildStrategy() {
+  std::string s = R"mlir(
 module attributes {transform.with_named_sequence} {
   transform.named_sequence @__transform_main(
       %root: !transform.any_op {transform.readonly}) {
-    %mm = transform.structured.match ops{["linalg.matmul"]}
-        attributes{seqc.tiled} in %root
-        : (!transform.any_op) -> !transform.any_op
-    %tm, %lm:3 = transform.structured.tile_using_for %mm tile_sizes [8, 32, 1]
-        : (!transform.any_op) -> (!transform.any_op, !transform.any_op,
-                                  !transform.any_op, !transform.any_op)
-    transform.structured.vectorize %tm : !transform.any_op
-    %fill = transform.structured.match ops{["linalg.fill"]}
-        attributes{seqc.tiled} in %root
-        : (!transform.any_op) -> !transform.any_op
-    %tf, %lf:2 = transform.structured.tile_using_for %fill tile_sizes [8, 32]
-        : (!transform.any_op) -> (!transform.any_op, !transform.any_op,
-                                  !transform.any_op)
-    transform.structured.vectorize %tf : !transform.any_op
-    // Dynamic or ragged M: peel the row-tile loop so its main part has full
-    // 8-row tiles; the remainder keeps scalar loops.
-    %mmp = transform.structured.match ops{["linalg.matmul"]}
-        attributes{seqc.tiled_peeled} in %root
-        : (!transform.any_op) -> !transform.any_op
-    transform.foreach %mmp : !transform.any_op {
-    ^bb0(%one: !transform.any_op):
-      %tp, %lp:3 = transform.structured.tile_using_for %one
-          tile_sizes [8, 32, 1]
-          : (!transform.any_op) -> (!transform.any_op, !transform.any_op,
-                                    !transform.any_op, !transform.any_op)
-      %rows = transform.cast %lp#0
-          : !transform.any_op to !transform.op<"scf.for">
-      %main, %rest = transform.loop.peel %rows
-          : (!transform.op<"scf.for">) -> (!transform.any_op, !transform.any_op)
-      transform.apply_patterns to %main {
-        transform.apply_patterns.canonicalization
-      } : !transform.any_op
-      %mmMain = transform.structured.match ops{["linalg.matmul"]} in %main
-          : (!transform.any_op) -> !transform.any_op
-      transform.structured.vectorize %mmMain : !transform.any_op
-    }
-    // Batched matmuls (attention): 1x8x32x1 tiles, vectorized with masks so
-    // that dynamic sequence lengths need no peeling.
-    %bmm = transform.structured.match ops{["linalg.batch_matmul"]}
-        attributes{seqc.tiled_masked} in %root
-        : (!transform.any_op) -> !transform.any_op
-    %tb, %lb:4 = transform.structured.tile_using_for %bmm
-        tile_sizes [1, 8, 32, 1]
-        : (!transform.any_op) -> (!transform.any_op, !transform.any_op,
-                                  !transform.any_op, !transform.any_op,
-                                  !transform.any_op)
-    transform.structured.vectorize %tb vector_sizes [1, 8, 32, 1]
-        : !transform.any_op
+)mlir";
+  for (bool batch : {false, true})
+    for (bool peelM : {false, true})
+      for (bool peelN : {false, true})
+        s += matmulBlock(matmulClass(batch, peelM, peelN), batch, peelM,
+                         peelN);
+  s += R"mlir(
     %f = transform.structured.match ops{["func.func"]} in %root
         : (!transform.any_op) -> !transform.any_op
+    // Constant tile sizes into the types first, so that the masks of full
+    // tiles fold away before masks are lowered.
+    transform.apply_patterns to %f {
+      transform.apply_patterns.canonicalization
+    } : !transform.any_op
     transform.apply_patterns to %f {
       transform.apply_patterns.vector.reduction_to_contract
       transform.apply_patterns.vector.transfer_permutation_patterns
@@ -110,6 +140,8 @@ module attributes {transform.with_named_sequence} {
   }
 }
 )mlir";
+  return s;
+}
 
 namespace {
 struct SeqcCpuCodegenPass
@@ -117,32 +149,26 @@ struct SeqcCpuCodegenPass
   LogicalResult initialize(MLIRContext *ctx) override {
     ParserConfig config(ctx);
     strategy = std::make_shared<OwningOpRef<ModuleOp>>(
-        parseSourceString<ModuleOp>(kStrategy, config));
+        parseSourceString<ModuleOp>(buildStrategy(), config));
     return success(bool(*strategy));
   }
 
   void runOnOperation() override {
     bool any = false;
-    UnitAttr mark = UnitAttr::get(&getContext());
-    getOperation()->walk([&](linalg::MatmulOp mm) {
-      auto c = llvm::dyn_cast<RankedTensorType>(mm.getOutputs()[0].getType());
-      if (!c || ShapedType::isDynamic(c.getDimSize(1)) ||
-          c.getDimSize(1) % kTileN)
+    // Classify each f32 matmul by the tile loops that need peeling.
+    getOperation()->walk([&](linalg::LinalgOp op) {
+      bool batch = isa<linalg::BatchMatmulOp>(op);
+      if (!batch && !isa<linalg::MatmulOp>(op))
         return;
-      any = true;
-      if (ShapedType::isDynamic(c.getDimSize(0)) || c.getDimSize(0) % kTileM) {
-        mm->setAttr("seqc.tiled_peeled", mark);
+      auto c = dyn_cast<RankedTensorType>(op.getDpsInits()[0].getType());
+      if (!c || !c.getElementType().isF32() || !op.hasPureTensorSemantics())
         return;
-      }
-      mm->setAttr("seqc.tiled", mark);
-      if (auto fill = mm.getOutputs()[0].getDefiningOp<linalg::FillOp>())
-        fill->setAttr("seqc.tiled", mark);
-    });
-    getOperation()->walk([&](linalg::BatchMatmulOp mm) {
-      auto c = llvm::dyn_cast<RankedTensorType>(mm.getOutputs()[0].getType());
-      if (!c || ShapedType::isDynamic(c.getDimSize(0)))
-        return;
-      mm->setAttr("seqc.tiled_masked", mark);
+      int64_t m = c.getDimSize(batch ? 1 : 0), n = c.getDimSize(batch ? 2 : 1);
+      int64_t chunk = batch ? kTileM : kChunkM;
+      bool peelM = ShapedType::isDynamic(m) || m % chunk;
+      bool peelN = ShapedType::isDynamic(n) || n % kTileN;
+      op->setAttr("seqc." + matmulClass(batch, peelM, peelN),
+                  UnitAttr::get(&getContext()));
       any = true;
     });
     if (!any)
@@ -156,9 +182,10 @@ struct SeqcCpuCodegenPass
             options, /*enforceToplevelTransformOp=*/false)))
       return signalPassFailure();
     getOperation()->walk([](Operation *op) {
-      op->removeAttr("seqc.tiled");
-      op->removeAttr("seqc.tiled_peeled");
-      op->removeAttr("seqc.tiled_masked");
+      for (bool batch : {false, true})
+        for (bool peelM : {false, true})
+          for (bool peelN : {false, true})
+            op->removeAttr("seqc." + matmulClass(batch, peelM, peelN));
     });
   }
 
