@@ -112,8 +112,13 @@ module attributes {transform.with_named_sequence} {
   s += R"mlir(
     %f = transform.structured.match ops{["func.func"]} in %root
         : (!transform.any_op) -> !transform.any_op
-    // Constant tile sizes into the types first, so that the masks of full
-    // tiles fold away before masks are lowered.
+    // Multiply + reduce into vector.contract before canonicalization turns
+    // the unit-k reduction into a shape_cast; then constant tile sizes into
+    // the types, so that the masks of full tiles fold away before masks are
+    // lowered.
+    transform.apply_patterns to %f {
+      transform.apply_patterns.vector.reduction_to_contract
+    } : !transform.any_op
     transform.apply_patterns to %f {
       transform.apply_patterns.canonicalization
     } : !transform.any_op
