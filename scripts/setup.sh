@@ -19,6 +19,8 @@ packages=(
   libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx libonnx-testdata
   clang-22 libclang-rt-22-dev   # the importer's libFuzzer target
   python3-torch                 # exporting the end-to-end test models
+  pybind11-dev python3-dev      # the Python extension (python/), for /usr/bin/python3
+  python3-pytest                # the Python package's tests (test/python)
 )
 
 missing=()

@@ -21,6 +21,9 @@ config.substitutions.append(("%mlir_lib_dir", config.mlir_lib_dir))
 # installs it); without it the fuzz test fails rather than being skipped.
 config.substitutions.append(
     ("%seqc_fuzzer", config.seqc_fuzzer or "seqc-import-fuzzer-not-built"))
+# The seqc Python package built in the build tree (python/CMakeLists.txt).
+config.substitutions.append(
+    ("%seqc_python_packages", config.seqc_python_packages))
 config.substitutions.append(
     ("%e2e_tools", os.path.join(config.test_source_root, "e2e", "tools")))
 

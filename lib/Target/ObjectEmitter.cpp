@@ -17,6 +17,7 @@
 #include "mlir/Target/LLVMIR/Export.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/TargetSelect.h"
@@ -43,6 +44,42 @@ struct Translated {
 };
 } // namespace
 
+LogicalResult seqc::checkTargetCpu(StringRef cpu, StringRef features,
+                                   Location loc) {
+  if (cpu.empty() && features.empty())
+    return success();
+  llvm::InitializeNativeTarget();
+  llvm::Triple triple(llvm::sys::getProcessTriple());
+  std::string error;
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  if (!target)
+    return emitError(loc) << "no LLVM target for " << triple.str() << ": "
+                          << error;
+  std::unique_ptr<llvm::MCSubtargetInfo> info(
+      target->createMCSubtargetInfo(triple, "", ""));
+  if (!info)
+    return emitError(loc) << "no subtarget information for " << triple.str();
+  if (!cpu.empty() && !info->isCPUStringValid(cpu))
+    return emitError(loc) << "unknown CPU '" << cpu << "' for "
+                          << triple.str() << " (llc -mcpu=help lists them)";
+  llvm::SmallVector<StringRef> list;
+  features.split(list, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
+  for (StringRef feature : list) {
+    feature = feature.trim();
+    StringRef name = feature.drop_front();
+    bool known = llvm::any_of(info->getAllProcessorFeatures(),
+                              [&](const llvm::SubtargetFeatureKV &kv) {
+                                return name == kv.Key;
+                              });
+    if ((!feature.starts_with("+") && !feature.starts_with("-")) || !known)
+      return emitError(loc) << "unknown CPU feature '" << feature
+                            << "' (give +name or -name; llc -mattr=help "
+                               "lists them)";
+  }
+  return success();
+}
+
 static FailureOr<Translated> translate(ModuleOp module,
                                        const seqc::TargetOptions &options) {
   static bool initialized = [] {
@@ -51,6 +88,9 @@ static FailureOr<Translated> translate(ModuleOp module,
     return true;
   }();
   (void)initialized;
+  if (failed(seqc::checkTargetCpu(options.cpu, options.features,
+                                  module.getLoc())))
+    return failure();
   Translated t;
   t.ctx = std::make_unique<llvm::LLVMContext>();
   t.module = translateModuleToLLVMIR(module, *t.ctx, "seqc_model");

@@ -3,12 +3,13 @@
 //   seqc model.onnx -o libmodel.so      compile to a shared library + header
 //   seqc model.onnx --emit=onnx|seq|linalg|llvm|obj   stop early
 //
-// A thin face over lib/Import, lib/Pipelines and lib/Target. Errors name the
+// A thin face over lib/Import, lib/Pipelines, lib/Target and the pieces
+// it shares with the C API (lib/CAPI/Compiler.cpp). Errors name the
 // file and the ONNX node and exit with status 1.
 //
 //===----------------------------------------------------------------------===//
 
-#include "seqc/Dialect/Seq/IR/Seq.h"
+#include "seqc/CAPI/Compiler.h"
 #include "seqc/Import/OnnxImporter.h"
 #include "seqc/InitAllDialects.h"
 #include "seqc/InitAllPasses.h"
@@ -27,7 +28,6 @@
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/ToolOutputFile.h"
-#include "llvm/Support/WithColor.h"
 #include "llvm/Support/raw_ostream.h"
 
 using namespace llvm;
@@ -76,51 +76,12 @@ cl::opt<bool> printWeights(
     cl::desc("Print weights (dense resources) in full when printing IR"),
     cl::cat(seqcCat));
 
-/// "file: error: message"; the node is named by the message or the location.
-void printDiagnostic(mlir::Diagnostic &diag) {
-  mlir::Location loc = diag.getLocation();
-  std::string node, file;
-  if (auto name = llvm::dyn_cast<mlir::NameLoc>(loc)) {
-    node = name.getName().str();
-    loc = name.getChildLoc();
-  }
-  if (auto f = llvm::dyn_cast<mlir::FileLineColLoc>(loc))
-    file = f.getFilename().str();
-  std::string msg;
-  llvm::raw_string_ostream ms(msg);
-  ms << diag;
-  raw_ostream &os = errs();
-  os << (file.empty() ? "seqc" : file) << ": ";
-  switch (diag.getSeverity()) {
-  case mlir::DiagnosticSeverity::Error:
-    WithColor(os, HighlightColor::Error) << "error: ";
-    break;
-  case mlir::DiagnosticSeverity::Warning:
-    WithColor(os, HighlightColor::Warning) << "warning: ";
-    break;
-  default:
-    os << "note: ";
-    break;
-  }
-  if (!node.empty() && msg.find("node '") == std::string::npos)
-    os << "node " << node << ": ";
-  os << msg << "\n";
-}
-
 /// The model's C name: from the output (libfoo.so -> foo) or the input.
 std::string modelName() {
-  StringRef base = outputFile.empty() ? StringRef(inputFile) : outputFile;
-  std::string stem = sys::path::stem(base).str();
   if (inputFile == "-" && outputFile.empty())
-    stem = "model";
-  if (StringRef(stem).starts_with("lib") && stem.size() > 3)
-    stem = stem.substr(3);
-  for (char &c : stem)
-    if (!isalnum(static_cast<unsigned char>(c)))
-      c = '_';
-  if (stem.empty() || isdigit(static_cast<unsigned char>(stem[0])))
-    stem = "m_" + stem;
-  return stem;
+    return "model";
+  return seqc::modelNameFromPath(outputFile.empty() ? StringRef(inputFile)
+                                                    : StringRef(outputFile));
 }
 
 int fail(const Twine &msg) {
@@ -164,7 +125,7 @@ int main(int argc, char **argv) {
   seqc::registerTargetTranslations(registry);
   mlir::MLIRContext ctx(registry);
   ctx.getDiagEngine().registerHandler([](mlir::Diagnostic &diag) {
-    printDiagnostic(diag);
+    seqc::printDiagnostic(diag, errs());
     return mlir::success();
   });
 
@@ -189,20 +150,8 @@ int main(int argc, char **argv) {
 
   // Raising the token mixers to seq ops comes with the mixer issues; today
   // the seq level is the imported graph.
-  if (printImpl) {
-    unsigned count = 0;
-    module->walk([&](mlir::Operation *op) {
-      if (!llvm::isa_and_present<seqc::seq::SeqDialect>(op->getDialect()))
-        return;
-      auto impl = op->getAttrOfType<seqc::seq::ImplKindAttr>("impl");
-      outs() << op->getName() << " at " << op->getLoc() << ": "
-             << (impl ? seqc::seq::stringifyImplKind(impl.getValue())
-                      : StringRef("reference"))
-             << "\n";
-      ++count;
-    });
-    outs() << count << " token mixer" << (count == 1 ? "" : "s") << "\n";
-  }
+  if (printImpl)
+    seqc::printImplReport(*module, outs());
   if (emit == Emit::onnx || emit == Emit::seq)
     return writeText([&](raw_ostream &os) { printModule(*module, os); });
 

@@ -47,6 +47,13 @@ struct TargetOptions {
   std::string features; // "" = the host CPU's features
 };
 
+/// Checks a target CPU and feature list ("+avx2,-fma") against the host's
+/// LLVM target; code generation runs it first, since LLVM would abort on an
+/// unknown CPU. Empty strings are the host's and always valid.
+mlir::LogicalResult checkTargetCpu(llvm::StringRef cpu,
+                                   llvm::StringRef features,
+                                   mlir::Location loc);
+
 /// Registers the LLVM IR translations object emission needs.
 void registerTargetTranslations(mlir::DialectRegistry &registry);
 
