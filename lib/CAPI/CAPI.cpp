@@ -158,17 +158,16 @@ LogicalResult compile(ModuleOp source, const seqc_compile_options &options,
                           << "' is not a C identifier";
 
   OwningOpRef<ModuleOp> module = source.clone();
-  if (options.impl && *options.impl &&
-      (failed(seqc::applyImplOverrides(*module, options.impl)) ||
-       failed(verify(*module))))
-    return failure();
-  report = implReport(*module, /*json=*/true);
   FailureOr<seqc::ModelSignature> sig = seqc::extractSignature(*module, name);
   if (failed(sig))
     return failure();
+  if (failed(seqc::raiseToSeq(*module, options.impl ? options.impl : "")))
+    return failure();
+  report = implReport(*module, /*json=*/true);
   seqc::prepareEntryPoint(*module);
   PassManager pm(ctx);
-  if (failed(seqc::buildCpuPipeline(pm)))
+  if (failed(seqc::buildLowerToLinalgPipeline(pm)) ||
+      failed(seqc::buildLinalgToLLVMPipeline(pm)))
     return emitError(loc) << "internal error: a pipeline pass is not "
                              "registered";
   if (failed(pm.run(*module)))
@@ -255,7 +254,11 @@ char *seqc_module_impl_report(seqc_module module, int json) {
   if (!module)
     return nullptr;
   std::lock_guard<std::mutex> lock(module->mutex);
-  return copyString(implReport(*module->module, json != 0));
+  // The choices compilation would make: on a raised copy.
+  OwningOpRef<ModuleOp> raised = module->module->clone();
+  if (failed(seqc::raiseToSeq(*raised, "")))
+    return nullptr;
+  return copyString(implReport(*raised, json != 0));
 }
 
 int seqc_module_compile(seqc_module module,

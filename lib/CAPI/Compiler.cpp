@@ -8,9 +8,12 @@
 #include "seqc/CAPI/Compiler.h"
 
 #include "seqc/Dialect/Seq/IR/Seq.h"
+#include "seqc/Pipelines/Pipelines.h"
 
 #include "mlir/IR/Location.h"
 #include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Pass/PassManager.h"
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringMap.h"
@@ -150,6 +153,20 @@ LogicalResult seqc::applyImplOverrides(ModuleOp module, StringRef overrides) {
                 "'long_conv' or the ONNX node of a mixer)";
   }
   return success();
+}
+
+LogicalResult seqc::raiseToSeq(ModuleOp module, StringRef overrides) {
+  PassManager raise(module.getContext()), select(module.getContext());
+  if (failed(buildRaisePipeline(raise)) ||
+      failed(buildSelectImplPipeline(select)))
+    return module.emitError("internal error: a pipeline pass is not "
+                            "registered");
+  if (failed(raise.run(module)))
+    return failure();
+  if (!overrides.empty() && (failed(applyImplOverrides(module, overrides)) ||
+                             failed(verify(module))))
+    return failure();
+  return select.run(module);
 }
 
 std::string seqc::modelNameFromPath(StringRef path) {

@@ -21,11 +21,33 @@ static LogicalResult addUpstream(OpPassManager &pm, StringRef text) {
   return parsePassPipeline(text, pm, llvm::errs());
 }
 
-LogicalResult seqc::buildToLinalgPipeline(OpPassManager &pm) {
+LogicalResult seqc::buildRaisePipeline(OpPassManager &pm) {
   pm.addPass(createOnnxInferShapesPass());
+  pm.addPass(createSeqRaiseOnnxPass());
+  return success();
+}
+
+LogicalResult seqc::buildSelectImplPipeline(OpPassManager &pm) {
+  pm.addPass(createSeqSelectImplPass());
+  return success();
+}
+
+LogicalResult seqc::buildLowerToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createConvertOnnxToLinalgPass());
+  pm.addPass(createSeqLowerLongConvPass());
   pm.addPass(createSeqLowerReferencePass());
   return addUpstream(pm, "canonicalize,cse");
+}
+
+LogicalResult seqc::buildToLinalgPipeline(OpPassManager &pm) {
+  return success(succeeded(buildRaisePipeline(pm)) &&
+                 succeeded(buildSelectImplPipeline(pm)) &&
+                 succeeded(buildLowerToLinalgPipeline(pm)));
+}
+
+static LogicalResult buildToSeqPipeline(OpPassManager &pm) {
+  return success(succeeded(seqc::buildRaisePipeline(pm)) &&
+                 succeeded(seqc::buildSelectImplPipeline(pm)));
 }
 
 LogicalResult seqc::buildLinalgToLLVMPipeline(OpPassManager &pm,
@@ -112,6 +134,10 @@ void seqc::registerPipelines() {
               "Lower seq ops through their reference lowering to the LLVM "
               "dialect (the oracle path; run the result with mlir-runner)",
               buildReferenceToLLVMPipeline);
+  registerOne("seqc-to-seq",
+              "Raise token mixers to seq ops and choose their algorithms "
+              "(seqc --emit=seq)",
+              buildToSeqPipeline);
   registerOne("seqc-to-linalg",
               "Lower onnx and seq ops to linalg/tensor (seqc --emit=linalg)",
               buildToLinalgPipeline);

@@ -67,12 +67,15 @@ def two_io_model():
 
 
 @pytest.fixture(scope="session")
-def hardmax_model():
-    """A node seqc imports but cannot lower (Hardmax, named 'hm')."""
+def unlowered_model():
+    """A node seqc imports but does not lower yet (RNN, named 'rnn')."""
     return make_model(
-        [helper.make_node("Hardmax", ["x"], ["y"], name="hm")],
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [2, 3])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [2, 3])])
+        [helper.make_node("RNN", ["x", "w", "r"], ["y"], name="rnn",
+                          hidden_size=4)],
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [5, 1, 3])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [5, 1, 1, 4])],
+        [helper.make_tensor("w", TensorProto.FLOAT, [1, 4, 3], [0.1] * 12),
+         helper.make_tensor("r", TensorProto.FLOAT, [1, 4, 4], [0.1] * 16)])
 
 
 @pytest.fixture(scope="session")

@@ -154,14 +154,14 @@ def test_compile_output_writes_library_and_header(basic_model, scratch):
     assert "custom_run" in (scratch / "libother.h").read_text()
 
 
-def test_compile_error_names_node(hardmax_model):
+def test_compile_error_names_node(unlowered_model):
     with pytest.raises(seqc.CompileError) as e:
-        seqc.compile(hardmax_model)
+        seqc.compile(unlowered_model)
     err = e.value
     assert isinstance(err, seqc.Error)
-    assert any("hm (Hardmax)" in d and "cannot be lowered" in d
+    assert any("rnn (RNN)" in d and "cannot be lowered" in d
                for d in err.diagnostics), err.diagnostics
-    assert "onnx.Hardmax" in str(err)
+    assert "onnx.RNN" in str(err)
 
 
 def test_compile_cuda_is_a_clear_error(basic_model):
@@ -198,14 +198,14 @@ def test_compile_bad_arguments(basic_model):
 #===--- impl report and overrides ----------------------------------------===#
 
 def test_impl_report_of_onnx_model_is_empty(basic_model, seqc_driver, scratch):
-    # Nothing raises ONNX to seq ops yet: no token mixer, as the driver says.
+    # A model without token mixers: an empty report, as the driver says.
     module = seqc.import_onnx(basic_model)
     assert module.impl_report() == []
     assert seqc.compile(module).impl_report() == []
     path = scratch / "report.onnx"
     onnx.save(basic_model, str(path))
     out = subprocess.run([seqc_driver, str(path), "--print-impl",
-                          "--emit=onnx", "-o", str(scratch / "r.mlir")],
+                          "--emit=seq", "-o", str(scratch / "r.mlir")],
                          capture_output=True, text=True, check=True).stdout
     assert out.strip().endswith("0 token mixers")
 
@@ -214,7 +214,7 @@ def test_impl_report_and_overrides_on_seq_ops():
     module = seqc.import_mlir(LONG_CONV_MLIR, "m.mlir")
     report = module.impl_report()
     assert [(m.op, m.node, m.impl) for m in report] == [
-        ("seq.long_conv", "conv1 (Conv)", "reference")]
+        ("seq.long_conv", "conv1 (Conv)", "direct")]
     assert "m.onnx" in report[0].location
 
     rng = np.random.default_rng(2)
@@ -222,7 +222,7 @@ def test_impl_report_and_overrides_on_seq_ops():
     k = rng.standard_normal((2, 4)).astype(np.float32)
     want = causal_conv(x.astype(np.float64), k.astype(np.float64))
     compiled = seqc.compile(module)
-    assert [m.impl for m in compiled.impl_report()] == ["reference"]
+    assert [m.impl for m in compiled.impl_report()] == ["direct"]
     assert_close(compiled(x, k), want)
     # By op (short or full name) and by node; the module is not changed.
     for impl in ({"long_conv": "fft"}, "seq.long_conv=fft", {"conv1": "fft"},
@@ -230,10 +230,10 @@ def test_impl_report_and_overrides_on_seq_ops():
         over = seqc.compile(module, impl=impl)
         assert [m.impl for m in over.impl_report()] == ["fft"]
         assert_close(over(x, k), want)
-    assert [m.impl for m in module.impl_report()] == ["reference"]
+    assert [m.impl for m in module.impl_report()] == ["direct"]
     # An op name the model lacks is fine (nothing to override).
     assert seqc.compile(module, impl={"attention": "tiled"}).impl_report()[0] \
-        .impl == "reference"
+        .impl == "direct"
 
 
 def test_impl_override_errors():

@@ -68,6 +68,12 @@ cl::opt<std::string> mattr("mattr",
 cl::opt<bool> printImpl("print-impl",
                         cl::desc("List each token mixer and its algorithm"),
                         cl::cat(seqcCat));
+cl::opt<std::string> implOverrides(
+    "impl",
+    cl::desc("Override algorithm choices: KEY=ALGO[,KEY=ALGO...], KEY a seq "
+             "op (long_conv) or an ONNX node name (e.g. "
+             "--impl=long_conv=direct)"),
+    cl::cat(seqcCat));
 cl::opt<bool> noShapeInference("no-shape-inference",
                                cl::desc("Skip ONNX shape inference"),
                                cl::cat(seqcCat));
@@ -148,11 +154,14 @@ int main(int argc, char **argv) {
     return 0;
   };
 
-  // Raising the token mixers to seq ops comes with the mixer issues; today
-  // the seq level is the imported graph.
+  if (emit == Emit::onnx)
+    return writeText([&](raw_ostream &os) { printModule(*module, os); });
+  // The seq level: token mixers raised, user overrides, algorithms chosen.
+  if (failed(seqc::raiseToSeq(*module, implOverrides)))
+    return 1;
   if (printImpl)
     seqc::printImplReport(*module, outs());
-  if (emit == Emit::onnx || emit == Emit::seq)
+  if (emit == Emit::seq)
     return writeText([&](raw_ostream &os) { printModule(*module, os); });
 
   auto sig = seqc::extractSignature(*module, modelName());
@@ -164,8 +173,8 @@ int main(int argc, char **argv) {
   if (failed(mlir::applyPassManagerCLOptions(pm)))
     return 1;
   mlir::applyDefaultTimingPassManagerCLOptions(pm);
-  if (failed(emit == Emit::linalg ? seqc::buildToLinalgPipeline(pm)
-                                  : seqc::buildCpuPipeline(pm)))
+  if (failed(seqc::buildLowerToLinalgPipeline(pm)) ||
+      (emit != Emit::linalg && failed(seqc::buildLinalgToLLVMPipeline(pm))))
     return fail("internal error: a pipeline pass is not registered");
   if (failed(pm.run(*module)))
     return 1;

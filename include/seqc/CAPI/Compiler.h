@@ -45,6 +45,13 @@ void printImplReport(mlir::ModuleOp module, llvm::raw_ostream &os);
 mlir::LogicalResult applyImplOverrides(mlir::ModuleOp module,
                                        llvm::StringRef overrides);
 
+/// The seq level of an imported model: raises the token mixers
+/// (buildRaisePipeline), applies `overrides` (as applyImplOverrides; may be
+/// empty), and chooses the remaining algorithms (buildSelectImplPipeline).
+/// What `seqc --emit=seq` prints and `--print-impl` reports.
+mlir::LogicalResult raiseToSeq(mlir::ModuleOp module,
+                               llvm::StringRef overrides);
+
 /// The C identifier of a model from a file name: libfoo.so -> foo,
 /// m-1.onnx -> m_1; names that start with a digit get an `m_` prefix.
 std::string modelNameFromPath(llvm::StringRef path);

@@ -14,7 +14,18 @@
 
 namespace seqc {
 
-/// onnx (and seq) ops -> linalg / tensor / arith / math on tensors.
+/// onnx -> onnx + seq: shape refinement, then the token mixers raised to
+/// seq ops (seq-raise-onnx).
+llvm::LogicalResult buildRaisePipeline(mlir::OpPassManager &pm);
+
+/// The algorithm choice of every seq op without one (seq-select-impl).
+/// Drivers apply user overrides between the raise and select pipelines.
+llvm::LogicalResult buildSelectImplPipeline(mlir::OpPassManager &pm);
+
+/// onnx + seq ops (algorithms chosen) -> linalg / tensor / arith / math.
+llvm::LogicalResult buildLowerToLinalgPipeline(mlir::OpPassManager &pm);
+
+/// raise + select + lower: onnx (and seq) ops -> linalg on tensors.
 llvm::LogicalResult buildToLinalgPipeline(mlir::OpPassManager &pm);
 
 /// How the code leaving buildLinalgToLLVMPipeline will run.
@@ -32,6 +43,7 @@ llvm::LogicalResult buildLinalgToLLVMPipeline(mlir::OpPassManager &pm,
                                               const LoweringOptions &options = {});
 
 /// The whole CPU pipeline: buildToLinalgPipeline + buildLinalgToLLVMPipeline.
+/// (Drivers run it in parts: raise, overrides, select, then lowering.)
 llvm::LogicalResult buildCpuPipeline(mlir::OpPassManager &pm);
 
 /// seq ops through their reference lowering to the LLVM dialect: the slow,
@@ -43,7 +55,8 @@ llvm::LogicalResult buildReferenceToLLVMPipeline(mlir::OpPassManager &pm);
 void prepareEntryPoint(mlir::ModuleOp module);
 
 /// Registers the pipelines above as named pass pipelines
-/// (--seqc-to-linalg, --seqc-cpu-to-llvm, --seqc-reference-to-llvm).
+/// (--seqc-to-seq, --seqc-to-linalg, --seqc-cpu-to-llvm,
+/// --seqc-reference-to-llvm).
 void registerPipelines();
 
 } // namespace seqc

@@ -97,4 +97,62 @@ def SeqcParallelRegionsPass
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect"];
 }
+def SeqRaiseOnnxPass : Pass<"seq-raise-onnx", "::mlir::ModuleOp"> {
+  let summary = "Raise ONNX subgraphs that are token mixers to seq ops";
+  let description = [{
+    Recognizes the ONNX forms of the token mixers and replaces them by the
+    `seq` op, keeping the ONNX node's location:
+
+    - a depthwise 1-D `onnx.Conv` (group = C, weight C x 1 x K, unit strides
+      and dilations) with causal pads (K-1, 0) or centred pads
+      (K-1 - (K-1)/2, (K-1)/2) becomes `seq.long_conv` (causal / centered)
+      with the kernel reversed (ONNX Conv correlates); a constant weight is
+      reversed at compile time.
+  }];
+  let dependentDialects = [
+    "::seqc::seq::SeqDialect",
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+def SeqSelectImplPass : Pass<"seq-select-impl", "::mlir::ModuleOp"> {
+  let summary = "Choose the algorithm of each seq op without an `impl`";
+  let description = [{
+    Sets `impl` on every seq op that has none, from a cost model whose
+    constants come from bench/calibrate_long_conv.py (see the comments in
+    passes/SelectImpl.cpp). An `impl` already present (written in the IR,
+    or from `seqc --impl`) is kept.
+
+    - `seq.long_conv`: `fft` when its estimated time (three length-N
+      transforms, N the power of two >= L + K - 1, less one when the kernel
+      is a constant) is below the direct sum's (L x K multiply-adds per
+      channel); `direct` otherwise. A dynamic L is taken to be K.
+    - every other op: `reference` (their fast lowerings come later).
+  }];
+  let dependentDialects = ["::seqc::seq::SeqDialect"];
+}
+def SeqLowerLongConvPass : Pass<"seq-lower-long-conv", "::mlir::ModuleOp"> {
+  let summary = "Lower seq.long_conv with impl = fft to FFT convolution";
+  let description = [{
+    `seq.long_conv {impl = #seq.impl<fft>}` becomes generated FFT code on
+    tensors: the input, zero-padded to N (the power of two >= L + K - 1), is
+    laid out as N x B x C (channels innermost, so every butterfly is a vector
+    operation across channels) and transformed by log2(N) radix-2 Stockham
+    stages (one linalg.generic each, in an scf.for); the product with the
+    kernel's spectrum is transformed back through the conjugate trick and
+    the first L (or, centred, the shifted L) outputs kept. When the kernel
+    is a constant and N is static, its spectrum is computed at compile time
+    (in double precision) and becomes a constant; twiddle factors are
+    compile-time constants when N is static. Other impls are left to
+    seq-lower-reference (whose loops are the direct sum).
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
 #endif // SEQC_TRANSFORMS_PASSES_TD

@@ -59,11 +59,16 @@ elif cmd == "two-input-model":
     np.save(d + "/b_3x4.npy", b)
     np.save(d + "/b_5x4.npy", rng.standard_normal((5, 4)).astype(np.float32))
     np.save(d + "/c_ref.npy", a.astype(np.float64) + b)
-elif cmd == "hardmax-model":
+elif cmd == "unlowered-model":
+    # An operator seqc imports but does not lower yet (RNN, named "rnn").
     d = sys.argv[2]
-    vi = lambda n: helper.make_tensor_value_info(n, TensorProto.FLOAT, [4])
-    g = helper.make_graph([helper.make_node("Hardmax", ["x"], ["y"], name="hm")],
-                          "g", [vi("x")], [vi("y")])
-    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), d + "/hardmax.onnx")
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [5, 1, 3])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [5, 1, 1, 4])
+    w = helper.make_tensor("w", TensorProto.FLOAT, [1, 4, 3], [0.1] * 12)
+    r = helper.make_tensor("r", TensorProto.FLOAT, [1, 4, 4], [0.1] * 16)
+    g = helper.make_graph([helper.make_node("RNN", ["x", "w", "r"], ["y"], name="rnn",
+                                            hidden_size=4)],
+                          "g", [x], [y], [w, r])
+    onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), d + "/unlowered.onnx")
 else:
     sys.exit("unknown command " + cmd)

@@ -1,0 +1,393 @@
+//===- LowerLongConv.cpp - seq-lower-long-conv ------------------*- C++ -*-===//
+//
+// Implements `seq-lower-long-conv`: seq.long_conv with impl = fft becomes an
+// FFT convolution generated as linalg on tensors.
+//
+// Layout: every signal is a pair of planar tensors (real, imaginary) of shape
+// N x P x Q with the transform along dim 0 and the channels (P x Q = B x C)
+// innermost, so each butterfly is one vector operation across channels and
+// the generated loops vectorize without shuffles.
+//
+// Transform: radix-2 Stockham (self-sorting, out of place), log2 N stages;
+// stage s (span m = 2^s) computes, for every output row o,
+//   j = o >> (s+1), t = (o >> s) & 1, k = o & (m-1), src = k + j m,
+//   a = in[src], b = in[src + N/2], w = exp(-2 pi i j m / N)
+//   out[o] = t == 0 ? a + b : (a - b) w.
+// Twiddles are a table T[q] = exp(-2 pi i q / N), q < N/2, a constant when
+// N is static (then the stages are unrolled too). The inverse transform is
+// the forward one applied to the conjugate; the real part is all we keep.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ConstantData.h"
+#include "Reference/Utils.h"
+
+#include "seqc/Dialect/Seq/IR/Seq.h"
+#include "seqc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+#include "llvm/Support/MathExtras.h"
+
+#include <complex>
+
+namespace seqc {
+#define GEN_PASS_DEF_SEQLOWERLONGCONVPASS
+#include "seqc/Transforms/Passes.h.inc"
+} // namespace seqc
+
+using namespace mlir;
+using namespace seqc;
+using namespace seqc::ref;
+
+static constexpr double kPi = 3.14159265358979323846;
+
+namespace {
+
+/// A complex signal in planar form.
+struct Planar {
+  Value re, im;
+};
+
+/// Transform-length facts: N and log2 N as index values, and N when static.
+struct Length {
+  Value n, logN, half;
+  std::optional<int64_t> staticN;
+};
+
+/// linalg.generic with two outputs; `body` yields two values.
+std::pair<Value, Value>
+generic2(OpBuilder &b, Location loc, ValueRange ins, Value init0, Value init1,
+         ArrayRef<AffineMap> maps,
+         function_ref<void(OpBuilder &, Location, ValueRange)> body) {
+  int64_t rank = llvm::cast<RankedTensorType>(init0.getType()).getRank();
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  auto op = linalg::GenericOp::create(
+      b, loc, TypeRange{init0.getType(), init1.getType()}, ins,
+      ValueRange{init0, init1}, maps, iters, body);
+  return {op.getResult(0), op.getResult(1)};
+}
+
+Value shrui(OpBuilder &b, Location l, Value v, Value s) {
+  return arith::ShRUIOp::create(b, l, v, s);
+}
+Value shli(OpBuilder &b, Location l, Value v, Value s) {
+  return arith::ShLIOp::create(b, l, v, s);
+}
+
+/// The transform length for a linear convolution of `total` = L + K - 1
+/// samples: the next power of two.
+Length transformLength(OpBuilder &b, Location loc, Value total,
+                       std::optional<int64_t> staticTotal) {
+  Length len;
+  if (staticTotal) {
+    int64_t n = int64_t(llvm::PowerOf2Ceil(uint64_t(*staticTotal)));
+    len.staticN = n;
+    len.n = indexConst(b, loc, n);
+    len.logN = indexConst(b, loc, llvm::Log2_64(uint64_t(n)));
+    len.half = indexConst(b, loc, n / 2);
+    return len;
+  }
+  // log2 N = 64 - clz(total - 1); N = 1 << log2 N.
+  Type i64 = b.getI64Type();
+  Value t = arith::IndexCastOp::create(
+      b, loc, i64, arith::SubIOp::create(b, loc, total, indexConst(b, loc, 1)));
+  Value clz = math::CountLeadingZerosOp::create(b, loc, t);
+  Value log = arith::SubIOp::create(
+      b, loc, arith::ConstantIntOp::create(b, loc, i64, 64), clz);
+  len.logN = arith::IndexCastOp::create(b, loc, b.getIndexType(), log);
+  len.n = shli(b, loc, indexConst(b, loc, 1), len.logN);
+  len.half = shrui(b, loc, len.n, indexConst(b, loc, 1));
+  return len;
+}
+
+/// The twiddle table T[q] = exp(-2 pi i q / N), q < N/2.
+Planar twiddles(OpBuilder &b, Location loc, const Length &len, Type ft) {
+  if (len.staticN) {
+    int64_t half = std::max<int64_t>(*len.staticN / 2, 1);
+    std::vector<float> re(half), im(half);
+    for (int64_t q = 0; q < half; ++q) {
+      double ang = -2.0 * kPi * double(q) / double(*len.staticN);
+      re[q] = float(std::cos(ang));
+      im[q] = float(std::sin(ang));
+    }
+    auto t = RankedTensorType::get({half}, ft);
+    return {arith::ConstantOp::create(
+                b, loc, DenseElementsAttr::get(t, ArrayRef<float>(re))),
+            arith::ConstantOp::create(
+                b, loc, DenseElementsAttr::get(t, ArrayRef<float>(im)))};
+  }
+  Value half = arith::MaxUIOp::create(b, loc, len.half, indexConst(b, loc, 1));
+  SmallVector<OpFoldResult> sizes = {half};
+  Value init = filled(b, loc, sizes, ft, Value());
+  MLIRContext *ctx = b.getContext();
+  AffineMap id = AffineMap::getMultiDimIdentityMap(1, ctx);
+  Type f64 = b.getF64Type();
+  auto [re, im] = generic2(
+      b, loc, {}, init, filled(b, loc, sizes, ft, Value()), {id, id},
+      [&](OpBuilder &nb, Location l, ValueRange) {
+        Value frac = arith::DivFOp::create(
+            nb, l, indexToFloat(nb, l, loopIndex(nb, l, 0), f64),
+            indexToFloat(nb, l, len.n, f64));
+        Value ang = arith::MulFOp::create(nb, l, frac,
+                                          floatConst(nb, l, f64, -2.0 * kPi));
+        Value c = arith::TruncFOp::create(nb, l, ft,
+                                          math::CosOp::create(nb, l, ang));
+        Value s = arith::TruncFOp::create(nb, l, ft,
+                                          math::SinOp::create(nb, l, ang));
+        linalg::YieldOp::create(nb, l, ValueRange{c, s});
+      });
+  return {re, im};
+}
+
+/// One Stockham stage with shift `s` (index value) over N x P x Q tensors.
+Planar stage(OpBuilder &b, Location loc, Planar in, Value s, const Length &len,
+             const Planar &tw) {
+  MLIRContext *ctx = b.getContext();
+  Type ft = llvm::cast<RankedTensorType>(in.re.getType()).getElementType();
+  SmallVector<OpFoldResult> sizes = sizesOf(b, loc, in.re);
+  AffineMap id = AffineMap::getMultiDimIdentityMap(3, ctx);
+  auto [re, im] = generic2(
+      b, loc, {}, filled(b, loc, sizes, ft, Value()),
+      filled(b, loc, sizes, ft, Value()), {id, id},
+      [&](OpBuilder &nb, Location l, ValueRange) {
+        Value o = loopIndex(nb, l, 0), p = loopIndex(nb, l, 1),
+              q = loopIndex(nb, l, 2);
+        Value one = indexConst(nb, l, 1);
+        Value s1 = arith::AddIOp::create(nb, l, s, one);
+        Value m = shli(nb, l, one, s);
+        Value j = shrui(nb, l, o, s1);
+        Value t = arith::AndIOp::create(nb, l, shrui(nb, l, o, s), one);
+        Value k = arith::AndIOp::create(nb, l, o,
+                                        arith::SubIOp::create(nb, l, m, one));
+        Value jm = shli(nb, l, j, s);
+        Value src = arith::AddIOp::create(nb, l, k, jm);
+        Value src2 = arith::AddIOp::create(nb, l, src, len.half);
+        auto at = [&](Value v, Value row) -> Value {
+          return tensor::ExtractOp::create(nb, l, v, ValueRange{row, p, q});
+        };
+        Value ar = at(in.re, src), ai = at(in.im, src);
+        Value br = at(in.re, src2), bi = at(in.im, src2);
+        Value wr = tensor::ExtractOp::create(nb, l, tw.re, ValueRange{jm});
+        Value wi = tensor::ExtractOp::create(nb, l, tw.im, ValueRange{jm});
+        Value sr = arith::AddFOp::create(nb, l, ar, br);
+        Value si = arith::AddFOp::create(nb, l, ai, bi);
+        Value dr = arith::SubFOp::create(nb, l, ar, br);
+        Value di = arith::SubFOp::create(nb, l, ai, bi);
+        Value pr = arith::SubFOp::create(nb, l, arith::MulFOp::create(nb, l, dr, wr),
+                                         arith::MulFOp::create(nb, l, di, wi));
+        Value pi = arith::AddFOp::create(nb, l, arith::MulFOp::create(nb, l, dr, wi),
+                                         arith::MulFOp::create(nb, l, di, wr));
+        Value first = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, t,
+                                            indexConst(nb, l, 0));
+        linalg::YieldOp::create(
+            nb, l,
+            ValueRange{arith::SelectOp::create(nb, l, first, sr, pr),
+                       arith::SelectOp::create(nb, l, first, si, pi)});
+      });
+  (void)ft;
+  return {re, im};
+}
+
+/// The forward transform along dim 0: unrolled when N is static, an scf.for
+/// over the stages otherwise.
+Planar fft(OpBuilder &b, Location loc, Planar x, const Length &len,
+           const Planar &tw) {
+  if (len.staticN) {
+    for (int64_t s = 0; (int64_t(1) << s) < *len.staticN; ++s)
+      x = stage(b, loc, x, indexConst(b, loc, s), len, tw);
+    return x;
+  }
+  auto loop = scf::ForOp::create(
+      b, loc, indexConst(b, loc, 0), len.logN, indexConst(b, loc, 1),
+      ValueRange{x.re, x.im},
+      [&](OpBuilder &nb, Location l, Value s, ValueRange iter) {
+        Planar y = stage(nb, l, {iter[0], iter[1]}, s, len, tw);
+        // Stages are out of place; bufferization wants the loop to yield
+        // the iter_args' buffers, so the result goes back into them.
+        Value re = linalg::CopyOp::create(nb, l, y.re, iter[0]).getResult(0);
+        Value im = linalg::CopyOp::create(nb, l, y.im, iter[1]).getResult(0);
+        scf::YieldOp::create(nb, l, ValueRange{re, im});
+      });
+  return {loop.getResult(0), loop.getResult(1)};
+}
+
+/// In-place radix-2 FFT in double precision (compile-time spectra).
+void hostFFT(std::vector<std::complex<double>> &a) {
+  size_t n = a.size();
+  for (size_t i = 1, j = 0; i < n; ++i) {
+    size_t bit = n >> 1;
+    for (; j & bit; bit >>= 1)
+      j ^= bit;
+    j ^= bit;
+    if (i < j)
+      std::swap(a[i], a[j]);
+  }
+  for (size_t len = 2; len <= n; len <<= 1) {
+    double ang = -2.0 * kPi / double(len);
+    for (size_t i = 0; i < n; i += len)
+      for (size_t k = 0; k < len / 2; ++k) {
+        std::complex<double> w(std::cos(ang * double(k)),
+                               std::sin(ang * double(k)));
+        std::complex<double> u = a[i + k], v = a[i + k + len / 2] * w;
+        a[i + k] = u + v;
+        a[i + k + len / 2] = u - v;
+      }
+  }
+}
+
+struct LongConvToFFT : OpRewritePattern<seq::LongConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(seq::LongConvOp op,
+                                PatternRewriter &rw) const override {
+    auto impl = op.getImpl();
+    if (!impl || *impl != seq::ImplKind::fft)
+      return rw.notifyMatchFailure(op, "not impl = fft");
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rw.getContext();
+    Value x = op.getX(), kernel = op.getKernel();
+    auto xt = llvm::cast<RankedTensorType>(x.getType());
+    auto kt = llvm::cast<RankedTensorType>(kernel.getType());
+    Type ft = xt.getElementType();
+    if (!ft.isF32())
+      return rw.notifyMatchFailure(op, "f32 only");
+
+    Value lVal = dimValue(rw, loc, x, 2), kVal = dimValue(rw, loc, kernel, 1);
+    Value total = arith::SubIOp::create(
+        rw, loc, arith::AddIOp::create(rw, loc, lVal, kVal),
+        indexConst(rw, loc, 1));
+    std::optional<int64_t> staticTotal;
+    if (!xt.isDynamicDim(2) && !kt.isDynamicDim(1))
+      staticTotal = xt.getDimSize(2) + kt.getDimSize(1) - 1;
+    Length len = transformLength(rw, loc, total, staticTotal);
+    Planar tw = twiddles(rw, loc, len, ft);
+
+    AffineExpr d0, d1, d2;
+    bindDims(ctx, d0, d1, d2);
+    auto map3 = [&](ArrayRef<AffineExpr> es) {
+      return AffineMap::get(3, 0, es, ctx);
+    };
+    AffineMap id3 = AffineMap::getMultiDimIdentityMap(3, ctx);
+    Value zero = floatConst(rw, loc, ft, 0.0);
+
+    // x (B x C x L) -> N x B x C, zero-padded.
+    SmallVector<OpFoldResult> xs = sizesOf(rw, loc, x);
+    SmallVector<OpFoldResult> sigSizes = {len.staticN
+                                              ? OpFoldResult(rw.getIndexAttr(*len.staticN))
+                                              : OpFoldResult(len.n),
+                                          xs[0], xs[1]};
+    Value xre = generic(
+        rw, loc, {}, filled(rw, loc, sigSizes, ft, Value()), {id3}, "ppp",
+        [&](OpBuilder &b, Location l, ValueRange) {
+          Value n = loopIndex(b, l, 0);
+          Value in = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, n,
+                                           lVal);
+          Value safe = arith::SelectOp::create(b, l, in, n, indexConst(b, l, 0));
+          Value v = tensor::ExtractOp::create(
+              b, l, x, ValueRange{loopIndex(b, l, 1), loopIndex(b, l, 2), safe});
+          linalg::YieldOp::create(b, l, Value(arith::SelectOp::create(b, l, in, v, zero)));
+        });
+    Planar xf = fft(rw, loc, {xre, filled(rw, loc, sigSizes, ft, zero)}, len, tw);
+
+    // The kernel's spectrum, N x 1 x C: at compile time when possible.
+    Planar kf;
+    std::optional<std::vector<float>> kData = readF32Constant(kernel);
+    if (kData && len.staticN && kt.hasStaticShape()) {
+      int64_t n = *len.staticN, c = kt.getDimSize(0), k = kt.getDimSize(1);
+      std::vector<float> re(n * c), im(n * c);
+      std::vector<std::complex<double>> buf(n);
+      for (int64_t ch = 0; ch < c; ++ch) {
+        std::fill(buf.begin(), buf.end(), std::complex<double>());
+        for (int64_t i = 0; i < k; ++i)
+          buf[i] = (*kData)[ch * k + i];
+        hostFFT(buf);
+        for (int64_t f = 0; f < n; ++f) {
+          re[f * c + ch] = float(buf[f].real());
+          im[f * c + ch] = float(buf[f].imag());
+        }
+      }
+      auto t = RankedTensorType::get({n, 1, c}, ft);
+      kf = {arith::ConstantOp::create(rw, loc, DenseElementsAttr::get(t, ArrayRef<float>(re))),
+            arith::ConstantOp::create(rw, loc, DenseElementsAttr::get(t, ArrayRef<float>(im)))};
+    } else {
+      SmallVector<OpFoldResult> kSizes = {sigSizes[0], rw.getIndexAttr(1),
+                                          tensor::getMixedSize(rw, loc, kernel, 0)};
+      Value kre = generic(
+          rw, loc, {}, filled(rw, loc, kSizes, ft, Value()), {id3}, "ppp",
+          [&](OpBuilder &b, Location l, ValueRange) {
+            Value n = loopIndex(b, l, 0);
+            Value in = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult,
+                                             n, kVal);
+            Value safe = arith::SelectOp::create(b, l, in, n, indexConst(b, l, 0));
+            Value v = tensor::ExtractOp::create(
+                b, l, kernel, ValueRange{loopIndex(b, l, 2), safe});
+            linalg::YieldOp::create(b, l, Value(arith::SelectOp::create(b, l, in, v, zero)));
+          });
+      kf = fft(rw, loc, {kre, filled(rw, loc, kSizes, ft, zero)}, len, tw);
+    }
+
+    // conj(X K), the input of the inverse through the forward transform.
+    auto [zre, zim] = generic2(
+        rw, loc, {xf.re, xf.im, kf.re, kf.im},
+        filled(rw, loc, sigSizes, ft, Value()),
+        filled(rw, loc, sigSizes, ft, Value()),
+        {id3, id3, map3({d0, rw.getAffineConstantExpr(0), d2}),
+         map3({d0, rw.getAffineConstantExpr(0), d2}), id3, id3},
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value re = arith::SubFOp::create(b, l, arith::MulFOp::create(b, l, a[0], a[2]),
+                                           arith::MulFOp::create(b, l, a[1], a[3]));
+          Value im = arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, a[0], a[3]),
+                                           arith::MulFOp::create(b, l, a[1], a[2]));
+          linalg::YieldOp::create(b, l, ValueRange{re, arith::NegFOp::create(b, l, im)});
+        });
+    Planar r = fft(rw, loc, {zre, zim}, len, tw);
+
+    // y[b, c, t] = Re r[t + shift, b, c] / N (+ bias[c]).
+    Value shift = indexConst(rw, loc, 0);
+    if (op.getMode() == seq::ConvMode::centered)
+      shift = arith::DivUIOp::create(
+          rw, loc, arith::SubIOp::create(rw, loc, kVal, indexConst(rw, loc, 1)),
+          indexConst(rw, loc, 2));
+    Value invN = arith::DivFOp::create(rw, loc, floatConst(rw, loc, ft, 1.0),
+                                       indexToFloat(rw, loc, len.n, ft));
+    SmallVector<Value> ins;
+    SmallVector<AffineMap> maps;
+    if (Value bias = op.getBias()) {
+      ins.push_back(bias);
+      maps.push_back(map3({d1}));
+    }
+    maps.push_back(id3);
+    Value y = generic(
+        rw, loc, ins, filled(rw, loc, xs, ft, Value()), maps, "ppp",
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value row = arith::AddIOp::create(b, l, loopIndex(b, l, 2), shift);
+          Value v = tensor::ExtractOp::create(
+              b, l, r.re, ValueRange{row, loopIndex(b, l, 0), loopIndex(b, l, 1)});
+          v = arith::MulFOp::create(b, l, v, invN);
+          if (a.size() > 1)
+            v = arith::AddFOp::create(b, l, v, a[0]);
+          linalg::YieldOp::create(b, l, v);
+        });
+    if (y.getType() != op.getType())
+      y = tensor::CastOp::create(rw, loc, op.getType(), y);
+    rw.replaceOp(op, y);
+    return success();
+  }
+};
+
+struct SeqLowerLongConvPass
+    : seqc::impl::SeqLowerLongConvPassBase<SeqLowerLongConvPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<LongConvToFFT>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace

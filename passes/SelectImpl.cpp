@@ -1,0 +1,70 @@
+//===- SelectImpl.cpp - seq-select-impl -------------------------*- C++ -*-===//
+//
+// Implements `seq-select-impl`: the algorithm choice for every seq op that
+// has none, from a cost model.
+//
+// long_conv: the direct sum costs about L*K multiply-adds per channel (half
+// that, causal, when K ~ L; the estimate keeps L*K); the FFT path costs
+// three complex transforms of length N = 2^ceil(log2(L+K-1)) per channel
+// (5 N log2 N flops each; two when the kernel spectrum is a compile-time
+// constant) plus the spectral product. The two rates below are the
+// sustained GFLOP/s of each generated path on this machine, one thread, as
+// measured by bench/calibrate_long_conv.py (it prints them; the method is in
+// its header). Only their ratio matters.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ConstantData.h"
+
+#include "seqc/Dialect/Seq/IR/Seq.h"
+#include "seqc/Transforms/Passes.h"
+
+#include "llvm/Support/MathExtras.h"
+
+namespace seqc {
+#define GEN_PASS_DEF_SEQSELECTIMPLPASS
+#include "seqc/Transforms/Passes.h.inc"
+} // namespace seqc
+
+using namespace mlir;
+using namespace seqc;
+
+// Sustained rates (GFLOP/s, 1 thread) of the direct and FFT lowerings.
+static constexpr double kDirectGflops = 4.0;
+static constexpr double kFftGflops = 1.5;
+
+/// Estimated seconds per channel of each long_conv algorithm.
+static seq::ImplKind chooseLongConv(seq::LongConvOp op) {
+  auto xt = llvm::cast<RankedTensorType>(op.getX().getType());
+  auto kt = llvm::cast<RankedTensorType>(op.getKernel().getType());
+  int64_t k = kt.getDimSize(1);
+  if (ShapedType::isDynamic(k))
+    return seq::ImplKind::fft; // a kernel as long as the input, typically
+  int64_t l = xt.getDimSize(2);
+  if (ShapedType::isDynamic(l))
+    l = k; // long-convolution kernels are as long as the sequence
+  double n = double(llvm::PowerOf2Ceil(uint64_t(l + k - 1)));
+  double direct = 2.0 * double(l) * double(k) / kDirectGflops;
+  bool constKernel = readF32Constant(op.getKernel()).has_value();
+  double transforms = constKernel ? 2.0 : 3.0;
+  double fft = (transforms * 5.0 * n * std::log2(n) + 6.0 * n) / kFftGflops;
+  return fft < direct ? seq::ImplKind::fft : seq::ImplKind::direct;
+}
+
+namespace {
+struct SeqSelectImplPass
+    : seqc::impl::SeqSelectImplPassBase<SeqSelectImplPass> {
+  void runOnOperation() override {
+    MLIRContext *ctx = &getContext();
+    getOperation()->walk([&](Operation *op) {
+      if (!llvm::isa_and_present<seq::SeqDialect>(op->getDialect()) ||
+          op->hasAttr("impl"))
+        return;
+      seq::ImplKind kind = seq::ImplKind::reference;
+      if (auto conv = llvm::dyn_cast<seq::LongConvOp>(op))
+        kind = chooseLongConv(conv);
+      op->setAttr("impl", seq::ImplKindAttr::get(ctx, kind));
+    });
+  }
+};
+} // namespace

@@ -1,0 +1,22 @@
+// RUN: seqc-opt %s --seq-select-impl | FileCheck %s
+
+// CHECK-LABEL: func.func @choices
+func.func @choices(%x: tensor<1x4x4096xf32>, %k: tensor<4x4096xf32>,
+                   %ks: tensor<4x8xf32>, %xd: tensor<1x4x?xf32>,
+                   %z: tensor<4x16xcomplex<f32>>) {
+  // A kernel as long as the input: FFT.
+  // CHECK: seq.long_conv %arg0, %arg1 {impl = #seq.impl<fft>}
+  %a = seq.long_conv %x, %k : (tensor<1x4x4096xf32>, tensor<4x4096xf32>) -> tensor<1x4x4096xf32>
+  // A short kernel: direct, also at a symbolic length.
+  // CHECK: seq.long_conv %arg0, %arg2 {impl = #seq.impl<direct>}
+  %b = seq.long_conv %x, %ks : (tensor<1x4x4096xf32>, tensor<4x8xf32>) -> tensor<1x4x4096xf32>
+  // CHECK: seq.long_conv %arg3, %arg2 {impl = #seq.impl<direct>}
+  %c = seq.long_conv %xd, %ks : (tensor<1x4x?xf32>, tensor<4x8xf32>) -> tensor<1x4x?xf32>
+  // A choice already made is kept.
+  // CHECK: seq.long_conv %arg0, %arg1 {impl = #seq.impl<direct>}
+  %d = seq.long_conv %x, %k {impl = #seq.impl<direct>} : (tensor<1x4x4096xf32>, tensor<4x4096xf32>) -> tensor<1x4x4096xf32>
+  // Ops without fast lowerings yet: reference.
+  // CHECK: seq.fft %arg4 {axis = 1 : i64, impl = #seq.impl<reference>}
+  %e = seq.fft %z {axis = 1 : i64} : (tensor<4x16xcomplex<f32>>) -> tensor<4x16xcomplex<f32>>
+  return
+}
