@@ -26,6 +26,7 @@
 #include "seqc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -70,7 +71,24 @@ generic2(OpBuilder &b, Location loc, ValueRange ins, Value init0, Value init1,
   auto op = linalg::GenericOp::create(
       b, loc, TypeRange{init0.getType(), init1.getType()}, ins,
       ValueRange{init0, init1}, maps, iters, body);
+  // Destinations chosen for reuse: seqc-fuse-elementwise keeps them.
+  op->setAttr("seqc.in_place", b.getUnitAttr());
   return {op.getResult(0), op.getResult(1)};
+}
+
+/// A fresh tensor of `sizes` (filled with `fill` if given). Unlike
+/// tensor.empty, bufferization.alloc_tensor is never merged by CSE, so every
+/// stage gets its own destination and can be written in place.
+Value fresh(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes, Type ft,
+            Value fill = Value()) {
+  SmallVector<int64_t> shape;
+  SmallVector<Value> dynamic;
+  dispatchIndexOpFoldResults(sizes, dynamic, shape);
+  Value t = bufferization::AllocTensorOp::create(
+      b, loc, RankedTensorType::get(shape, ft), dynamic);
+  if (fill)
+    t = linalg::FillOp::create(b, loc, fill, t).getResult(0);
+  return t;
 }
 
 Value shrui(OpBuilder &b, Location l, Value v, Value s) {
@@ -124,12 +142,12 @@ Planar twiddles(OpBuilder &b, Location loc, const Length &len, Type ft) {
   }
   Value half = arith::MaxUIOp::create(b, loc, len.half, indexConst(b, loc, 1));
   SmallVector<OpFoldResult> sizes = {half};
-  Value init = filled(b, loc, sizes, ft, Value());
+  Value init = fresh(b, loc, sizes, ft, Value());
   MLIRContext *ctx = b.getContext();
   AffineMap id = AffineMap::getMultiDimIdentityMap(1, ctx);
   Type f64 = b.getF64Type();
   auto [re, im] = generic2(
-      b, loc, {}, init, filled(b, loc, sizes, ft, Value()), {id, id},
+      b, loc, {}, init, fresh(b, loc, sizes, ft, Value()), {id, id},
       [&](OpBuilder &nb, Location l, ValueRange) {
         Value frac = arith::DivFOp::create(
             nb, l, indexToFloat(nb, l, loopIndex(nb, l, 0), f64),
@@ -145,16 +163,19 @@ Planar twiddles(OpBuilder &b, Location loc, const Length &len, Type ft) {
   return {re, im};
 }
 
-/// One Stockham stage with shift `s` (index value) over N x P x Q tensors.
+/// One Stockham stage with shift `s` (index value) over N x P x Q tensors,
+/// written into `dest` (fresh tensors when null).
 Planar stage(OpBuilder &b, Location loc, Planar in, Value s, const Length &len,
-             const Planar &tw) {
+             const Planar &tw, Planar dest = {}) {
   MLIRContext *ctx = b.getContext();
   Type ft = llvm::cast<RankedTensorType>(in.re.getType()).getElementType();
   SmallVector<OpFoldResult> sizes = sizesOf(b, loc, in.re);
   AffineMap id = AffineMap::getMultiDimIdentityMap(3, ctx);
+  if (!dest.re)
+    dest = {fresh(b, loc, sizes, ft, Value()),
+            fresh(b, loc, sizes, ft, Value())};
   auto [re, im] = generic2(
-      b, loc, {}, filled(b, loc, sizes, ft, Value()),
-      filled(b, loc, sizes, ft, Value()), {id, id},
+      b, loc, {}, dest.re, dest.im, {id, id},
       [&](OpBuilder &nb, Location l, ValueRange) {
         Value o = loopIndex(nb, l, 0), p = loopIndex(nb, l, 1),
               q = loopIndex(nb, l, 2);
@@ -199,8 +220,15 @@ Planar stage(OpBuilder &b, Location loc, Planar in, Value s, const Length &len,
 Planar fft(OpBuilder &b, Location loc, Planar x, const Length &len,
            const Planar &tw) {
   if (len.staticN) {
-    for (int64_t s = 0; (int64_t(1) << s) < *len.staticN; ++s)
-      x = stage(b, loc, x, indexConst(b, loc, s), len, tw);
+    // Ping-pong: each stage writes over the planes the stage before it
+    // read, which are dead by then, so two pairs of buffers serve all
+    // stages (bufferization keeps the write in place).
+    Planar spare;
+    for (int64_t s = 0; (int64_t(1) << s) < *len.staticN; ++s) {
+      Planar y = stage(b, loc, x, indexConst(b, loc, s), len, tw, spare);
+      spare = x;
+      x = y;
+    }
     return x;
   }
   auto loop = scf::ForOp::create(
@@ -241,6 +269,140 @@ void hostFFT(std::vector<std::complex<double>> &a) {
   }
 }
 
+/// Channels per block: the FFT convolution runs block by block (in an
+/// scf.forall, one block per task), so that a block's N x B x 16 planes stay
+/// in cache through all log2 N stages instead of streaming the whole N x C
+/// signal from memory once per stage.
+static constexpr int64_t kChannelBlock = 16;
+
+/// The constant spectrum (N x 1 x C, planar) of a constant kernel C x K.
+Planar constantSpectrum(OpBuilder &b, Location loc, ArrayRef<float> k,
+                        int64_t c, int64_t kLen, int64_t n, Type ft) {
+  std::vector<float> re(n * c), im(n * c);
+  std::vector<std::complex<double>> buf(n);
+  for (int64_t ch = 0; ch < c; ++ch) {
+    std::fill(buf.begin(), buf.end(), std::complex<double>());
+    for (int64_t i = 0; i < kLen; ++i)
+      buf[i] = k[ch * kLen + i];
+    hostFFT(buf);
+    for (int64_t f = 0; f < n; ++f) {
+      re[f * c + ch] = float(buf[f].real());
+      im[f * c + ch] = float(buf[f].imag());
+    }
+  }
+  auto t = RankedTensorType::get({n, 1, c}, ft);
+  return {arith::ConstantOp::create(
+              b, loc, DenseElementsAttr::get(t, ArrayRef<float>(re))),
+          arith::ConstantOp::create(
+              b, loc, DenseElementsAttr::get(t, ArrayRef<float>(im)))};
+}
+
+/// What every block of the convolution shares.
+struct ConvContext {
+  Length len;
+  Planar tw;
+  Value lVal, kVal, shift, invN;
+  Type ft;
+};
+
+/// The FFT convolution of x (B x C' x L) with a kernel given either as its
+/// spectrum `kf` (N x 1 x C') or as taps `kernel` (C' x K); `bias` (C') may
+/// be null. Returns B x C' x L.
+Value convolve(OpBuilder &rw, Location loc, const ConvContext &cx, Value x,
+               Value kernel, Planar kf, Value bias) {
+  MLIRContext *ctx = rw.getContext();
+  Type ft = cx.ft;
+  AffineExpr d0, d1, d2;
+  bindDims(ctx, d0, d1, d2);
+  auto map3 = [&](ArrayRef<AffineExpr> es) {
+    return AffineMap::get(3, 0, es, ctx);
+  };
+  AffineMap id3 = AffineMap::getMultiDimIdentityMap(3, ctx);
+  Value zero = floatConst(rw, loc, ft, 0.0);
+  const Length &len = cx.len;
+
+  // x (B x C x L) -> N x B x C, zero-padded.
+  SmallVector<OpFoldResult> xs = sizesOf(rw, loc, x);
+  SmallVector<OpFoldResult> sigSizes = {
+      len.staticN ? OpFoldResult(rw.getIndexAttr(*len.staticN))
+                  : OpFoldResult(len.n),
+      xs[0], xs[1]};
+  Value xre = generic(
+      rw, loc, {}, fresh(rw, loc, sigSizes, ft, Value()), {id3}, "ppp",
+      [&](OpBuilder &b, Location l, ValueRange) {
+        Value n = loopIndex(b, l, 0);
+        Value in = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, n,
+                                         cx.lVal);
+        Value safe = arith::SelectOp::create(b, l, in, n, indexConst(b, l, 0));
+        Value v = tensor::ExtractOp::create(
+            b, l, x, ValueRange{loopIndex(b, l, 1), loopIndex(b, l, 2), safe});
+        linalg::YieldOp::create(
+            b, l, Value(arith::SelectOp::create(b, l, in, v, zero)));
+      });
+  Planar xf =
+      fft(rw, loc, {xre, fresh(rw, loc, sigSizes, ft, zero)}, len, cx.tw);
+
+  // The kernel's spectrum, N x 1 x C, when it is not a constant.
+  if (!kf.re) {
+    SmallVector<OpFoldResult> kSizes = {
+        sigSizes[0], rw.getIndexAttr(1),
+        tensor::getMixedSize(rw, loc, kernel, 0)};
+    Value kre = generic(
+        rw, loc, {}, fresh(rw, loc, kSizes, ft, Value()), {id3}, "ppp",
+        [&](OpBuilder &b, Location l, ValueRange) {
+          Value n = loopIndex(b, l, 0);
+          Value in = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, n,
+                                           cx.kVal);
+          Value safe =
+              arith::SelectOp::create(b, l, in, n, indexConst(b, l, 0));
+          Value v = tensor::ExtractOp::create(
+              b, l, kernel, ValueRange{loopIndex(b, l, 2), safe});
+          linalg::YieldOp::create(
+              b, l, Value(arith::SelectOp::create(b, l, in, v, zero)));
+        });
+    kf = fft(rw, loc, {kre, fresh(rw, loc, kSizes, ft, zero)}, len, cx.tw);
+  }
+
+  // conj(X K), the input of the inverse through the forward transform.
+  AffineMap bcast = map3({d0, rw.getAffineConstantExpr(0), d2});
+  auto [zre, zim] = generic2(
+      rw, loc, {xf.re, xf.im, kf.re, kf.im},
+      fresh(rw, loc, sigSizes, ft, Value()),
+      fresh(rw, loc, sigSizes, ft, Value()),
+      {id3, id3, bcast, bcast, id3, id3},
+      [&](OpBuilder &b, Location l, ValueRange a) {
+        Value re = arith::SubFOp::create(
+            b, l, arith::MulFOp::create(b, l, a[0], a[2]),
+            arith::MulFOp::create(b, l, a[1], a[3]));
+        Value im = arith::AddFOp::create(
+            b, l, arith::MulFOp::create(b, l, a[0], a[3]),
+            arith::MulFOp::create(b, l, a[1], a[2]));
+        linalg::YieldOp::create(
+            b, l, ValueRange{re, arith::NegFOp::create(b, l, im)});
+      });
+  Planar r = fft(rw, loc, {zre, zim}, len, cx.tw);
+
+  // y[b, c, t] = Re r[t + shift, b, c] / N (+ bias[c]).
+  SmallVector<Value> ins;
+  SmallVector<AffineMap> maps;
+  if (bias) {
+    ins.push_back(bias);
+    maps.push_back(map3({d1}));
+  }
+  maps.push_back(id3);
+  return generic(
+      rw, loc, ins, fresh(rw, loc, xs, ft, Value()), maps, "ppp",
+      [&](OpBuilder &b, Location l, ValueRange a) {
+        Value row = arith::AddIOp::create(b, l, loopIndex(b, l, 2), cx.shift);
+        Value v = tensor::ExtractOp::create(
+            b, l, r.re, ValueRange{row, loopIndex(b, l, 0), loopIndex(b, l, 1)});
+        v = arith::MulFOp::create(b, l, v, cx.invN);
+        if (a.size() > 1)
+          v = arith::AddFOp::create(b, l, v, a[0]);
+        linalg::YieldOp::create(b, l, v);
+      });
+}
+
 struct LongConvToFFT : OpRewritePattern<seq::LongConvOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -250,130 +412,91 @@ struct LongConvToFFT : OpRewritePattern<seq::LongConvOp> {
     if (!impl || *impl != seq::ImplKind::fft)
       return rw.notifyMatchFailure(op, "not impl = fft");
     Location loc = op.getLoc();
-    MLIRContext *ctx = rw.getContext();
-    Value x = op.getX(), kernel = op.getKernel();
+    Value x = op.getX(), kernel = op.getKernel(), bias = op.getBias();
     auto xt = llvm::cast<RankedTensorType>(x.getType());
     auto kt = llvm::cast<RankedTensorType>(kernel.getType());
-    Type ft = xt.getElementType();
-    if (!ft.isF32())
+    ConvContext cx;
+    cx.ft = xt.getElementType();
+    if (!cx.ft.isF32())
       return rw.notifyMatchFailure(op, "f32 only");
 
-    Value lVal = dimValue(rw, loc, x, 2), kVal = dimValue(rw, loc, kernel, 1);
+    cx.lVal = dimValue(rw, loc, x, 2);
+    cx.kVal = dimValue(rw, loc, kernel, 1);
     Value total = arith::SubIOp::create(
-        rw, loc, arith::AddIOp::create(rw, loc, lVal, kVal),
+        rw, loc, arith::AddIOp::create(rw, loc, cx.lVal, cx.kVal),
         indexConst(rw, loc, 1));
     std::optional<int64_t> staticTotal;
     if (!xt.isDynamicDim(2) && !kt.isDynamicDim(1))
       staticTotal = xt.getDimSize(2) + kt.getDimSize(1) - 1;
-    Length len = transformLength(rw, loc, total, staticTotal);
-    Planar tw = twiddles(rw, loc, len, ft);
+    cx.len = transformLength(rw, loc, total, staticTotal);
+    cx.tw = twiddles(rw, loc, cx.len, cx.ft);
+    cx.shift = indexConst(rw, loc, 0);
+    if (op.getMode() == seq::ConvMode::centered)
+      cx.shift = arith::DivUIOp::create(
+          rw, loc,
+          arith::SubIOp::create(rw, loc, cx.kVal, indexConst(rw, loc, 1)),
+          indexConst(rw, loc, 2));
+    cx.invN = arith::DivFOp::create(rw, loc, floatConst(rw, loc, cx.ft, 1.0),
+                                    indexToFloat(rw, loc, cx.len.n, cx.ft));
 
-    AffineExpr d0, d1, d2;
-    bindDims(ctx, d0, d1, d2);
-    auto map3 = [&](ArrayRef<AffineExpr> es) {
-      return AffineMap::get(3, 0, es, ctx);
-    };
-    AffineMap id3 = AffineMap::getMultiDimIdentityMap(3, ctx);
-    Value zero = floatConst(rw, loc, ft, 0.0);
-
-    // x (B x C x L) -> N x B x C, zero-padded.
-    SmallVector<OpFoldResult> xs = sizesOf(rw, loc, x);
-    SmallVector<OpFoldResult> sigSizes = {len.staticN
-                                              ? OpFoldResult(rw.getIndexAttr(*len.staticN))
-                                              : OpFoldResult(len.n),
-                                          xs[0], xs[1]};
-    Value xre = generic(
-        rw, loc, {}, filled(rw, loc, sigSizes, ft, Value()), {id3}, "ppp",
-        [&](OpBuilder &b, Location l, ValueRange) {
-          Value n = loopIndex(b, l, 0);
-          Value in = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, n,
-                                           lVal);
-          Value safe = arith::SelectOp::create(b, l, in, n, indexConst(b, l, 0));
-          Value v = tensor::ExtractOp::create(
-              b, l, x, ValueRange{loopIndex(b, l, 1), loopIndex(b, l, 2), safe});
-          linalg::YieldOp::create(b, l, Value(arith::SelectOp::create(b, l, in, v, zero)));
-        });
-    Planar xf = fft(rw, loc, {xre, filled(rw, loc, sigSizes, ft, zero)}, len, tw);
-
-    // The kernel's spectrum, N x 1 x C: at compile time when possible.
+    // A constant kernel's spectrum is computed here, once.
     Planar kf;
     std::optional<std::vector<float>> kData = readF32Constant(kernel);
-    if (kData && len.staticN && kt.hasStaticShape()) {
-      int64_t n = *len.staticN, c = kt.getDimSize(0), k = kt.getDimSize(1);
-      std::vector<float> re(n * c), im(n * c);
-      std::vector<std::complex<double>> buf(n);
-      for (int64_t ch = 0; ch < c; ++ch) {
-        std::fill(buf.begin(), buf.end(), std::complex<double>());
-        for (int64_t i = 0; i < k; ++i)
-          buf[i] = (*kData)[ch * k + i];
-        hostFFT(buf);
-        for (int64_t f = 0; f < n; ++f) {
-          re[f * c + ch] = float(buf[f].real());
-          im[f * c + ch] = float(buf[f].imag());
-        }
+    if (kData && cx.len.staticN && kt.hasStaticShape())
+      kf = constantSpectrum(rw, loc, *kData, kt.getDimSize(0),
+                            kt.getDimSize(1), *cx.len.staticN, cx.ft);
+
+    int64_t c = xt.getDimSize(1);
+    if (ShapedType::isDynamic(c) || c % kChannelBlock || c == kChannelBlock) {
+      Value y = convolve(rw, loc, cx, x, kernel, kf, bias);
+      if (y.getType() != op.getType())
+        y = tensor::CastOp::create(rw, loc, op.getType(), y);
+      rw.replaceOp(op, y);
+      return success();
+    }
+
+    // Block by block over the channels.
+    SmallVector<OpFoldResult> xs = sizesOf(rw, loc, x);
+    Value out = fresh(rw, loc, xs, cx.ft, Value());
+    auto forall = scf::ForallOp::create(
+        rw, loc, ArrayRef<OpFoldResult>{rw.getIndexAttr(c / kChannelBlock)},
+        ValueRange{out}, std::nullopt);
+    {
+      OpBuilder::InsertionGuard guard(rw);
+      rw.setInsertionPoint(forall.getTerminator());
+      Value c0 = arith::MulIOp::create(rw, loc, forall.getInductionVar(0),
+                                       indexConst(rw, loc, kChannelBlock));
+      OpFoldResult zeroIdx = rw.getIndexAttr(0), oneIdx = rw.getIndexAttr(1);
+      OpFoldResult blk = rw.getIndexAttr(kChannelBlock);
+      SmallVector<OpFoldResult> xOff = {zeroIdx, c0, zeroIdx},
+                                xSize = {xs[0], blk, xs[2]},
+                                ones3 = {oneIdx, oneIdx, oneIdx};
+      Value xb = tensor::ExtractSliceOp::create(rw, loc, x, xOff, xSize, ones3);
+      Value kb;
+      Planar kfb;
+      if (kf.re) {
+        SmallVector<OpFoldResult> off = {zeroIdx, zeroIdx, c0},
+                                  size = {rw.getIndexAttr(*cx.len.staticN),
+                                          oneIdx, blk};
+        kfb = {tensor::ExtractSliceOp::create(rw, loc, kf.re, off, size, ones3),
+               tensor::ExtractSliceOp::create(rw, loc, kf.im, off, size, ones3)};
+      } else {
+        SmallVector<OpFoldResult> off = {c0, zeroIdx},
+                                  size = {blk, tensor::getMixedSize(rw, loc, kernel, 1)};
+        kb = tensor::ExtractSliceOp::create(rw, loc, kernel, off, size,
+                                            {oneIdx, oneIdx});
       }
-      auto t = RankedTensorType::get({n, 1, c}, ft);
-      kf = {arith::ConstantOp::create(rw, loc, DenseElementsAttr::get(t, ArrayRef<float>(re))),
-            arith::ConstantOp::create(rw, loc, DenseElementsAttr::get(t, ArrayRef<float>(im)))};
-    } else {
-      SmallVector<OpFoldResult> kSizes = {sigSizes[0], rw.getIndexAttr(1),
-                                          tensor::getMixedSize(rw, loc, kernel, 0)};
-      Value kre = generic(
-          rw, loc, {}, filled(rw, loc, kSizes, ft, Value()), {id3}, "ppp",
-          [&](OpBuilder &b, Location l, ValueRange) {
-            Value n = loopIndex(b, l, 0);
-            Value in = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult,
-                                             n, kVal);
-            Value safe = arith::SelectOp::create(b, l, in, n, indexConst(b, l, 0));
-            Value v = tensor::ExtractOp::create(
-                b, l, kernel, ValueRange{loopIndex(b, l, 2), safe});
-            linalg::YieldOp::create(b, l, Value(arith::SelectOp::create(b, l, in, v, zero)));
-          });
-      kf = fft(rw, loc, {kre, filled(rw, loc, kSizes, ft, zero)}, len, tw);
+      Value bb;
+      if (bias)
+        bb = tensor::ExtractSliceOp::create(rw, loc, bias, {c0}, {blk},
+                                            {oneIdx});
+      Value yb = convolve(rw, loc, cx, xb, kb, kfb, bb);
+      rw.setInsertionPointToStart(forall.getTerminator().getBody());
+      tensor::ParallelInsertSliceOp::create(rw, loc, yb,
+                                            forall.getRegionIterArgs()[0],
+                                            xOff, xSize, ones3);
     }
-
-    // conj(X K), the input of the inverse through the forward transform.
-    auto [zre, zim] = generic2(
-        rw, loc, {xf.re, xf.im, kf.re, kf.im},
-        filled(rw, loc, sigSizes, ft, Value()),
-        filled(rw, loc, sigSizes, ft, Value()),
-        {id3, id3, map3({d0, rw.getAffineConstantExpr(0), d2}),
-         map3({d0, rw.getAffineConstantExpr(0), d2}), id3, id3},
-        [&](OpBuilder &b, Location l, ValueRange a) {
-          Value re = arith::SubFOp::create(b, l, arith::MulFOp::create(b, l, a[0], a[2]),
-                                           arith::MulFOp::create(b, l, a[1], a[3]));
-          Value im = arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, a[0], a[3]),
-                                           arith::MulFOp::create(b, l, a[1], a[2]));
-          linalg::YieldOp::create(b, l, ValueRange{re, arith::NegFOp::create(b, l, im)});
-        });
-    Planar r = fft(rw, loc, {zre, zim}, len, tw);
-
-    // y[b, c, t] = Re r[t + shift, b, c] / N (+ bias[c]).
-    Value shift = indexConst(rw, loc, 0);
-    if (op.getMode() == seq::ConvMode::centered)
-      shift = arith::DivUIOp::create(
-          rw, loc, arith::SubIOp::create(rw, loc, kVal, indexConst(rw, loc, 1)),
-          indexConst(rw, loc, 2));
-    Value invN = arith::DivFOp::create(rw, loc, floatConst(rw, loc, ft, 1.0),
-                                       indexToFloat(rw, loc, len.n, ft));
-    SmallVector<Value> ins;
-    SmallVector<AffineMap> maps;
-    if (Value bias = op.getBias()) {
-      ins.push_back(bias);
-      maps.push_back(map3({d1}));
-    }
-    maps.push_back(id3);
-    Value y = generic(
-        rw, loc, ins, filled(rw, loc, xs, ft, Value()), maps, "ppp",
-        [&](OpBuilder &b, Location l, ValueRange a) {
-          Value row = arith::AddIOp::create(b, l, loopIndex(b, l, 2), shift);
-          Value v = tensor::ExtractOp::create(
-              b, l, r.re, ValueRange{row, loopIndex(b, l, 0), loopIndex(b, l, 1)});
-          v = arith::MulFOp::create(b, l, v, invN);
-          if (a.size() > 1)
-            v = arith::AddFOp::create(b, l, v, a[0]);
-          linalg::YieldOp::create(b, l, v);
-        });
+    Value y = forall.getResult(0);
     if (y.getType() != op.getType())
       y = tensor::CastOp::create(rw, loc, op.getType(), y);
     rw.replaceOp(op, y);

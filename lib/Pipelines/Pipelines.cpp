@@ -68,7 +68,7 @@ LogicalResult seqc::buildLinalgToLLVMPipeline(OpPassManager &pm,
                            ? "finalize-memref-to-llvm{use-generic-functions},"
                            : "finalize-memref-to-llvm,";
   return success(
-      succeeded(addUpstream(pm, "linalg-fuse-elementwise-ops,canonicalize")) &&
+      succeeded(addUpstream(pm, "seqc-fuse-elementwise,canonicalize")) &&
       succeeded(addUpstream(
           pm, "one-shot-bufferize{bufferize-function-boundaries "
               "function-boundary-type-conversion=identity-layout-map}")) &&

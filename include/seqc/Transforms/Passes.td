@@ -149,9 +149,26 @@ def SeqLowerLongConvPass : Pass<"seq-lower-long-conv", "::mlir::ModuleOp"> {
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
     "::mlir::scf::SCFDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+def SeqcFuseElementwisePass
+    : Pass<"seqc-fuse-elementwise", "::mlir::ModuleOp"> {
+  let summary = "Elementwise fusion that leaves seqc's in-place kernels alone";
+  let description = [{
+    Upstream `linalg-fuse-elementwise-ops` (producer-consumer fusion of
+    elementwise generics with single-use producers, reshape folding by
+    expansion) applied to every op except linalg ops marked
+    `seqc.in_place`: its outs-dependency removal would give those a fresh
+    destination and undo the buffer reuse they were built with (the FFT
+    stages write over the planes their predecessor read).
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
     "::mlir::tensor::TensorDialect"
   ];
 }
