@@ -6,6 +6,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 
@@ -22,8 +23,11 @@ namespace seqc {
 /// onnx -> linalg/tensor/arith/math patterns, by family.
 void populateOnnxConvToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateOnnxIndexingToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateOnnxLossToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxMatMulToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxPadToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateOnnxPoolingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxTensorToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxToLinalgPatterns(mlir::RewritePatternSet &patterns);

@@ -6,7 +6,9 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 
+#include <functional>
 #include <limits>
 
 using namespace mlir;
@@ -119,4 +121,206 @@ float seqc::onnx_to_linalg::floatAttr(Operation *op, StringRef name,
   if (auto a = op->getAttrOfType<FloatAttr>(name))
     return a.getValueAsDouble();
   return dflt;
+}
+
+/// Reduces `x` over the dims in `reduced` (sorted) into a tensor without
+/// them, starting from `init`.
+Value seqc::onnx_to_linalg::reduceDims(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> reduced,
+                 Value init, Combiner combine) {
+  auto t = llvm::cast<RankedTensorType>(x.getType());
+  MLIRContext *ctx = b.getContext();
+  SmallVector<int64_t> shape;
+  SmallVector<OpFoldResult> sizes;
+  SmallVector<AffineExpr> outExprs;
+  SmallVector<utils::IteratorType> iters;
+  for (int64_t i = 0; i < t.getRank(); ++i) {
+    bool red = llvm::is_contained(reduced, i);
+    iters.push_back(red ? utils::IteratorType::reduction
+                        : utils::IteratorType::parallel);
+    if (red)
+      continue;
+    shape.push_back(t.getDimSize(i));
+    sizes.push_back(tensor::getMixedSize(b, loc, x, i));
+    outExprs.push_back(getAffineDimExpr(i, ctx));
+  }
+  auto outType = RankedTensorType::get(shape, t.getElementType());
+  Value acc = linalg::FillOp::create(b, loc, init,
+                                     emptyTensor(b, loc, outType, sizes))
+                  .getResult(0);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{outType}, ValueRange{x}, ValueRange{acc},
+             {b.getMultiDimIdentityMap(t.getRank()),
+              AffineMap::get(t.getRank(), 0, outExprs, ctx)},
+             iters,
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               linalg::YieldOp::create(nb, l, combine(nb, l, a[1], a[0]));
+             })
+      .getResult(0);
+}
+
+/// Elementwise f(x, r) where r has x's shape without the `reduced` dims.
+Value seqc::onnx_to_linalg::withReduced(OpBuilder &b, Location loc, Value x, Value r,
+                  ArrayRef<int64_t> reduced,
+                  function_ref<Value(OpBuilder &, Location, Value, Value)> f) {
+  auto t = llvm::cast<RankedTensorType>(x.getType());
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> rExprs;
+  for (int64_t i = 0; i < t.getRank(); ++i)
+    if (!llvm::is_contained(reduced, i))
+      rExprs.push_back(getAffineDimExpr(i, ctx));
+  SmallVector<utils::IteratorType> iters(t.getRank(),
+                                         utils::IteratorType::parallel);
+  Value init = emptyTensor(b, loc, t, tensor::getMixedSizes(b, loc, x));
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{t}, ValueRange{x, r}, ValueRange{init},
+             {b.getMultiDimIdentityMap(t.getRank()),
+              AffineMap::get(t.getRank(), 0, rExprs, ctx),
+              b.getMultiDimIdentityMap(t.getRank())},
+             iters,
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               linalg::YieldOp::create(nb, l, f(nb, l, a[0], a[1]));
+             })
+      .getResult(0);
+}
+
+/// Elementwise map of a single tensor.
+Value seqc::onnx_to_linalg::mapTensor(OpBuilder &b, Location loc, Value x,
+                function_ref<Value(OpBuilder &, Location, Value)> f) {
+  auto t = llvm::cast<RankedTensorType>(x.getType());
+  SmallVector<utils::IteratorType> iters(t.getRank(),
+                                         utils::IteratorType::parallel);
+  Value init = emptyTensor(b, loc, t, tensor::getMixedSizes(b, loc, x));
+  AffineMap id = b.getMultiDimIdentityMap(t.getRank());
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{t}, ValueRange{x}, ValueRange{init}, {id, id},
+             iters,
+             [&](OpBuilder &nb, Location l, ValueRange a) {
+               linalg::YieldOp::create(nb, l, f(nb, l, a[0]));
+             })
+      .getResult(0);
+}
+
+/// Restores reduced dims as size-1 dims to reach `type` (keepdims=1).
+Value seqc::onnx_to_linalg::keepDims(OpBuilder &b, Location loc, Value r, RankedTensorType type,
+               ArrayRef<int64_t> reduced) {
+  if (r.getType() == type)
+    return r;
+  auto rt = llvm::cast<RankedTensorType>(r.getType());
+  if (rt.getRank() == 0) {
+    // Every dim was reduced: all of them come back as size 1.
+    SmallVector<OpFoldResult> ones(type.getRank(), b.getIndexAttr(1));
+    return tensor::ExpandShapeOp::create(
+        b, loc, type, r, ArrayRef<ReassociationIndices>{}, ones);
+  }
+  SmallVector<ReassociationIndices> groups;
+  int64_t out = 0;
+  for (int64_t i = 0; i < rt.getRank(); ++i) {
+    ReassociationIndices g;
+    while (llvm::is_contained(reduced, out) && out < type.getRank())
+      g.push_back(out++);
+    g.push_back(out++);
+    groups.push_back(g);
+  }
+  while (out < type.getRank())
+    groups.back().push_back(out++);
+  SmallVector<OpFoldResult> sizes;
+  int64_t src = 0;
+  for (int64_t i = 0; i < type.getRank(); ++i) {
+    if (llvm::is_contained(reduced, i))
+      sizes.push_back(b.getIndexAttr(1));
+    else
+      sizes.push_back(tensor::getMixedSize(b, loc, r, src++));
+  }
+  return tensor::ExpandShapeOp::create(b, loc, type, r, groups, sizes);
+}
+
+
+std::optional<SmallVector<int64_t>>
+seqc::onnx_to_linalg::axesFromShapes(RankedTensorType in, RankedTensorType out,
+                                     bool keepDims) {
+  if (!in.hasStaticShape() || !out.hasStaticShape())
+    return std::nullopt;
+  ArrayRef<int64_t> a = in.getShape(), r = out.getShape();
+  SmallVector<int64_t> axes;
+  if (keepDims) {
+    if (a.size() != r.size())
+      return std::nullopt;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (a[i] == r[i])
+        continue;
+      if (r[i] != 1)
+        return std::nullopt;
+      axes.push_back(i);
+    }
+    return axes;
+  }
+  // Dropped dims: every way of matching `r` as a subsequence of `a` must
+  // drop the same dims up to size-1 ones (dropping those changes nothing).
+  std::optional<SmallVector<int64_t>> found;
+  bool ambiguous = false;
+  SmallVector<int64_t> cur;
+  std::function<void(size_t, size_t)> walk = [&](size_t i, size_t j) {
+    if (ambiguous)
+      return;
+    if (i == a.size()) {
+      if (j != r.size())
+        return;
+      if (!found) {
+        found = cur;
+        return;
+      }
+      // Equivalent when the only differences are size-1 dims.
+      SmallVector<int64_t> x, y;
+      for (int64_t d : *found)
+        if (a[d] != 1)
+          x.push_back(d);
+      for (int64_t d : cur)
+        if (a[d] != 1)
+          y.push_back(d);
+      if (x != y)
+        ambiguous = true;
+      return;
+    }
+    if (j < r.size() && a[i] == r[j])
+      walk(i + 1, j + 1);
+    cur.push_back(i);
+    walk(i + 1, j);
+    cur.pop_back();
+  };
+  walk(0, 0);
+  if (ambiguous)
+    return std::nullopt;
+  return found;
+}
+
+SmallVector<int64_t> seqc::onnx_to_linalg::intsAttr(Operation *op,
+                                                    StringRef name, size_t n,
+                                                    int64_t dflt) {
+  SmallVector<int64_t> out;
+  if (auto arr = op->getAttrOfType<ArrayAttr>(name))
+    for (Attribute a : arr)
+      out.push_back(llvm::cast<IntegerAttr>(a).getInt());
+  if (out.empty())
+    out.assign(n, dflt);
+  return out;
+}
+
+std::string seqc::onnx_to_linalg::strAttr(Operation *op, StringRef name,
+                                          StringRef dflt) {
+  if (auto a = op->getAttrOfType<StringAttr>(name))
+    return a.str();
+  return dflt.str();
+}
+
+Value seqc::onnx_to_linalg::indexConst(OpBuilder &b, Location loc, int64_t v) {
+  return arith::ConstantIndexOp::create(b, loc, v);
+}
+
+Value seqc::onnx_to_linalg::scalarIndex(OpBuilder &b, Location loc, Value t) {
+  auto tt = llvm::cast<RankedTensorType>(t.getType());
+  SmallVector<Value> at(tt.getRank(), indexConst(b, loc, 0));
+  Value v = tensor::ExtractOp::create(b, loc, t, at);
+  if (llvm::isa<FloatType>(v.getType()))
+    v = arith::FPToSIOp::create(b, loc, b.getI64Type(), v);
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
 }

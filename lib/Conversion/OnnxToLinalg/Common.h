@@ -60,6 +60,52 @@ int64_t normalizeAxis(int64_t axis, int64_t rank);
 int64_t intAttr(mlir::Operation *op, llvm::StringRef name, int64_t dflt);
 float floatAttr(mlir::Operation *op, llvm::StringRef name, float dflt);
 
+/// Combines an accumulator with one element inside a reduction body.
+using Combiner = llvm::function_ref<Value(mlir::OpBuilder &, mlir::Location,
+                                          Value acc, Value x)>;
+
+/// Reduces `x` over the dims in `reduced` (sorted) into a tensor without
+/// them, starting from `init`.
+Value reduceDims(mlir::OpBuilder &b, mlir::Location loc, Value x,
+                 llvm::ArrayRef<int64_t> reduced, Value init, Combiner combine);
+
+/// Elementwise f(x, r) where r has x's shape without the `reduced` dims.
+Value withReduced(
+    mlir::OpBuilder &b, mlir::Location loc, Value x, Value r,
+    llvm::ArrayRef<int64_t> reduced,
+    llvm::function_ref<Value(mlir::OpBuilder &, mlir::Location, Value, Value)>
+        f);
+
+/// Elementwise map of a single tensor.
+Value mapTensor(
+    mlir::OpBuilder &b, mlir::Location loc, Value x,
+    llvm::function_ref<Value(mlir::OpBuilder &, mlir::Location, Value)> f);
+
+/// Restores reduced dims as size-1 dims to reach `type` (keepdims=1).
+Value keepDims(mlir::OpBuilder &b, mlir::Location loc, Value r,
+               mlir::RankedTensorType type, llvm::ArrayRef<int64_t> reduced);
+
+/// The axes an op with a non-constant `axes` operand reduces (or squeezes),
+/// read off its static input and result shapes: the dims that become 1
+/// (keepdims) or disappear. None when the shapes leave it ambiguous.
+std::optional<llvm::SmallVector<int64_t>>
+axesFromShapes(mlir::RankedTensorType in, mlir::RankedTensorType out,
+               bool keepDims);
+
+/// The integer attribute list `name` of `op`, or `n` copies of `dflt`.
+llvm::SmallVector<int64_t> intsAttr(mlir::Operation *op, llvm::StringRef name,
+                                    size_t n, int64_t dflt);
+
+/// A string attribute of `op`, or `dflt`.
+std::string strAttr(mlir::Operation *op, llvm::StringRef name,
+                    llvm::StringRef dflt);
+
+/// An index constant.
+Value indexConst(mlir::OpBuilder &b, mlir::Location loc, int64_t v);
+
+/// The scalar of a rank-0 or one-element tensor, as an index.
+Value scalarIndex(mlir::OpBuilder &b, mlir::Location loc, Value t);
+
 } // namespace seqc::onnx_to_linalg
 
 #endif // SEQC_LIB_CONVERSION_ONNXTOLINALG_COMMON_H

@@ -24,17 +24,6 @@ using namespace seqc::onnx_to_linalg;
 
 namespace {
 
-SmallVector<int64_t> intsAttr(Operation *op, StringRef name, size_t n,
-                              int64_t dflt) {
-  SmallVector<int64_t> out;
-  if (auto arr = op->getAttrOfType<ArrayAttr>(name))
-    for (Attribute a : arr)
-      out.push_back(llvm::cast<IntegerAttr>(a).getInt());
-  if (out.empty())
-    out.assign(n, dflt);
-  return out;
-}
-
 struct ConvToLinalg : OpRewritePattern<onnxir::ConvOp> {
   using OpRewritePattern::OpRewritePattern;
 

@@ -15,6 +15,8 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace seqc::onnx_to_linalg;
 
@@ -165,7 +167,193 @@ const llvm::StringMap<BodyFn> &bodies() {
        [](B &b, L l, Operation *, V x, Type t, T in) -> Value {
          return castScalar(b, l, x[0], in[0], t);
        }},
+      {"onnx.Tan", [](B &b, L l, Operation *, V x, Type, T) -> Value {
+         return math::TanOp::create(b, l, x[0]);
+       }},
+      {"onnx.Asin", [](B &b, L l, Operation *, V x, Type, T) -> Value {
+         return math::AsinOp::create(b, l, x[0]);
+       }},
+      {"onnx.Acos", [](B &b, L l, Operation *, V x, Type, T) -> Value {
+         return math::AcosOp::create(b, l, x[0]);
+       }},
+      {"onnx.Atan", [](B &b, L l, Operation *, V x, Type, T) -> Value {
+         return math::AtanOp::create(b, l, x[0]);
+       }},
+      {"onnx.Sinh", [](B &b, L l, Operation *, V x, Type, T) -> Value {
+         return math::SinhOp::create(b, l, x[0]);
+       }},
+      {"onnx.Cosh", [](B &b, L l, Operation *, V x, Type, T) -> Value {
+         return math::CoshOp::create(b, l, x[0]);
+       }},
+      {"onnx.Asinh", [](B &b, L l, Operation *, V x, Type, T) -> Value {
+         return math::AsinhOp::create(b, l, x[0]);
+       }},
+      {"onnx.Acosh", [](B &b, L l, Operation *, V x, Type, T) -> Value {
+         return math::AcoshOp::create(b, l, x[0]);
+       }},
+      {"onnx.Atanh", [](B &b, L l, Operation *, V x, Type, T) -> Value {
+         return math::AtanhOp::create(b, l, x[0]);
+       }},
+      {"onnx.Round", [](B &b, L l, Operation *, V x, Type, T) -> Value {
+         return math::RoundEvenOp::create(b, l, x[0]);
+       }},
+      {"onnx.Sign",
+       [](B &b, L l, Operation *, V x, Type t, T) -> Value {
+         Value zero = scalarConst(b, l, t, 0);
+         Value pos = cmp(b, l, x[0], zero, arith::CmpFPredicate::OGT,
+                         arith::CmpIPredicate::sgt, arith::CmpIPredicate::ugt);
+         Value neg = cmp(b, l, x[0], zero, arith::CmpFPredicate::OLT,
+                         arith::CmpIPredicate::slt, arith::CmpIPredicate::ult);
+         Value r = arith::SelectOp::create(b, l, neg, scalarConst(b, l, t, -1),
+                                           zero);
+         return arith::SelectOp::create(b, l, pos, scalarConst(b, l, t, 1), r);
+       }},
+      {"onnx.IsNaN", [](B &b, L l, Operation *, V x, Type, T) -> Value {
+         return arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO, x[0],
+                                      x[0]);
+       }},
+      {"onnx.IsInf",
+       [](B &b, L l, Operation *op, V x, Type, T in) -> Value {
+         double inf = std::numeric_limits<double>::infinity();
+         Value r = scalarConst(b, l, b.getI1Type(), 0);
+         if (intAttr(op, "detect_positive", 1))
+           r = arith::OrIOp::create(
+               b, l, r,
+               arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, x[0],
+                                     scalarConst(b, l, in[0], inf)));
+         if (intAttr(op, "detect_negative", 1))
+           r = arith::OrIOp::create(
+               b, l, r,
+               arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, x[0],
+                                     scalarConst(b, l, in[0], -inf)));
+         return r;
+       }},
+      // Activations.
+      {"onnx.Elu",
+       [](B &b, L l, Operation *op, V x, Type t, T) -> Value {
+         Value alpha = scalarConst(b, l, t, floatAttr(op, "alpha", 1.0f));
+         Value em1 = math::ExpM1Op::create(b, l, x[0]);
+         Value neg = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT,
+                                           x[0], scalarConst(b, l, t, 0));
+         return arith::SelectOp::create(
+             b, l, neg, arith::MulFOp::create(b, l, alpha, em1), x[0]);
+       }},
+      {"onnx.Celu",
+       [](B &b, L l, Operation *op, V x, Type t, T) -> Value {
+         Value alpha = scalarConst(b, l, t, floatAttr(op, "alpha", 1.0f));
+         Value zero = scalarConst(b, l, t, 0);
+         Value em1 = math::ExpM1Op::create(
+             b, l, arith::DivFOp::create(b, l, x[0], alpha));
+         Value negPart = arith::MinimumFOp::create(
+             b, l, zero, arith::MulFOp::create(b, l, alpha, em1));
+         return arith::AddFOp::create(
+             b, l, arith::MaximumFOp::create(b, l, zero, x[0]), negPart);
+       }},
+      {"onnx.Selu",
+       [](B &b, L l, Operation *op, V x, Type t, T) -> Value {
+         Value alpha = scalarConst(
+             b, l, t, floatAttr(op, "alpha", 1.67326319217681884765625f));
+         Value gamma = scalarConst(
+             b, l, t, floatAttr(op, "gamma", 1.05070102214813232421875f));
+         Value neg = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLE,
+                                           x[0], scalarConst(b, l, t, 0));
+         Value e = arith::MulFOp::create(
+             b, l, alpha, math::ExpM1Op::create(b, l, x[0]));
+         return arith::MulFOp::create(
+             b, l, gamma, arith::SelectOp::create(b, l, neg, e, x[0]));
+       }},
+      {"onnx.HardSigmoid",
+       [](B &b, L l, Operation *op, V x, Type t, T) -> Value {
+         Value alpha = scalarConst(b, l, t, floatAttr(op, "alpha", 0.2f));
+         Value beta = scalarConst(b, l, t, floatAttr(op, "beta", 0.5f));
+         Value y = arith::AddFOp::create(
+             b, l, arith::MulFOp::create(b, l, alpha, x[0]), beta);
+         y = arith::MinimumFOp::create(b, l, y, scalarConst(b, l, t, 1));
+         return arith::MaximumFOp::create(b, l, y, scalarConst(b, l, t, 0));
+       }},
+      {"onnx.HardSwish",
+       [](B &b, L l, Operation *, V x, Type t, T) -> Value {
+         Value y = arith::AddFOp::create(
+             b, l, arith::MulFOp::create(b, l, scalarConst(b, l, t, 1.0 / 6),
+                                         x[0]),
+             scalarConst(b, l, t, 0.5));
+         y = arith::MinimumFOp::create(b, l, y, scalarConst(b, l, t, 1));
+         y = arith::MaximumFOp::create(b, l, y, scalarConst(b, l, t, 0));
+         return arith::MulFOp::create(b, l, x[0], y);
+       }},
+      {"onnx.Softsign",
+       [](B &b, L l, Operation *, V x, Type t, T) -> Value {
+         Value d = arith::AddFOp::create(b, l, scalarConst(b, l, t, 1),
+                                         math::AbsFOp::create(b, l, x[0]));
+         return arith::DivFOp::create(b, l, x[0], d);
+       }},
+      {"onnx.ThresholdedRelu",
+       [](B &b, L l, Operation *op, V x, Type t, T) -> Value {
+         Value alpha = scalarConst(b, l, t, floatAttr(op, "alpha", 1.0f));
+         Value keep = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT,
+                                            x[0], alpha);
+         return arith::SelectOp::create(b, l, keep, x[0],
+                                        scalarConst(b, l, t, 0));
+       }},
+      {"onnx.Shrink",
+       [](B &b, L l, Operation *op, V x, Type t, T) -> Value {
+         double lambd = floatAttr(op, "lambd", 0.5f);
+         double bias = floatAttr(op, "bias", 0.0f);
+         Value lo = cmp(b, l, x[0], scalarConst(b, l, t, -lambd),
+                        arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt,
+                        arith::CmpIPredicate::ult);
+         Value hi = cmp(b, l, x[0], scalarConst(b, l, t, lambd),
+                        arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt,
+                        arith::CmpIPredicate::ugt);
+         Value biasV = scalarConst(b, l, t, bias);
+         Value plus = isF(t) ? Value(arith::AddFOp::create(b, l, x[0], biasV))
+                             : Value(arith::AddIOp::create(b, l, x[0], biasV));
+         Value minus = isF(t)
+                           ? Value(arith::SubFOp::create(b, l, x[0], biasV))
+                           : Value(arith::SubIOp::create(b, l, x[0], biasV));
+         Value r = arith::SelectOp::create(b, l, hi, minus,
+                                           scalarConst(b, l, t, 0));
+         return arith::SelectOp::create(b, l, lo, plus, r);
+       }},
+      {"onnx.PRelu",
+       [](B &b, L l, Operation *, V x, Type t, T) -> Value {
+         Value neg = cmp(b, l, x[0], scalarConst(b, l, t, 0),
+                         arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt,
+                         arith::CmpIPredicate::ult);
+         Value scaled = isF(t) ? Value(arith::MulFOp::create(b, l, x[0], x[1]))
+                               : Value(arith::MulIOp::create(b, l, x[0], x[1]));
+         return arith::SelectOp::create(b, l, neg, scaled, x[0]);
+       }},
+      {"onnx.CastLike",
+       [](B &b, L l, Operation *, V x, Type t, T in) -> Value {
+         return castScalar(b, l, x[0], in[0], t);
+       }},
       // Binary arithmetic.
+      {"onnx.Mod",
+       [](B &b, L l, Operation *op, V x, Type t, T) -> Value {
+         if (isF(t))
+           return arith::RemFOp::create(b, l, x[0], x[1]);
+         Value r = arith::RemSIOp::create(b, l, x[0], x[1]);
+         if (intAttr(op, "fmod", 0))
+           return r;
+         // Python's modulo: the result takes the divisor's sign.
+         Value zero = scalarConst(b, l, t, 0);
+         Value nz = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne, r,
+                                          zero);
+         Value rNeg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
+                                            r, zero);
+         Value dNeg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
+                                            x[1], zero);
+         Value fix = arith::AndIOp::create(
+             b, l, nz, arith::XOrIOp::create(b, l, rNeg, dNeg));
+         return arith::SelectOp::create(
+             b, l, fix, arith::AddIOp::create(b, l, r, x[1]), r);
+       }},
+      {"onnx.Mean", [](B &b, L l, Operation *, V x, Type t, T) -> Value {
+         if (isF(t))
+           return arith::AddFOp::create(b, l, x[0], x[1]);
+         return arith::AddIOp::create(b, l, x[0], x[1]);
+       }},
       {"onnx.Add", [](B &b, L l, Operation *, V x, Type t, T) -> Value {
          if (isF(t))
            return arith::AddFOp::create(b, l, x[0], x[1]);
@@ -195,8 +383,16 @@ const llvm::StringMap<BodyFn> &bodies() {
        }},
       {"onnx.Pow",
        [](B &b, L l, Operation *, V x, Type t, T in) -> Value {
-         Value e = castScalar(b, l, x[1], in[1], t);
-         return math::PowFOp::create(b, l, x[0], e);
+         if (isF(t)) {
+           Value e = castScalar(b, l, x[1], in[1], t);
+           return math::PowFOp::create(b, l, x[0], e);
+         }
+         // Integer bases: computed in f64 (exact for the results that fit).
+         Type f64 = b.getF64Type();
+         Value base = castScalar(b, l, x[0], in[0], f64);
+         Value e = castScalar(b, l, x[1], in[1], f64);
+         Value p = math::PowFOp::create(b, l, base, e);
+         return castScalar(b, l, math::RoundEvenOp::create(b, l, p), f64, t);
        }},
       {"onnx.Max", [](B &b, L l, Operation *, V x, Type t, T) -> Value {
          if (isF(t))
@@ -262,7 +458,9 @@ struct ElementwiseToGeneric : RewritePattern {
     // every other op takes exactly the operands its body reads.
     StringRef name = op->getName().getStringRef();
     bool variadic = name == "onnx.Max" || name == "onnx.Min" ||
-                    name == "onnx.Sum";
+                    name == "onnx.Sum" || name == "onnx.Mean";
+    // CastLike's second operand only gives the element type.
+    unsigned numIns = name == "onnx.CastLike" ? 1 : op->getNumOperands();
     if (op->getNumResults() != 1 || op->getNumOperands() < 1 ||
         (!variadic && op->getNumOperands() > 3))
       return rw.notifyMatchFailure(op, "unsupported operand count");
@@ -279,16 +477,34 @@ struct ElementwiseToGeneric : RewritePattern {
     SmallVector<Value> ins;
     SmallVector<AffineMap> maps;
     SmallVector<Type> inElems;
-    for (Value v : op->getOperands()) {
+    Location loc = op->getLoc();
+    for (Value v : op->getOperands().take_front(numIns)) {
       auto t = llvm::dyn_cast<RankedTensorType>(v.getType());
       if (!t || t.getRank() > rt.getRank())
         return rw.notifyMatchFailure(op, "operand not broadcastable");
+      // PRelu before opset 7 gave one slope per channel (dim 1).
+      if (name == "onnx.PRelu" && v == op->getOperand(1) &&
+          t.getRank() == 1 && rt.getRank() > 2 && !t.isDynamicDim(0) &&
+          t.getDimSize(0) != 1 && t.getDimSize(0) != rt.getDimSize(rt.getRank() - 1) &&
+          t.getDimSize(0) == rt.getDimSize(1)) {
+        SmallVector<int64_t> shape(rt.getRank() - 1, 1);
+        shape[0] = t.getDimSize(0);
+        SmallVector<ReassociationIndices> groups(1);
+        for (int64_t i = 0; i < rt.getRank() - 1; ++i)
+          groups[0].push_back(i);
+        t = RankedTensorType::get(shape, t.getElementType());
+        v = tensor::ExpandShapeOp::create(rw, loc, t, v, groups);
+      }
+      int64_t off = rt.getRank() - t.getRank();
+      for (int64_t i = 0; i < t.getRank(); ++i)
+        if (!t.isDynamicDim(i) && t.getDimSize(i) != 1 &&
+            !rt.isDynamicDim(off + i) && t.getDimSize(i) != rt.getDimSize(off + i))
+          return rw.notifyMatchFailure(op, "operands not broadcastable");
       ins.push_back(v);
       maps.push_back(broadcastMap(rw.getContext(), t, rt));
       inElems.push_back(t.getElementType());
     }
     maps.push_back(rw.getMultiDimIdentityMap(rt.getRank()));
-    Location loc = op->getLoc();
     Value init = emptyTensor(rw, loc, rt, broadcastSizes(rw, loc, rt, ins));
     SmallVector<utils::IteratorType> iters(rt.getRank(),
                                            utils::IteratorType::parallel);
@@ -302,6 +518,9 @@ struct ElementwiseToGeneric : RewritePattern {
             r = scalars[0];
             for (size_t i = 1; i < scalars.size(); ++i)
               r = body(b, l, op, {r, scalars[i]}, elem, inElems);
+            if (name == "onnx.Mean")
+              r = arith::DivFOp::create(
+                  b, l, r, scalarConst(b, l, elem, scalars.size()));
           } else {
             r = body(b, l, op, scalars, elem, inElems);
           }

@@ -1,7 +1,8 @@
 //===- OnnxToLinalg.cpp - convert-onnx-to-linalg ----------------*- C++ -*-===//
 //
 // Implements `convert-onnx-to-linalg`: applies the pattern families of this
-// folder (Elementwise, MatMul, Reduction, Tensor) once to every onnx op, then
+// folder (Conv, Elementwise, Indexing, Loss, MatMul, Pooling, Reduction,
+// Tensor) once to every onnx op, then
 // reports every op left over at its node's location.
 //
 //===----------------------------------------------------------------------===//
@@ -22,8 +23,11 @@ using namespace mlir;
 void seqc::populateOnnxToLinalgPatterns(RewritePatternSet &patterns) {
   populateOnnxConvToLinalgPatterns(patterns);
   populateOnnxElementwiseToLinalgPatterns(patterns);
+  populateOnnxIndexingToLinalgPatterns(patterns);
+  populateOnnxLossToLinalgPatterns(patterns);
   populateOnnxMatMulToLinalgPatterns(patterns);
   populateOnnxPadToLinalgPatterns(patterns);
+  populateOnnxPoolingToLinalgPatterns(patterns);
   populateOnnxReductionToLinalgPatterns(patterns);
   populateOnnxTensorToLinalgPatterns(patterns);
 }

@@ -14,7 +14,10 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <limits>
 
 using namespace mlir;
 using namespace seqc;
@@ -22,125 +25,12 @@ using namespace seqc::onnx_to_linalg;
 
 namespace {
 
-using Combiner = function_ref<Value(OpBuilder &, Location, Value acc, Value x)>;
-
-/// Reduces `x` over the dims in `reduced` (sorted) into a tensor without
-/// them, starting from `init`.
-Value reduceDims(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> reduced,
-                 Value init, Combiner combine) {
-  auto t = llvm::cast<RankedTensorType>(x.getType());
-  MLIRContext *ctx = b.getContext();
-  SmallVector<int64_t> shape;
-  SmallVector<OpFoldResult> sizes;
-  SmallVector<AffineExpr> outExprs;
-  SmallVector<utils::IteratorType> iters;
-  for (int64_t i = 0; i < t.getRank(); ++i) {
-    bool red = llvm::is_contained(reduced, i);
-    iters.push_back(red ? utils::IteratorType::reduction
-                        : utils::IteratorType::parallel);
-    if (red)
-      continue;
-    shape.push_back(t.getDimSize(i));
-    sizes.push_back(tensor::getMixedSize(b, loc, x, i));
-    outExprs.push_back(getAffineDimExpr(i, ctx));
-  }
-  auto outType = RankedTensorType::get(shape, t.getElementType());
-  Value acc = linalg::FillOp::create(b, loc, init,
-                                     emptyTensor(b, loc, outType, sizes))
-                  .getResult(0);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{outType}, ValueRange{x}, ValueRange{acc},
-             {b.getMultiDimIdentityMap(t.getRank()),
-              AffineMap::get(t.getRank(), 0, outExprs, ctx)},
-             iters,
-             [&](OpBuilder &nb, Location l, ValueRange a) {
-               linalg::YieldOp::create(nb, l, combine(nb, l, a[1], a[0]));
-             })
-      .getResult(0);
-}
-
-/// Elementwise f(x, r) where r has x's shape without the `reduced` dims.
-Value withReduced(OpBuilder &b, Location loc, Value x, Value r,
-                  ArrayRef<int64_t> reduced,
-                  function_ref<Value(OpBuilder &, Location, Value, Value)> f) {
-  auto t = llvm::cast<RankedTensorType>(x.getType());
-  MLIRContext *ctx = b.getContext();
-  SmallVector<AffineExpr> rExprs;
-  for (int64_t i = 0; i < t.getRank(); ++i)
-    if (!llvm::is_contained(reduced, i))
-      rExprs.push_back(getAffineDimExpr(i, ctx));
-  SmallVector<utils::IteratorType> iters(t.getRank(),
-                                         utils::IteratorType::parallel);
-  Value init = emptyTensor(b, loc, t, tensor::getMixedSizes(b, loc, x));
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{t}, ValueRange{x, r}, ValueRange{init},
-             {b.getMultiDimIdentityMap(t.getRank()),
-              AffineMap::get(t.getRank(), 0, rExprs, ctx),
-              b.getMultiDimIdentityMap(t.getRank())},
-             iters,
-             [&](OpBuilder &nb, Location l, ValueRange a) {
-               linalg::YieldOp::create(nb, l, f(nb, l, a[0], a[1]));
-             })
-      .getResult(0);
-}
-
-/// Elementwise map of a single tensor.
-Value mapTensor(OpBuilder &b, Location loc, Value x,
-                function_ref<Value(OpBuilder &, Location, Value)> f) {
-  auto t = llvm::cast<RankedTensorType>(x.getType());
-  SmallVector<utils::IteratorType> iters(t.getRank(),
-                                         utils::IteratorType::parallel);
-  Value init = emptyTensor(b, loc, t, tensor::getMixedSizes(b, loc, x));
-  AffineMap id = b.getMultiDimIdentityMap(t.getRank());
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{t}, ValueRange{x}, ValueRange{init}, {id, id},
-             iters,
-             [&](OpBuilder &nb, Location l, ValueRange a) {
-               linalg::YieldOp::create(nb, l, f(nb, l, a[0]));
-             })
-      .getResult(0);
-}
-
-/// Restores reduced dims as size-1 dims to reach `type` (keepdims=1).
-Value keepDims(OpBuilder &b, Location loc, Value r, RankedTensorType type,
-               ArrayRef<int64_t> reduced) {
-  if (r.getType() == type)
-    return r;
-  auto rt = llvm::cast<RankedTensorType>(r.getType());
-  if (rt.getRank() == 0) {
-    // Every dim was reduced: all of them come back as size 1.
-    SmallVector<OpFoldResult> ones(type.getRank(), b.getIndexAttr(1));
-    return tensor::ExpandShapeOp::create(
-        b, loc, type, r, ArrayRef<ReassociationIndices>{}, ones);
-  }
-  SmallVector<ReassociationIndices> groups;
-  int64_t out = 0;
-  for (int64_t i = 0; i < rt.getRank(); ++i) {
-    ReassociationIndices g;
-    while (llvm::is_contained(reduced, out) && out < type.getRank())
-      g.push_back(out++);
-    g.push_back(out++);
-    groups.push_back(g);
-  }
-  while (out < type.getRank())
-    groups.back().push_back(out++);
-  SmallVector<OpFoldResult> sizes;
-  int64_t src = 0;
-  for (int64_t i = 0; i < type.getRank(); ++i) {
-    if (llvm::is_contained(reduced, i))
-      sizes.push_back(b.getIndexAttr(1));
-    else
-      sizes.push_back(tensor::getMixedSize(b, loc, r, src++));
-  }
-  return tensor::ExpandShapeOp::create(b, loc, type, r, groups, sizes);
-}
-
 Value addF(OpBuilder &b, Location l, Value x, Value y) {
   return arith::AddFOp::create(b, l, x, y);
 }
 
-/// ReduceSum / ReduceMean / ReduceMax / ReduceMin / ReduceProd with a
-/// constant (or absent) `axes` input.
+/// The Reduce family. `axes` is a constant, absent, or follows from the
+/// static input and result shapes.
 struct ReduceToLinalg : RewritePattern {
   ReduceToLinalg(MLIRContext *ctx, StringRef name)
       : RewritePattern(name, 1, ctx) {}
@@ -151,14 +41,32 @@ struct ReduceToLinalg : RewritePattern {
     Value x = op->getOperand(0);
     auto t = llvm::dyn_cast<RankedTensorType>(x.getType());
     auto rt = llvm::dyn_cast<RankedTensorType>(op->getResult(0).getType());
-    if (!t || !rt || !llvm::isa<FloatType>(t.getElementType()))
-      return rw.notifyMatchFailure(op, "needs ranked float tensors");
+    if (!t || !rt)
+      return rw.notifyMatchFailure(op, "needs ranked tensors");
+    Type elem = t.getElementType();
+    bool isFloat = llvm::isa<FloatType>(elem);
+    if (!isFloat && !elem.isSignlessInteger())
+      return rw.notifyMatchFailure(op, "needs float or signless integers");
+    bool keep = intAttr(op, "keepdims", 1);
     SmallVector<int64_t> axes;
     if (op->getNumOperands() > 1 && !isNone(op->getOperand(1))) {
-      auto c = constantInts(op->getOperand(1));
-      if (!c)
+      if (auto c = constantInts(op->getOperand(1))) {
+        axes = *c;
+      } else if (auto fromShapes = axesFromShapes(t, rt, keep)) {
+        axes = *fromShapes;
+        if (axes.empty() && !intAttr(op, "noop_with_empty_axes", 0))
+          for (int64_t i = 0; i < t.getRank(); ++i)
+            if (t.getDimSize(i) == 1)
+              axes.push_back(i);
+        if (axes.empty() && !intAttr(op, "noop_with_empty_axes", 0) &&
+            t.getRank() > 0)
+          axes.push_back(0); // all dims are 1; reducing one changes nothing
+      } else {
         return rw.notifyMatchFailure(op, "axes must be constant");
-      axes = *c;
+      }
+    } else if (auto arr = op->getAttrOfType<ArrayAttr>("axes")) {
+      for (Attribute a : arr)
+        axes.push_back(llvm::cast<IntegerAttr>(a).getInt());
     }
     if (axes.empty() && !intAttr(op, "noop_with_empty_axes", 0))
       for (int64_t i = 0; i < t.getRank(); ++i)
@@ -166,28 +74,105 @@ struct ReduceToLinalg : RewritePattern {
     for (int64_t &a : axes)
       a = normalizeAxis(a, t.getRank());
     llvm::sort(axes);
-    StringRef name = op->getName().getStringRef();
-    Type elem = t.getElementType();
-    Value init;
+    axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+    StringRef name = op->getName().getStringRef().drop_front(strlen("onnx."));
+    if (!isFloat && name != "ReduceSum" && name != "ReduceMax" &&
+        name != "ReduceMin" && name != "ReduceProd" &&
+        name != "ReduceSumSquare" && name != "ReduceL1")
+      return rw.notifyMatchFailure(op, "needs float tensors");
+    auto add = [&](OpBuilder &b, Location l, Value a, Value v) -> Value {
+      if (isFloat)
+        return arith::AddFOp::create(b, l, a, v);
+      return arith::AddIOp::create(b, l, a, v);
+    };
+    auto mul = [&](OpBuilder &b, Location l, Value a, Value v) -> Value {
+      if (isFloat)
+        return arith::MulFOp::create(b, l, a, v);
+      return arith::MulIOp::create(b, l, a, v);
+    };
+    Value zero = scalarConst(rw, loc, elem, 0);
     Value r;
-    if (name == "onnx.ReduceMax" || name == "onnx.ReduceMin") {
-      bool isMax = name == "onnx.ReduceMax";
-      init = isMax ? lowest(rw, loc, elem)
-                   : arith::NegFOp::create(rw, loc, lowest(rw, loc, elem));
+    if (name == "ReduceMax" || name == "ReduceMin") {
+      bool isMax = name == "ReduceMax";
+      Value init = lowest(rw, loc, elem);
+      if (!isMax)
+        init = isFloat ? Value(arith::NegFOp::create(rw, loc, init))
+                       : arith::ConstantOp::create(
+                             rw, loc,
+                             rw.getIntegerAttr(
+                                 elem, APInt::getSignedMaxValue(
+                                           elem.getIntOrFloatBitWidth())))
+                             .getResult();
       r = reduceDims(rw, loc, x, axes, init,
                      [&](OpBuilder &b, Location l, Value a, Value v) -> Value {
+                       if (!isFloat)
+                         return isMax ? Value(arith::MaxSIOp::create(b, l, a, v))
+                                      : Value(arith::MinSIOp::create(b, l, a, v));
                        if (isMax)
                          return arith::MaximumFOp::create(b, l, a, v);
                        return arith::MinimumFOp::create(b, l, a, v);
                      });
-    } else if (name == "onnx.ReduceProd") {
-      r = reduceDims(rw, loc, x, axes, scalarConst(rw, loc, elem, 1),
-                     [](OpBuilder &b, Location l, Value a, Value v) -> Value {
-                       return arith::MulFOp::create(b, l, a, v);
+    } else if (name == "ReduceProd") {
+      r = reduceDims(rw, loc, x, axes, scalarConst(rw, loc, elem, 1), mul);
+    } else if (name == "ReduceSumSquare" || name == "ReduceL2") {
+      r = reduceDims(rw, loc, x, axes, zero,
+                     [&](OpBuilder &b, Location l, Value a, Value v) {
+                       return add(b, l, a, mul(b, l, v, v));
                      });
+      if (name == "ReduceL2")
+        r = mapTensor(rw, loc, r, [](OpBuilder &b, Location l, Value v) {
+          return Value(math::SqrtOp::create(b, l, v));
+        });
+    } else if (name == "ReduceL1") {
+      r = reduceDims(rw, loc, x, axes, zero,
+                     [&](OpBuilder &b, Location l, Value a, Value v) {
+                       Value m = isFloat ? Value(math::AbsFOp::create(b, l, v))
+                                         : Value(math::AbsIOp::create(b, l, v));
+                       return add(b, l, a, m);
+                     });
+    } else if (name == "ReduceLogSumExp") {
+      // log(sum(exp(x - m))) + m with m the maximum.
+      Value m = reduceDims(rw, loc, x, axes, lowest(rw, loc, elem),
+                           [](OpBuilder &b, Location l, Value a, Value v) {
+                             return Value(arith::MaximumFOp::create(b, l, a, v));
+                           });
+      // A row of -inf keeps m finite (0) so that the result is -inf.
+      m = mapTensor(rw, loc, m, [&](OpBuilder &b, Location l, Value v) {
+        Value fin = arith::CmpFOp::create(
+            b, l, arith::CmpFPredicate::ONE, math::AbsFOp::create(b, l, v),
+            scalarConst(b, l, elem, std::numeric_limits<double>::infinity()));
+        return Value(arith::SelectOp::create(b, l, fin, v,
+                                             scalarConst(b, l, elem, 0)));
+      });
+      Value e = withReduced(rw, loc, x, m, axes,
+                            [](OpBuilder &b, Location l, Value v, Value mx) {
+                              return Value(math::ExpOp::create(
+                                  b, l, arith::SubFOp::create(b, l, v, mx)));
+                            });
+      Value sum = reduceDims(rw, loc, e, axes, zero, add);
+      SmallVector<utils::IteratorType> iters(
+          llvm::cast<RankedTensorType>(sum.getType()).getRank(),
+          utils::IteratorType::parallel);
+      AffineMap id = rw.getMultiDimIdentityMap(iters.size());
+      r = linalg::GenericOp::create(
+              rw, loc, TypeRange{sum.getType()}, ValueRange{sum, m},
+              ValueRange{emptyTensor(
+                  rw, loc, llvm::cast<RankedTensorType>(sum.getType()),
+                  tensor::getMixedSizes(rw, loc, sum))},
+              {id, id, id}, iters,
+              [](OpBuilder &b, Location l, ValueRange a) {
+                Value v = arith::AddFOp::create(
+                    b, l, math::LogOp::create(b, l, a[0]), a[1]);
+                linalg::YieldOp::create(b, l, v);
+              })
+              .getResult(0);
     } else {
-      r = reduceDims(rw, loc, x, axes, scalarConst(rw, loc, elem, 0), addF);
-      if (name == "onnx.ReduceMean") {
+      r = reduceDims(rw, loc, x, axes, zero, add);
+      if (name == "ReduceLogSum")
+        r = mapTensor(rw, loc, r, [](OpBuilder &b, Location l, Value v) {
+          return Value(math::LogOp::create(b, l, v));
+        });
+      if (name == "ReduceMean") {
         Value count = scalarConst(rw, loc, elem, 1);
         for (int64_t a : axes) {
           Value d = tensor::DimOp::create(rw, loc, x, a);
@@ -201,10 +186,245 @@ struct ReduceToLinalg : RewritePattern {
         });
       }
     }
-    if (intAttr(op, "keepdims", 1))
-      r = keepDims(rw, loc, r, rt, axes);
+    if (keep)
+      r = keepDims(rw, loc, r,
+                   RankedTensorType::get(
+                       llvm::to_vector(llvm::map_range(
+                           llvm::seq<int64_t>(0, t.getRank()),
+                           [&](int64_t i) {
+                             return llvm::is_contained(axes, i)
+                                        ? int64_t(1)
+                                        : t.getDimSize(i);
+                           })),
+                       elem),
+                   axes);
     r = castIfNeeded(rw, loc, r, rt);
     rw.replaceOp(op, r);
+    return success();
+  }
+};
+
+/// ArgMax / ArgMin: one reduction carrying (best value, its index).
+struct ArgReduceToLinalg : RewritePattern {
+  ArgReduceToLinalg(MLIRContext *ctx, StringRef name)
+      : RewritePattern(name, 1, ctx) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rw) const override {
+    Location loc = op->getLoc();
+    Value x = op->getOperand(0);
+    auto t = llvm::dyn_cast<RankedTensorType>(x.getType());
+    auto rt = llvm::dyn_cast<RankedTensorType>(op->getResult(0).getType());
+    if (!t || !rt || t.getRank() == 0)
+      return rw.notifyMatchFailure(op, "needs ranked tensors");
+    Type elem = t.getElementType();
+    bool isFloat = llvm::isa<FloatType>(elem);
+    if (!isFloat && !elem.isSignlessInteger())
+      return rw.notifyMatchFailure(op, "needs float or signless integers");
+    int64_t axis = normalizeAxis(intAttr(op, "axis", 0), t.getRank());
+    bool isMax = op->getName().getStringRef() == "onnx.ArgMax";
+    bool last = intAttr(op, "select_last_index", 0);
+    Value r = argReduce(rw, loc, x, axis, isMax, last);
+    if (intAttr(op, "keepdims", 1)) {
+      SmallVector<int64_t> shape(t.getShape());
+      shape[axis] = 1;
+      r = keepDims(rw, loc, r, RankedTensorType::get(shape, rw.getI64Type()),
+                   {axis});
+    }
+    r = castIfNeeded(rw, loc, r, rt);
+    rw.replaceOp(op, r);
+    return success();
+  }
+
+  /// The i64 index of the maximum (minimum) along `axis`, which is dropped.
+  static Value argReduce(OpBuilder &rw, Location loc, Value x, int64_t axis,
+                         bool isMax, bool last) {
+    auto t = llvm::cast<RankedTensorType>(x.getType());
+    Type elem = t.getElementType();
+    bool isFloat = llvm::isa<FloatType>(elem);
+    MLIRContext *ctx = rw.getContext();
+    SmallVector<int64_t> shape;
+    SmallVector<OpFoldResult> sizes;
+    SmallVector<AffineExpr> outExprs;
+    SmallVector<utils::IteratorType> iters;
+    for (int64_t i = 0; i < t.getRank(); ++i) {
+      iters.push_back(i == axis ? utils::IteratorType::reduction
+                                : utils::IteratorType::parallel);
+      if (i == axis)
+        continue;
+      shape.push_back(t.getDimSize(i));
+      sizes.push_back(tensor::getMixedSize(rw, loc, x, i));
+      outExprs.push_back(getAffineDimExpr(i, ctx));
+    }
+    auto valType = RankedTensorType::get(shape, elem);
+    auto idxType = RankedTensorType::get(shape, rw.getI64Type());
+    Value init = lowest(rw, loc, elem);
+    if (!isMax)
+      init = isFloat ? Value(arith::NegFOp::create(rw, loc, init))
+                     : arith::ConstantOp::create(
+                           rw, loc,
+                           rw.getIntegerAttr(
+                               elem, APInt::getSignedMaxValue(
+                                         elem.getIntOrFloatBitWidth())))
+                           .getResult();
+    Value vals = linalg::FillOp::create(rw, loc, init,
+                                        emptyTensor(rw, loc, valType, sizes))
+                     .getResult(0);
+    Value idxs =
+        linalg::FillOp::create(rw, loc, scalarConst(rw, loc, rw.getI64Type(), -1),
+                               emptyTensor(rw, loc, idxType, sizes))
+            .getResult(0);
+    AffineMap outMap = AffineMap::get(t.getRank(), 0, outExprs, ctx);
+    auto g = linalg::GenericOp::create(
+        rw, loc, TypeRange{valType, idxType}, ValueRange{x},
+        ValueRange{vals, idxs},
+        {rw.getMultiDimIdentityMap(t.getRank()), outMap, outMap}, iters,
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value v = a[0], best = a[1], bi = a[2];
+          Value better;
+          if (isFloat) {
+            auto p = isMax ? (last ? arith::CmpFPredicate::OGE
+                                   : arith::CmpFPredicate::OGT)
+                           : (last ? arith::CmpFPredicate::OLE
+                                   : arith::CmpFPredicate::OLT);
+            better = arith::CmpFOp::create(b, l, p, v, best);
+          } else {
+            auto p = isMax ? (last ? arith::CmpIPredicate::sge
+                                   : arith::CmpIPredicate::sgt)
+                           : (last ? arith::CmpIPredicate::sle
+                                   : arith::CmpIPredicate::slt);
+            better = arith::CmpIOp::create(b, l, p, v, best);
+          }
+          // The first element always wins (all -inf rows, ties at init).
+          Value first = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::slt, bi,
+              scalarConst(b, l, b.getI64Type(), 0));
+          better = arith::OrIOp::create(b, l, better, first);
+          Value i = arith::IndexCastOp::create(
+              b, l, b.getI64Type(), linalg::IndexOp::create(b, l, axis));
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::SelectOp::create(b, l, better, v, best),
+                         arith::SelectOp::create(b, l, better, i, bi)});
+        });
+    return g.getResult(1);
+  }
+};
+
+/// Hardmax: 1 at the first maximum along `axis`, 0 elsewhere.
+struct HardmaxToLinalg : OpRewritePattern<onnxir::HardmaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnxir::HardmaxOp op,
+                                PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Value x = op->getOperand(0);
+    auto t = llvm::dyn_cast<RankedTensorType>(x.getType());
+    if (!t || t.getRank() == 0 || !llvm::isa<FloatType>(t.getElementType()))
+      return rw.notifyMatchFailure(op, "needs a ranked float tensor");
+    int64_t axis = normalizeAxis(intAttr(op, "axis", -1), t.getRank());
+    Value am = ArgReduceToLinalg::argReduce(rw, loc, x, axis, true, false);
+    Type elem = t.getElementType();
+    Value out = withReduced(rw, loc, x, am, {axis},
+                            [&](OpBuilder &b, Location l, Value, Value i) {
+                              Value here = arith::IndexCastOp::create(
+                                  b, l, b.getI64Type(),
+                                  linalg::IndexOp::create(b, l, axis));
+                              Value hit = arith::CmpIOp::create(
+                                  b, l, arith::CmpIPredicate::eq, here, i);
+                              return Value(arith::SelectOp::create(
+                                  b, l, hit, scalarConst(b, l, elem, 1),
+                                  scalarConst(b, l, elem, 0)));
+                            });
+    rw.replaceOp(op, castIfNeeded(rw, loc, out, op->getResult(0).getType()));
+    return success();
+  }
+};
+
+/// CumSum along a constant axis: out[i] = sum of x[k] over k <= i along the
+/// axis (k < i exclusive; k >= i, k > i reversed), as a masked reduction.
+Value cumSum(OpBuilder &rw, Location loc, Value x, int64_t axis,
+             bool exclusive, bool reverse) {
+  auto t = llvm::cast<RankedTensorType>(x.getType());
+  MLIRContext *ctx = rw.getContext();
+  int64_t r = t.getRank();
+  SmallVector<AffineExpr> xe, oe;
+  for (int64_t i = 0; i < r; ++i) {
+    xe.push_back(getAffineDimExpr(i == axis ? r : i, ctx));
+    oe.push_back(getAffineDimExpr(i, ctx));
+  }
+  SmallVector<utils::IteratorType> iters(r, utils::IteratorType::parallel);
+  iters.push_back(utils::IteratorType::reduction);
+  Type elem = t.getElementType();
+  bool isFloat = llvm::isa<FloatType>(elem);
+  Value init = linalg::FillOp::create(
+                   rw, loc, scalarConst(rw, loc, elem, 0),
+                   emptyTensor(rw, loc, t, tensor::getMixedSizes(rw, loc, x)))
+                   .getResult(0);
+  auto pred = reverse ? (exclusive ? arith::CmpIPredicate::sgt
+                                   : arith::CmpIPredicate::sge)
+                      : (exclusive ? arith::CmpIPredicate::slt
+                                   : arith::CmpIPredicate::sle);
+  return linalg::GenericOp::create(
+             rw, loc, TypeRange{t}, ValueRange{x}, ValueRange{init},
+             {AffineMap::get(r + 1, 0, xe, ctx),
+              AffineMap::get(r + 1, 0, oe, ctx)},
+             iters,
+             [&](OpBuilder &b, Location l, ValueRange a) {
+               Value k = linalg::IndexOp::create(b, l, r);
+               Value i = linalg::IndexOp::create(b, l, axis);
+               Value in = arith::CmpIOp::create(b, l, pred, k, i);
+               Value v = arith::SelectOp::create(
+                   b, l, in, a[0], scalarConst(b, l, elem, 0));
+               Value s = isFloat ? Value(arith::AddFOp::create(b, l, a[1], v))
+                                 : Value(arith::AddIOp::create(b, l, a[1], v));
+               linalg::YieldOp::create(b, l, s);
+             })
+      .getResult(0);
+}
+
+/// CumSum; an axis given at run time selects among the per-axis sums.
+struct CumSumToLinalg : OpRewritePattern<onnxir::CumSumOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnxir::CumSumOp op,
+                                PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Value x = op->getOperand(0);
+    auto t = llvm::dyn_cast<RankedTensorType>(x.getType());
+    if (!t || t.getRank() == 0)
+      return rw.notifyMatchFailure(op, "needs a ranked tensor");
+    Type elem = t.getElementType();
+    if (!llvm::isa<FloatType>(elem) && !elem.isSignlessInteger())
+      return rw.notifyMatchFailure(op, "needs float or signless integers");
+    bool exclusive = intAttr(op, "exclusive", 0);
+    bool reverse = intAttr(op, "reverse", 0);
+    Value out;
+    if (auto c = constantInts(op->getOperand(1)); c && c->size() == 1) {
+      out = cumSum(rw, loc, x, normalizeAxis((*c)[0], t.getRank()), exclusive,
+                   reverse);
+    } else {
+      Value a = scalarIndex(rw, loc, op->getOperand(1));
+      Value neg = arith::CmpIOp::create(rw, loc, arith::CmpIPredicate::slt, a,
+                                        indexConst(rw, loc, 0));
+      a = arith::SelectOp::create(
+          rw, loc, neg,
+          arith::AddIOp::create(rw, loc, a, indexConst(rw, loc, t.getRank())),
+          a);
+      SmallVector<int64_t> cases;
+      for (int64_t i = 1; i < t.getRank(); ++i)
+        cases.push_back(i);
+      auto sw = scf::IndexSwitchOp::create(rw, loc, TypeRange{t}, a, cases,
+                                           cases.size());
+      for (int64_t i = 0; i < t.getRank(); ++i) {
+        Region &region = i == 0 ? sw.getDefaultRegion()
+                                : sw.getCaseRegions()[i - 1];
+        OpBuilder::InsertionGuard guard(rw);
+        rw.setInsertionPointToStart(&region.emplaceBlock());
+        scf::YieldOp::create(rw, loc,
+                             cumSum(rw, loc, x, i, exclusive, reverse));
+      }
+      out = sw.getResult(0);
+    }
+    rw.replaceOp(op, castIfNeeded(rw, loc, out, op->getResult(0).getType()));
     return success();
   }
 };
@@ -267,8 +487,6 @@ struct LayerNormToLinalg : OpRewritePattern<onnxir::LayerNormalizationOp> {
     auto t = llvm::dyn_cast<RankedTensorType>(x.getType());
     if (!t || !llvm::isa<FloatType>(t.getElementType()))
       return rw.notifyMatchFailure(op, "needs a ranked float tensor");
-    if (!op.getMean().use_empty() || !op.getInvStdDev().use_empty())
-      return rw.notifyMatchFailure(op, "Mean/InvStdDev outputs are used");
     int64_t axis = normalizeAxis(intAttr(op, "axis", -1), t.getRank());
     float eps = floatAttr(op, "epsilon", 1e-5f);
     Type elem = t.getElementType();
@@ -336,6 +554,25 @@ struct LayerNormToLinalg : OpRewritePattern<onnxir::LayerNormalizationOp> {
                     .getResult(0);
     out = castIfNeeded(rw, loc, out, op.getY().getType());
     rw.replaceAllUsesWith(op.getY(), out);
+    // Mean and 1/sqrt(var + eps), with the normalized dims kept as 1.
+    SmallVector<int64_t> statShape(t.getShape());
+    for (int64_t a : red)
+      statShape[a] = 1;
+    auto statType = RankedTensorType::get(statShape, elem);
+    if (!op.getMean().use_empty()) {
+      Value m = keepDims(rw, loc, mean, statType, red);
+      rw.replaceAllUsesWith(op.getMean(),
+                            castIfNeeded(rw, loc, m, op.getMean().getType()));
+    }
+    if (!op.getInvStdDev().use_empty()) {
+      Value inv = mapTensor(rw, loc, var, [&](OpBuilder &b, Location l, Value v) {
+        return Value(math::RsqrtOp::create(b, l, arith::AddFOp::create(b, l, v, epsV)));
+      });
+      inv = keepDims(rw, loc, inv, statType, red);
+      rw.replaceAllUsesWith(
+          op.getInvStdDev(),
+          castIfNeeded(rw, loc, inv, op.getInvStdDev().getType()));
+    }
     rw.eraseOp(op);
     return success();
   }
@@ -345,9 +582,14 @@ struct LayerNormToLinalg : OpRewritePattern<onnxir::LayerNormalizationOp> {
 
 void seqc::populateOnnxReductionToLinalgPatterns(RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();
-  for (StringRef name : {"onnx.ReduceSum", "onnx.ReduceMean", "onnx.ReduceMax",
-                         "onnx.ReduceMin", "onnx.ReduceProd"})
+  for (StringRef name :
+       {"onnx.ReduceSum", "onnx.ReduceMean", "onnx.ReduceMax", "onnx.ReduceMin",
+        "onnx.ReduceProd", "onnx.ReduceL1", "onnx.ReduceL2",
+        "onnx.ReduceLogSum", "onnx.ReduceLogSumExp", "onnx.ReduceSumSquare"})
     patterns.add(std::make_unique<ReduceToLinalg>(ctx, name));
+  for (StringRef name : {"onnx.ArgMax", "onnx.ArgMin"})
+    patterns.add(std::make_unique<ArgReduceToLinalg>(ctx, name));
+  patterns.add<HardmaxToLinalg, CumSumToLinalg>(ctx);
   for (StringRef name : {"onnx.Softmax", "onnx.LogSoftmax"})
     patterns.add(std::make_unique<SoftmaxToLinalg>(ctx, name));
   patterns.add<LayerNormToLinalg>(ctx);

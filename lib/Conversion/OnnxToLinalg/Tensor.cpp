@@ -182,6 +182,14 @@ struct ReshapeLikeToTensor : RewritePattern {
       SmallVector<int64_t> axes;
       if (op->getNumOperands() > 1 && !isNone(op->getOperand(1))) {
         auto c = constantInts(op->getOperand(1));
+        if (!c && rt.hasStaticShape()) {
+          // Axes given at run time: the static result says it all.
+          SmallVector<OpFoldResult> st;
+          for (int64_t d : rt.getShape())
+            st.push_back(rw.getIndexAttr(d));
+          rw.replaceOp(op, reshapeTo(rw, l, x, rt, st));
+          return success();
+        }
         if (!c)
           return rw.notifyMatchFailure(op, "axes must be constant");
         axes = *c;
@@ -436,12 +444,12 @@ struct TriluToLinalg : OpRewritePattern<onnxir::TriluOp> {
     auto t = llvm::dyn_cast<RankedTensorType>(x.getType());
     if (!t || t.getRank() < 2)
       return rw.notifyMatchFailure(op, "needs rank >= 2");
-    int64_t k = 0;
+    Value k = idx(rw, l, 0);
     if (!isNone(op.getK())) {
-      auto c = constantInts(op.getK());
-      if (!c || c->size() != 1)
-        return rw.notifyMatchFailure(op, "k must be a constant");
-      k = (*c)[0];
+      auto kt = llvm::dyn_cast<RankedTensorType>(op.getK().getType());
+      if (!kt || kt.getNumElements() != 1)
+        return rw.notifyMatchFailure(op, "k must be a scalar");
+      k = scalarIndex(rw, l, op.getK());
     }
     bool upper = intAttr(op, "upper", 1);
     int64_t r = t.getRank();
@@ -456,7 +464,7 @@ struct TriluToLinalg : OpRewritePattern<onnxir::TriluOp> {
           Value diff = arith::SubIOp::create(b, nl, j, i); // j - i
           Value keep = arith::CmpIOp::create(
               b, nl, upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle,
-              diff, idx(b, nl, k));
+              diff, k);
           Value zero = scalarConst(b, nl, t.getElementType(), 0);
           linalg::YieldOp::create(
               b, nl, Value(arith::SelectOp::create(b, nl, keep, a[0], zero)));

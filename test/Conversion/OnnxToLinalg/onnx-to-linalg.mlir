@@ -51,7 +51,7 @@ func.func @transpose_reshape(%x: tensor<2x3x4xf32>) -> tensor<4x6xf32> {
 
 // An operator without a lowering is reported at its location.
 func.func @unsupported(%x: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @+1 {{'onnx.Hardmax' cannot be lowered to linalg (yet) in this form}}
-  %0 = onnx.Hardmax(%x) {axis = -1 : i64} : (tensor<4xf32>) -> tensor<4xf32>
+  // expected-error @+1 {{'onnx.Det' cannot be lowered to linalg (yet) in this form}}
+  %0 = onnx.Det(%x) : (tensor<4xf32>) -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }

@@ -1,0 +1,259 @@
+//===- Pooling.cpp - ONNX pooling ops to linalg -----------------*- C++ -*-===//
+//
+// MaxPool, AveragePool and LpPool in 1-D, 2-D and 3-D (pads, auto_pad,
+// strides, dilations, ceil_mode, count_include_pad) and their Global forms.
+// Each is one linalg.generic over (n, c, o_1..o_s | k_1..k_s) reading the
+// padded input at o_i*s_i + k_i*d_i, with a window tensor of the kernel's
+// shape giving the k loops their ranges. AveragePool divides by a count
+// computed per output position from the window's overlap with the input
+// (or with the padded input when count_include_pad is set).
+//
+//===----------------------------------------------------------------------===//
+
+#include "Common.h"
+
+#include "seqc/Conversion/Passes.h"
+#include "seqc/Dialect/Onnx/IR/Onnx.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+using namespace mlir;
+using namespace seqc;
+using namespace seqc::onnx_to_linalg;
+
+namespace {
+
+enum class PoolKind { Max, Average, Lp };
+
+struct PoolToLinalg : RewritePattern {
+  PoolToLinalg(MLIRContext *ctx, StringRef name, PoolKind kind, bool global)
+      : RewritePattern(name, 1, ctx), kind(kind), global(global) {}
+
+  LogicalResult matchAndRewrite(Operation *op,
+                                PatternRewriter &rw) const override {
+    Location loc = op->getLoc();
+    MLIRContext *ctx = rw.getContext();
+    Value x = op->getOperand(0);
+    auto xt = llvm::dyn_cast<RankedTensorType>(x.getType());
+    auto rt = llvm::dyn_cast<RankedTensorType>(op->getResult(0).getType());
+    if (!xt || !rt || xt.getRank() < 3 ||
+        !llvm::isa<FloatType>(xt.getElementType()))
+      return rw.notifyMatchFailure(op, "needs ranked float tensors");
+    if (op->getNumResults() > 1 && !op->getResult(1).use_empty())
+      return rw.notifyMatchFailure(op, "the Indices output is not supported");
+    int64_t s = xt.getRank() - 2;
+    Type elem = xt.getElementType();
+    SmallVector<int64_t> kernel, strides, dil, pads;
+    bool ceilMode = false, countPad = false;
+    if (global) {
+      for (int64_t i = 0; i < s; ++i)
+        kernel.push_back(xt.getDimSize(2 + i));
+      strides.assign(s, 1);
+      dil.assign(s, 1);
+      pads.assign(2 * s, 0);
+    } else {
+      kernel = intsAttr(op, "kernel_shape", 0, 0);
+      strides = intsAttr(op, "strides", s, 1);
+      dil = intsAttr(op, "dilations", s, 1);
+      pads = intsAttr(op, "pads", 2 * s, 0);
+      ceilMode = intAttr(op, "ceil_mode", 0);
+      countPad = intAttr(op, "count_include_pad", 0);
+      if (kernel.size() != size_t(s) || strides.size() != size_t(s) ||
+          dil.size() != size_t(s) || pads.size() != size_t(2 * s))
+        return rw.notifyMatchFailure(op, "attribute sizes do not match rank");
+      std::string autoPad = strAttr(op, "auto_pad", "NOTSET");
+      if (autoPad == "VALID") {
+        pads.assign(2 * s, 0);
+      } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
+        for (int64_t i = 0; i < s; ++i) {
+          int64_t in = xt.getDimSize(2 + i);
+          if (in == ShapedType::kDynamic)
+            return rw.notifyMatchFailure(op, "SAME padding needs static dims");
+          int64_t out = (in + strides[i] - 1) / strides[i];
+          int64_t total = std::max<int64_t>(
+              0, (out - 1) * strides[i] + (kernel[i] - 1) * dil[i] + 1 - in);
+          int64_t small = total / 2, big = total - small;
+          pads[i] = autoPad == "SAME_UPPER" ? small : big;
+          pads[s + i] = autoPad == "SAME_UPPER" ? big : small;
+        }
+      }
+    }
+    // Output sizes; ceil_mode windows may run past the padded input, which
+    // is padded further (those elements count nowhere).
+    SmallVector<int64_t> outShape = {xt.getDimSize(0), xt.getDimSize(1)};
+    SmallVector<OpFoldResult> outSizes = {tensor::getMixedSize(rw, loc, x, 0),
+                                          tensor::getMixedSize(rw, loc, x, 1)};
+    SmallVector<int64_t> extra(s, 0);
+    for (int64_t i = 0; i < s; ++i) {
+      int64_t in = xt.getDimSize(2 + i);
+      if (global) {
+        outShape.push_back(1);
+        outSizes.push_back(rw.getIndexAttr(1));
+        continue;
+      }
+      if (in == ShapedType::kDynamic) {
+        if (ceilMode)
+          return rw.notifyMatchFailure(op, "ceil_mode needs static dims");
+        int64_t span = (kernel[i] - 1) * dil[i] + 1;
+        Value n = arith::AddIOp::create(
+            rw, loc, tensor::DimOp::create(rw, loc, x, 2 + i),
+            indexConst(rw, loc, pads[i] + pads[s + i] - span));
+        n = arith::DivSIOp::create(rw, loc, n, indexConst(rw, loc, strides[i]));
+        n = arith::AddIOp::create(rw, loc, n, indexConst(rw, loc, 1));
+        outShape.push_back(ShapedType::kDynamic);
+        outSizes.push_back(n);
+        continue;
+      }
+      int64_t span = (kernel[i] - 1) * dil[i] + 1;
+      int64_t avail = in + pads[i] + pads[s + i] - span;
+      int64_t out = ceilMode ? (avail + strides[i] - 1) / strides[i] + 1
+                             : avail / strides[i] + 1;
+      // The last window must start inside the input or its left padding.
+      if (ceilMode && (out - 1) * strides[i] >= in + pads[i])
+        --out;
+      extra[i] = std::max<int64_t>(
+          0, (out - 1) * strides[i] + span - (in + pads[i] + pads[s + i]));
+      outShape.push_back(out);
+      outSizes.push_back(rw.getIndexAttr(out));
+    }
+    double padValue = kind == PoolKind::Max
+                          ? -std::numeric_limits<double>::infinity()
+                          : 0.0;
+    Value padded = x;
+    if (llvm::any_of(pads, [](int64_t p) { return p != 0; }) ||
+        llvm::any_of(extra, [](int64_t p) { return p != 0; })) {
+      SmallVector<OpFoldResult> lo(2, rw.getIndexAttr(0)),
+          hi(2, rw.getIndexAttr(0));
+      SmallVector<int64_t> shape(xt.getShape());
+      for (int64_t i = 0; i < s; ++i) {
+        lo.push_back(rw.getIndexAttr(pads[i]));
+        hi.push_back(rw.getIndexAttr(pads[s + i] + extra[i]));
+        if (shape[2 + i] != ShapedType::kDynamic)
+          shape[2 + i] += pads[i] + pads[s + i] + extra[i];
+      }
+      padded = tensor::PadOp::create(rw, loc, RankedTensorType::get(shape, elem),
+                                     x, lo, hi,
+                                     scalarConst(rw, loc, elem, padValue));
+    }
+    // The window: its shape gives the k loops their ranges.
+    SmallVector<int64_t> winShape;
+    SmallVector<OpFoldResult> winSizes;
+    for (int64_t i = 0; i < s; ++i) {
+      winShape.push_back(kernel[i]);
+      winSizes.push_back(global ? tensor::getMixedSize(rw, loc, x, 2 + i)
+                                : OpFoldResult(rw.getIndexAttr(kernel[i])));
+    }
+    Value window = tensor::EmptyOp::create(rw, loc, winSizes, elem);
+    auto outType = RankedTensorType::get(outShape, elem);
+    Value init = linalg::FillOp::create(rw, loc,
+                                        scalarConst(rw, loc, elem, padValue),
+                                        emptyTensor(rw, loc, outType, outSizes))
+                     .getResult(0);
+    int64_t nLoops = 2 + 2 * s;
+    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+    SmallVector<AffineExpr> xe = {d(0), d(1)}, we, oe = {d(0), d(1)};
+    for (int64_t i = 0; i < s; ++i) {
+      xe.push_back(d(2 + i) * strides[i] + d(2 + s + i) * dil[i]);
+      we.push_back(d(2 + s + i));
+      oe.push_back(d(2 + i));
+    }
+    SmallVector<utils::IteratorType> iters(2 + s,
+                                           utils::IteratorType::parallel);
+    iters.append(s, utils::IteratorType::reduction);
+    int64_t p = intAttr(op, "p", 2);
+    PoolKind k = kind;
+    Value y =
+        linalg::GenericOp::create(
+            rw, loc, TypeRange{outType}, ValueRange{padded, window},
+            ValueRange{init},
+            {AffineMap::get(nLoops, 0, xe, ctx),
+             AffineMap::get(nLoops, 0, we, ctx),
+             AffineMap::get(nLoops, 0, oe, ctx)},
+            iters,
+            [&](OpBuilder &b, Location l, ValueRange a) {
+              Value v;
+              if (k == PoolKind::Max) {
+                v = arith::MaximumFOp::create(b, l, a[2], a[0]);
+              } else if (k == PoolKind::Average) {
+                v = arith::AddFOp::create(b, l, a[2], a[0]);
+              } else {
+                Value m = math::AbsFOp::create(b, l, a[0]);
+                Value e = math::PowFOp::create(b, l, m,
+                                               scalarConst(b, l, elem, p));
+                v = arith::AddFOp::create(b, l, a[2], e);
+              }
+              linalg::YieldOp::create(b, l, v);
+            })
+            .getResult(0);
+    if (kind == PoolKind::Lp) {
+      y = mapTensor(rw, loc, y, [&](OpBuilder &b, Location l, Value v) {
+        return Value(math::PowFOp::create(b, l, v,
+                                          scalarConst(b, l, elem, 1.0 / p)));
+      });
+    } else if (kind == PoolKind::Average) {
+      // Divide by the number of window elements inside [lo, hi) of the
+      // padded coordinates: the input, or the input and its pads.
+      SmallVector<Value> dims;
+      for (int64_t i = 0; i < s; ++i)
+        dims.push_back(tensor::DimOp::create(rw, loc, x, 2 + i));
+      y = mapTensor(rw, loc, y, [&](OpBuilder &b, Location l, Value v) {
+        Value count = indexConst(b, l, 1);
+        for (int64_t i = 0; i < s; ++i) {
+          Value lo = indexConst(b, l, countPad ? 0 : pads[i]);
+          Value hi = arith::AddIOp::create(
+              b, l, dims[i],
+              indexConst(b, l, countPad ? pads[i] + pads[s + i] : pads[i]));
+          Value start = arith::MulIOp::create(
+              b, l, linalg::IndexOp::create(b, l, 2 + i),
+              indexConst(b, l, strides[i]));
+          Value kernelLen = global ? dims[i] : indexConst(b, l, kernel[i]);
+          // k in [0, K) with lo <= start + k*d < hi.
+          Value dl = indexConst(b, l, dil[i]);
+          Value kMin = arith::CeilDivSIOp::create(
+              b, l, arith::SubIOp::create(b, l, lo, start), dl);
+          kMin = arith::MaxSIOp::create(b, l, kMin, indexConst(b, l, 0));
+          Value kMax = arith::FloorDivSIOp::create(
+              b, l,
+              arith::SubIOp::create(
+                  b, l, arith::SubIOp::create(b, l, hi, indexConst(b, l, 1)),
+                  start),
+              dl);
+          kMax = arith::MinSIOp::create(
+              b, l, kMax,
+              arith::SubIOp::create(b, l, kernelLen, indexConst(b, l, 1)));
+          Value n = arith::SubIOp::create(
+              b, l, arith::AddIOp::create(b, l, kMax, indexConst(b, l, 1)),
+              kMin);
+          n = arith::MaxSIOp::create(b, l, n, indexConst(b, l, 1));
+          count = arith::MulIOp::create(b, l, count, n);
+        }
+        Value cf = arith::SIToFPOp::create(
+            b, l, elem, arith::IndexCastOp::create(b, l, b.getI64Type(), count));
+        return Value(arith::DivFOp::create(b, l, v, cf));
+      });
+    }
+    rw.replaceAllUsesWith(op->getResult(0), castIfNeeded(rw, loc, y, rt));
+    rw.eraseOp(op);
+    return success();
+  }
+
+  PoolKind kind;
+  bool global;
+};
+
+} // namespace
+
+void seqc::populateOnnxPoolingToLinalgPatterns(RewritePatternSet &patterns) {
+  MLIRContext *ctx = patterns.getContext();
+  auto add = [&](StringRef name, PoolKind kind, bool global) {
+    patterns.add(std::make_unique<PoolToLinalg>(ctx, name, kind, global));
+  };
+  add("onnx.MaxPool", PoolKind::Max, false);
+  add("onnx.AveragePool", PoolKind::Average, false);
+  add("onnx.LpPool", PoolKind::Lp, false);
+  add("onnx.GlobalMaxPool", PoolKind::Max, true);
+  add("onnx.GlobalAveragePool", PoolKind::Average, true);
+  add("onnx.GlobalLpPool", PoolKind::Lp, true);
+}
