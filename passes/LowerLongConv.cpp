@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ConstantData.h"
+#include "FFTBuilder.h"
 #include "Reference/Utils.h"
 
 #include "seqc/Dialect/Seq/IR/Seq.h"
@@ -45,229 +46,9 @@ namespace seqc {
 using namespace mlir;
 using namespace seqc;
 using namespace seqc::ref;
-
-static constexpr double kPi = 3.14159265358979323846;
+using namespace seqc::fft;
 
 namespace {
-
-/// A complex signal in planar form.
-struct Planar {
-  Value re, im;
-};
-
-/// Transform-length facts: N and log2 N as index values, and N when static.
-struct Length {
-  Value n, logN, half;
-  std::optional<int64_t> staticN;
-};
-
-/// linalg.generic with two outputs; `body` yields two values.
-std::pair<Value, Value>
-generic2(OpBuilder &b, Location loc, ValueRange ins, Value init0, Value init1,
-         ArrayRef<AffineMap> maps,
-         function_ref<void(OpBuilder &, Location, ValueRange)> body) {
-  int64_t rank = llvm::cast<RankedTensorType>(init0.getType()).getRank();
-  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
-  auto op = linalg::GenericOp::create(
-      b, loc, TypeRange{init0.getType(), init1.getType()}, ins,
-      ValueRange{init0, init1}, maps, iters, body);
-  // Destinations chosen for reuse: seqc-fuse-elementwise keeps them.
-  op->setAttr("seqc.in_place", b.getUnitAttr());
-  return {op.getResult(0), op.getResult(1)};
-}
-
-/// A fresh tensor of `sizes` (filled with `fill` if given). Unlike
-/// tensor.empty, bufferization.alloc_tensor is never merged by CSE, so every
-/// stage gets its own destination and can be written in place.
-Value fresh(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes, Type ft,
-            Value fill = Value()) {
-  SmallVector<int64_t> shape;
-  SmallVector<Value> dynamic;
-  dispatchIndexOpFoldResults(sizes, dynamic, shape);
-  Value t = bufferization::AllocTensorOp::create(
-      b, loc, RankedTensorType::get(shape, ft), dynamic);
-  if (fill)
-    t = linalg::FillOp::create(b, loc, fill, t).getResult(0);
-  return t;
-}
-
-Value shrui(OpBuilder &b, Location l, Value v, Value s) {
-  return arith::ShRUIOp::create(b, l, v, s);
-}
-Value shli(OpBuilder &b, Location l, Value v, Value s) {
-  return arith::ShLIOp::create(b, l, v, s);
-}
-
-/// The transform length for a linear convolution of `total` = L + K - 1
-/// samples: the next power of two.
-Length transformLength(OpBuilder &b, Location loc, Value total,
-                       std::optional<int64_t> staticTotal) {
-  Length len;
-  if (staticTotal) {
-    int64_t n = int64_t(llvm::PowerOf2Ceil(uint64_t(*staticTotal)));
-    len.staticN = n;
-    len.n = indexConst(b, loc, n);
-    len.logN = indexConst(b, loc, llvm::Log2_64(uint64_t(n)));
-    len.half = indexConst(b, loc, n / 2);
-    return len;
-  }
-  // log2 N = 64 - clz(total - 1); N = 1 << log2 N.
-  Type i64 = b.getI64Type();
-  Value t = arith::IndexCastOp::create(
-      b, loc, i64, arith::SubIOp::create(b, loc, total, indexConst(b, loc, 1)));
-  Value clz = math::CountLeadingZerosOp::create(b, loc, t);
-  Value log = arith::SubIOp::create(
-      b, loc, arith::ConstantIntOp::create(b, loc, i64, 64), clz);
-  len.logN = arith::IndexCastOp::create(b, loc, b.getIndexType(), log);
-  len.n = shli(b, loc, indexConst(b, loc, 1), len.logN);
-  len.half = shrui(b, loc, len.n, indexConst(b, loc, 1));
-  return len;
-}
-
-/// The twiddle table T[q] = exp(-2 pi i q / N), q < N/2.
-Planar twiddles(OpBuilder &b, Location loc, const Length &len, Type ft) {
-  if (len.staticN) {
-    int64_t half = std::max<int64_t>(*len.staticN / 2, 1);
-    std::vector<float> re(half), im(half);
-    for (int64_t q = 0; q < half; ++q) {
-      double ang = -2.0 * kPi * double(q) / double(*len.staticN);
-      re[q] = float(std::cos(ang));
-      im[q] = float(std::sin(ang));
-    }
-    auto t = RankedTensorType::get({half}, ft);
-    return {arith::ConstantOp::create(
-                b, loc, DenseElementsAttr::get(t, ArrayRef<float>(re))),
-            arith::ConstantOp::create(
-                b, loc, DenseElementsAttr::get(t, ArrayRef<float>(im)))};
-  }
-  Value half = arith::MaxUIOp::create(b, loc, len.half, indexConst(b, loc, 1));
-  SmallVector<OpFoldResult> sizes = {half};
-  Value init = fresh(b, loc, sizes, ft, Value());
-  MLIRContext *ctx = b.getContext();
-  AffineMap id = AffineMap::getMultiDimIdentityMap(1, ctx);
-  Type f64 = b.getF64Type();
-  auto [re, im] = generic2(
-      b, loc, {}, init, fresh(b, loc, sizes, ft, Value()), {id, id},
-      [&](OpBuilder &nb, Location l, ValueRange) {
-        Value frac = arith::DivFOp::create(
-            nb, l, indexToFloat(nb, l, loopIndex(nb, l, 0), f64),
-            indexToFloat(nb, l, len.n, f64));
-        Value ang = arith::MulFOp::create(nb, l, frac,
-                                          floatConst(nb, l, f64, -2.0 * kPi));
-        Value c = arith::TruncFOp::create(nb, l, ft,
-                                          math::CosOp::create(nb, l, ang));
-        Value s = arith::TruncFOp::create(nb, l, ft,
-                                          math::SinOp::create(nb, l, ang));
-        linalg::YieldOp::create(nb, l, ValueRange{c, s});
-      });
-  return {re, im};
-}
-
-/// One Stockham stage with shift `s` (index value) over N x P x Q tensors,
-/// written into `dest` (fresh tensors when null).
-Planar stage(OpBuilder &b, Location loc, Planar in, Value s, const Length &len,
-             const Planar &tw, Planar dest = {}) {
-  MLIRContext *ctx = b.getContext();
-  Type ft = llvm::cast<RankedTensorType>(in.re.getType()).getElementType();
-  SmallVector<OpFoldResult> sizes = sizesOf(b, loc, in.re);
-  AffineMap id = AffineMap::getMultiDimIdentityMap(3, ctx);
-  if (!dest.re)
-    dest = {fresh(b, loc, sizes, ft, Value()),
-            fresh(b, loc, sizes, ft, Value())};
-  auto [re, im] = generic2(
-      b, loc, {}, dest.re, dest.im, {id, id},
-      [&](OpBuilder &nb, Location l, ValueRange) {
-        Value o = loopIndex(nb, l, 0), p = loopIndex(nb, l, 1),
-              q = loopIndex(nb, l, 2);
-        Value one = indexConst(nb, l, 1);
-        Value s1 = arith::AddIOp::create(nb, l, s, one);
-        Value m = shli(nb, l, one, s);
-        Value j = shrui(nb, l, o, s1);
-        Value t = arith::AndIOp::create(nb, l, shrui(nb, l, o, s), one);
-        Value k = arith::AndIOp::create(nb, l, o,
-                                        arith::SubIOp::create(nb, l, m, one));
-        Value jm = shli(nb, l, j, s);
-        Value src = arith::AddIOp::create(nb, l, k, jm);
-        Value src2 = arith::AddIOp::create(nb, l, src, len.half);
-        auto at = [&](Value v, Value row) -> Value {
-          return tensor::ExtractOp::create(nb, l, v, ValueRange{row, p, q});
-        };
-        Value ar = at(in.re, src), ai = at(in.im, src);
-        Value br = at(in.re, src2), bi = at(in.im, src2);
-        Value wr = tensor::ExtractOp::create(nb, l, tw.re, ValueRange{jm});
-        Value wi = tensor::ExtractOp::create(nb, l, tw.im, ValueRange{jm});
-        Value sr = arith::AddFOp::create(nb, l, ar, br);
-        Value si = arith::AddFOp::create(nb, l, ai, bi);
-        Value dr = arith::SubFOp::create(nb, l, ar, br);
-        Value di = arith::SubFOp::create(nb, l, ai, bi);
-        Value pr = arith::SubFOp::create(nb, l, arith::MulFOp::create(nb, l, dr, wr),
-                                         arith::MulFOp::create(nb, l, di, wi));
-        Value pi = arith::AddFOp::create(nb, l, arith::MulFOp::create(nb, l, dr, wi),
-                                         arith::MulFOp::create(nb, l, di, wr));
-        Value first = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, t,
-                                            indexConst(nb, l, 0));
-        linalg::YieldOp::create(
-            nb, l,
-            ValueRange{arith::SelectOp::create(nb, l, first, sr, pr),
-                       arith::SelectOp::create(nb, l, first, si, pi)});
-      });
-  (void)ft;
-  return {re, im};
-}
-
-/// The forward transform along dim 0: unrolled when N is static, an scf.for
-/// over the stages otherwise.
-Planar fft(OpBuilder &b, Location loc, Planar x, const Length &len,
-           const Planar &tw) {
-  if (len.staticN) {
-    // Ping-pong: each stage writes over the planes the stage before it
-    // read, which are dead by then, so two pairs of buffers serve all
-    // stages (bufferization keeps the write in place).
-    Planar spare;
-    for (int64_t s = 0; (int64_t(1) << s) < *len.staticN; ++s) {
-      Planar y = stage(b, loc, x, indexConst(b, loc, s), len, tw, spare);
-      spare = x;
-      x = y;
-    }
-    return x;
-  }
-  auto loop = scf::ForOp::create(
-      b, loc, indexConst(b, loc, 0), len.logN, indexConst(b, loc, 1),
-      ValueRange{x.re, x.im},
-      [&](OpBuilder &nb, Location l, Value s, ValueRange iter) {
-        Planar y = stage(nb, l, {iter[0], iter[1]}, s, len, tw);
-        // Stages are out of place; bufferization wants the loop to yield
-        // the iter_args' buffers, so the result goes back into them.
-        Value re = linalg::CopyOp::create(nb, l, y.re, iter[0]).getResult(0);
-        Value im = linalg::CopyOp::create(nb, l, y.im, iter[1]).getResult(0);
-        scf::YieldOp::create(nb, l, ValueRange{re, im});
-      });
-  return {loop.getResult(0), loop.getResult(1)};
-}
-
-/// In-place radix-2 FFT in double precision (compile-time spectra).
-void hostFFT(std::vector<std::complex<double>> &a) {
-  size_t n = a.size();
-  for (size_t i = 1, j = 0; i < n; ++i) {
-    size_t bit = n >> 1;
-    for (; j & bit; bit >>= 1)
-      j ^= bit;
-    j ^= bit;
-    if (i < j)
-      std::swap(a[i], a[j]);
-  }
-  for (size_t len = 2; len <= n; len <<= 1) {
-    double ang = -2.0 * kPi / double(len);
-    for (size_t i = 0; i < n; i += len)
-      for (size_t k = 0; k < len / 2; ++k) {
-        std::complex<double> w(std::cos(ang * double(k)),
-                               std::sin(ang * double(k)));
-        std::complex<double> u = a[i + k], v = a[i + k + len / 2] * w;
-        a[i + k] = u + v;
-        a[i + k + len / 2] = u - v;
-      }
-  }
-}
 
 /// Channels per block: the FFT convolution runs block by block (in an
 /// scf.forall, one block per task), so that a block's N x B x 16 planes stay
@@ -300,7 +81,6 @@ Planar constantSpectrum(OpBuilder &b, Location loc, ArrayRef<float> k,
 /// What every block of the convolution shares.
 struct ConvContext {
   Length len;
-  Planar tw;
   Value lVal, kVal, shift, invN;
   Type ft;
 };
@@ -340,7 +120,7 @@ Value convolve(OpBuilder &rw, Location loc, const ConvContext &cx, Value x,
             b, l, Value(arith::SelectOp::create(b, l, in, v, zero)));
       });
   Planar xf =
-      fft(rw, loc, {xre, fresh(rw, loc, sigSizes, ft, zero)}, len, cx.tw);
+      forwardPow2(rw, loc, {xre, fresh(rw, loc, sigSizes, ft, zero)}, len);
 
   // The kernel's spectrum, N x 1 x C, when it is not a constant.
   if (!kf.re) {
@@ -360,7 +140,7 @@ Value convolve(OpBuilder &rw, Location loc, const ConvContext &cx, Value x,
           linalg::YieldOp::create(
               b, l, Value(arith::SelectOp::create(b, l, in, v, zero)));
         });
-    kf = fft(rw, loc, {kre, fresh(rw, loc, kSizes, ft, zero)}, len, cx.tw);
+    kf = forwardPow2(rw, loc, {kre, fresh(rw, loc, kSizes, ft, zero)}, len);
   }
 
   // conj(X K), the input of the inverse through the forward transform.
@@ -380,7 +160,7 @@ Value convolve(OpBuilder &rw, Location loc, const ConvContext &cx, Value x,
         linalg::YieldOp::create(
             b, l, ValueRange{re, arith::NegFOp::create(b, l, im)});
       });
-  Planar r = fft(rw, loc, {zre, zim}, len, cx.tw);
+  Planar r = forwardPow2(rw, loc, {zre, zim}, len);
 
   // y[b, c, t] = Re r[t + shift, b, c] / N (+ bias[c]).
   SmallVector<Value> ins;
@@ -428,8 +208,7 @@ struct LongConvToFFT : OpRewritePattern<seq::LongConvOp> {
     std::optional<int64_t> staticTotal;
     if (!xt.isDynamicDim(2) && !kt.isDynamicDim(1))
       staticTotal = xt.getDimSize(2) + kt.getDimSize(1) - 1;
-    cx.len = transformLength(rw, loc, total, staticTotal);
-    cx.tw = twiddles(rw, loc, cx.len, cx.ft);
+    cx.len = pow2Length(rw, loc, total, staticTotal);
     cx.shift = indexConst(rw, loc, 0);
     if (op.getMode() == seq::ConvMode::centered)
       cx.shift = arith::DivUIOp::create(

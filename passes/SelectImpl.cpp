@@ -15,6 +15,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "ConstantData.h"
+#include "FFTBuilder.h"
 
 #include "seqc/Dialect/Seq/IR/Seq.h"
 #include "seqc/Transforms/Passes.h"
@@ -51,6 +52,21 @@ static seq::ImplKind chooseLongConv(seq::LongConvOp op) {
   return fft < direct ? seq::ImplKind::fft : seq::ImplKind::direct;
 }
 
+/// fft, rfft, irfft: mixed radix for static lengths with small prime
+/// factors, Bluestein otherwise (large primes, lengths known at run time).
+static seq::ImplKind chooseFFT(Value input, int64_t axis,
+                               std::optional<uint64_t> length, bool c2r) {
+  auto it = llvm::cast<RankedTensorType>(input.getType());
+  int64_t n = ShapedType::kDynamic;
+  if (length)
+    n = int64_t(*length);
+  else if (!it.isDynamicDim(axis))
+    n = c2r ? 2 * (it.getDimSize(axis) - 1) : it.getDimSize(axis);
+  if (!ShapedType::isDynamic(n) && n >= 1 && fft::isSmooth(n))
+    return seq::ImplKind::mixed_radix;
+  return seq::ImplKind::bluestein;
+}
+
 namespace {
 struct SeqSelectImplPass
     : seqc::impl::SeqSelectImplPassBase<SeqSelectImplPass> {
@@ -63,6 +79,12 @@ struct SeqSelectImplPass
       seq::ImplKind kind = seq::ImplKind::reference;
       if (auto conv = llvm::dyn_cast<seq::LongConvOp>(op))
         kind = chooseLongConv(conv);
+      else if (auto f = llvm::dyn_cast<seq::FFTOp>(op))
+        kind = chooseFFT(f.getInput(), f.getAxis(), f.getLength(), false);
+      else if (auto f = llvm::dyn_cast<seq::RFFTOp>(op))
+        kind = chooseFFT(f.getInput(), f.getAxis(), f.getLength(), false);
+      else if (auto f = llvm::dyn_cast<seq::IRFFTOp>(op))
+        kind = chooseFFT(f.getInput(), f.getAxis(), f.getLength(), true);
       op->setAttr("impl", seq::ImplKindAttr::get(ctx, kind));
     });
   }

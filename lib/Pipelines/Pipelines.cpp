@@ -35,6 +35,7 @@ LogicalResult seqc::buildSelectImplPipeline(OpPassManager &pm) {
 LogicalResult seqc::buildLowerToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createConvertOnnxToLinalgPass());
   pm.addPass(createSeqLowerLongConvPass());
+  pm.addPass(createSeqLowerFFTPass());
   pm.addPass(createSeqLowerReferencePass());
   return addUpstream(pm, "canonicalize,cse");
 }

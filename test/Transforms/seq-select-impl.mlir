@@ -15,8 +15,8 @@ func.func @choices(%x: tensor<1x4x4096xf32>, %k: tensor<4x4096xf32>,
   // A choice already made is kept.
   // CHECK: seq.long_conv %arg0, %arg1 {impl = #seq.impl<direct>}
   %d = seq.long_conv %x, %k {impl = #seq.impl<direct>} : (tensor<1x4x4096xf32>, tensor<4x4096xf32>) -> tensor<1x4x4096xf32>
-  // Ops without fast lowerings yet: reference.
-  // CHECK: seq.fft %arg4 {axis = 1 : i64, impl = #seq.impl<reference>}
+  // FFTs: mixed radix for a smooth static length.
+  // CHECK: seq.fft %arg4 {axis = 1 : i64, impl = #seq.impl<mixed_radix>}
   %e = seq.fft %z {axis = 1 : i64} : (tensor<4x16xcomplex<f32>>) -> tensor<4x16xcomplex<f32>>
   return
 }

@@ -128,6 +128,8 @@ def SeqSelectImplPass : Pass<"seq-select-impl", "::mlir::ModuleOp"> {
       transforms, N the power of two >= L + K - 1, less one when the kernel
       is a constant) is below the direct sum's (L x K multiply-adds per
       channel); `direct` otherwise. A dynamic L is taken to be K.
+    - `seq.fft`, `seq.rfft`, `seq.irfft`: `mixed_radix` when the length is
+      static and its prime factors are <= 31, `bluestein` otherwise.
     - every other op: `reference` (their fast lowerings come later).
   }];
   let dependentDialects = ["::seqc::seq::SeqDialect"];
@@ -169,6 +171,31 @@ def SeqcFuseElementwisePass
   }];
   let dependentDialects = [
     "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+def SeqLowerFFTPass : Pass<"seq-lower-fft", "::mlir::ModuleOp"> {
+  let summary = "Lower seq.fft / rfft / irfft to generated FFT code";
+  let description = [{
+    `seq.fft`, `seq.rfft` and `seq.irfft` with impl `mixed_radix` or
+    `bluestein` become generated code on tensors (passes/FFTBuilder.h): the
+    transform axis is moved to the front and the other dims batched
+    innermost, the signal split into real and imaginary planes, then
+    mixed-radix Stockham stages (static lengths whose prime factors are
+    <= 31) or Bluestein's chirp-z transform over power-of-two stages (other
+    lengths, and lengths known only at run time). Twiddle tables and the
+    Bluestein filter spectrum are compile-time constants for static
+    lengths. Inverses use the conjugate identity; real transforms run as
+    complex ones (the half-length packing is future work). Ops with impl
+    `reference` are left to seq-lower-reference.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::bufferization::BufferizationDialect",
+    "::mlir::complex::ComplexDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect"
   ];
 }

@@ -1,0 +1,543 @@
+//===- FFTBuilder.cpp - Generated FFT code on tensors ------------*- C++ -*-===//
+//
+// See FFTBuilder.h for the formulation. All tables (twiddles, Bluestein
+// chirps and the chirp filter's spectrum) are compile-time constants when the
+// length is static, computed in double precision and rounded once.
+//
+//===----------------------------------------------------------------------===//
+
+#include "FFTBuilder.h"
+#include "Reference/Utils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "llvm/Support/MathExtras.h"
+
+using namespace mlir;
+using namespace seqc;
+using namespace seqc::ref;
+using namespace seqc::fft;
+
+static constexpr double kPi = 3.14159265358979323846;
+
+bool fft::isSmooth(int64_t n) {
+  for (int64_t p = 2; p <= kMaxRadix && n > 1; ++p)
+    while (n % p == 0)
+      n /= p;
+  return n == 1;
+}
+
+Value fft::fresh(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes,
+                 Type elem, Value fill) {
+  SmallVector<int64_t> shape;
+  SmallVector<Value> dynamic;
+  dispatchIndexOpFoldResults(sizes, dynamic, shape);
+  Value t = bufferization::AllocTensorOp::create(
+      b, loc, RankedTensorType::get(shape, elem), dynamic);
+  if (fill)
+    t = linalg::FillOp::create(b, loc, fill, t).getResult(0);
+  return t;
+}
+
+std::pair<Value, Value>
+fft::generic2(OpBuilder &b, Location loc, ValueRange ins, Value init0,
+              Value init1, ArrayRef<AffineMap> maps,
+              function_ref<void(OpBuilder &, Location, ValueRange)> body) {
+  int64_t rank = llvm::cast<RankedTensorType>(init0.getType()).getRank();
+  SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+  auto op = linalg::GenericOp::create(
+      b, loc, TypeRange{init0.getType(), init1.getType()}, ins,
+      ValueRange{init0, init1}, maps, iters, body);
+  op->setAttr("seqc.in_place", b.getUnitAttr());
+  return {op.getResult(0), op.getResult(1)};
+}
+
+namespace {
+
+Value shrui(OpBuilder &b, Location l, Value v, Value s) {
+  return arith::ShRUIOp::create(b, l, v, s);
+}
+Value shli(OpBuilder &b, Location l, Value v, Value s) {
+  return arith::ShLIOp::create(b, l, v, s);
+}
+Value addi(OpBuilder &b, Location l, Value x, Value y) {
+  return arith::AddIOp::create(b, l, x, y);
+}
+Value muli(OpBuilder &b, Location l, Value x, Value y) {
+  return arith::MulIOp::create(b, l, x, y);
+}
+Value remui(OpBuilder &b, Location l, Value x, Value y) {
+  return arith::RemUIOp::create(b, l, x, y);
+}
+Value divui(OpBuilder &b, Location l, Value x, Value y) {
+  return arith::DivUIOp::create(b, l, x, y);
+}
+
+/// (re, im) products and sums of complex scalars.
+std::pair<Value, Value> cmul(OpBuilder &b, Location l, Value ar, Value ai,
+                             Value br, Value bi) {
+  Value re = arith::SubFOp::create(b, l, arith::MulFOp::create(b, l, ar, br),
+                                   arith::MulFOp::create(b, l, ai, bi));
+  Value im = arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, ar, bi),
+                                   arith::MulFOp::create(b, l, ai, br));
+  return {re, im};
+}
+
+Type elemOf(Value v) {
+  return llvm::cast<RankedTensorType>(v.getType()).getElementType();
+}
+int64_t rankOf(Value v) {
+  return llvm::cast<RankedTensorType>(v.getType()).getRank();
+}
+
+/// Extract indices: `row` in dim 0, the generic's own loop index elsewhere.
+SmallVector<Value> atRow(OpBuilder &b, Location l, Value row, int64_t rank) {
+  SmallVector<Value> idx = {row};
+  for (int64_t d = 1; d < rank; ++d)
+    idx.push_back(loopIndex(b, l, d));
+  return idx;
+}
+
+/// Sizes of `like` with dim 0 replaced by `rows`.
+SmallVector<OpFoldResult> withRows(OpBuilder &b, Location l, Value like,
+                                   OpFoldResult rows) {
+  SmallVector<OpFoldResult> sizes = sizesOf(b, l, like);
+  sizes[0] = rows;
+  return sizes;
+}
+
+OpFoldResult rowsOf(OpBuilder &b, Value n, std::optional<int64_t> staticN) {
+  return staticN ? OpFoldResult(b.getIndexAttr(*staticN)) : OpFoldResult(n);
+}
+
+/// A planar constant of shape `shape` from complex values in double.
+Planar constant(OpBuilder &b, Location loc,
+                ArrayRef<std::complex<double>> values, ArrayRef<int64_t> shape,
+                Type ft) {
+  std::vector<float> re(values.size()), im(values.size());
+  for (size_t i = 0; i < values.size(); ++i) {
+    re[i] = float(values[i].real());
+    im[i] = float(values[i].imag());
+  }
+  auto t = RankedTensorType::get(shape, ft);
+  return {arith::ConstantOp::create(
+              b, loc, DenseElementsAttr::get(t, ArrayRef<float>(re))),
+          arith::ConstantOp::create(
+              b, loc, DenseElementsAttr::get(t, ArrayRef<float>(im)))};
+}
+
+/// exp(-2 pi i k / n) in double, the angle reduced exactly.
+std::complex<double> unitRoot(int64_t k, int64_t n) {
+  double ang = -2.0 * kPi * double(k % n) / double(n);
+  return {std::cos(ang), std::sin(ang)};
+}
+
+/// The half twiddle table T[q] = exp(-2 pi i q / N), q < N/2, of a
+/// power-of-two length (computed at run time when N is dynamic).
+Planar pow2Twiddles(OpBuilder &b, Location loc, const Length &len, Type ft) {
+  if (len.staticN) {
+    int64_t half = std::max<int64_t>(*len.staticN / 2, 1);
+    std::vector<std::complex<double>> t(half);
+    for (int64_t q = 0; q < half; ++q)
+      t[q] = unitRoot(q, *len.staticN);
+    return constant(b, loc, t, {half}, ft);
+  }
+  Value half = arith::MaxUIOp::create(b, loc, len.half, indexConst(b, loc, 1));
+  SmallVector<OpFoldResult> sizes = {half};
+  AffineMap id = AffineMap::getMultiDimIdentityMap(1, b.getContext());
+  Type f64 = b.getF64Type();
+  auto [re, im] = generic2(
+      b, loc, {}, fresh(b, loc, sizes, ft), fresh(b, loc, sizes, ft), {id, id},
+      [&](OpBuilder &nb, Location l, ValueRange) {
+        Value frac = arith::DivFOp::create(
+            nb, l, indexToFloat(nb, l, loopIndex(nb, l, 0), f64),
+            indexToFloat(nb, l, len.n, f64));
+        Value ang = arith::MulFOp::create(nb, l, frac,
+                                          floatConst(nb, l, f64, -2.0 * kPi));
+        Value c = arith::TruncFOp::create(nb, l, ft,
+                                          math::CosOp::create(nb, l, ang));
+        Value s = arith::TruncFOp::create(nb, l, ft,
+                                          math::SinOp::create(nb, l, ang));
+        linalg::YieldOp::create(nb, l, ValueRange{c, s});
+      });
+  return {re, im};
+}
+
+/// One radix-2 stage with shift `s` (span 2^s), written into `dest` (fresh
+/// tensors when null).
+Planar radix2Stage(OpBuilder &b, Location loc, Planar in, Value s,
+                   const Length &len, const Planar &tw, Planar dest) {
+  int64_t rank = rankOf(in.re);
+  Type ft = elemOf(in.re);
+  SmallVector<OpFoldResult> sizes = sizesOf(b, loc, in.re);
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, b.getContext());
+  if (!dest.re)
+    dest = {fresh(b, loc, sizes, ft), fresh(b, loc, sizes, ft)};
+  auto [re, im] = generic2(
+      b, loc, {}, dest.re, dest.im, {id, id},
+      [&](OpBuilder &nb, Location l, ValueRange) {
+        Value o = loopIndex(nb, l, 0);
+        Value one = indexConst(nb, l, 1);
+        Value m = shli(nb, l, one, s);
+        Value j = shrui(nb, l, o, addi(nb, l, s, one));
+        Value t = arith::AndIOp::create(nb, l, shrui(nb, l, o, s), one);
+        Value k = arith::AndIOp::create(nb, l, o,
+                                        arith::SubIOp::create(nb, l, m, one));
+        Value jm = shli(nb, l, j, s);
+        Value src = addi(nb, l, k, jm);
+        Value src2 = addi(nb, l, src, len.half);
+        auto at = [&](Value v, Value row) -> Value {
+          return tensor::ExtractOp::create(nb, l, v, atRow(nb, l, row, rank));
+        };
+        Value ar = at(in.re, src), ai = at(in.im, src);
+        Value br = at(in.re, src2), bi = at(in.im, src2);
+        Value wr = tensor::ExtractOp::create(nb, l, tw.re, ValueRange{jm});
+        Value wi = tensor::ExtractOp::create(nb, l, tw.im, ValueRange{jm});
+        Value sr = arith::AddFOp::create(nb, l, ar, br);
+        Value si = arith::AddFOp::create(nb, l, ai, bi);
+        Value dr = arith::SubFOp::create(nb, l, ar, br);
+        Value di = arith::SubFOp::create(nb, l, ai, bi);
+        auto [pr, pi] = cmul(nb, l, dr, di, wr, wi);
+        Value first = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, t,
+                                            indexConst(nb, l, 0));
+        linalg::YieldOp::create(
+            nb, l,
+            ValueRange{arith::SelectOp::create(nb, l, first, sr, pr),
+                       arith::SelectOp::create(nb, l, first, si, pi)});
+      });
+  return {re, im};
+}
+
+/// One static mixed-radix stage: radix r, span m, length n; `wr` is the
+/// r-point table w_r^i, `tn` the n-point table w_n^i.
+Planar radixStage(OpBuilder &b, Location loc, Planar in, int64_t n, int64_t r,
+                  int64_t m, const Planar &wr, const Planar &tn, Planar dest) {
+  int64_t rank = rankOf(in.re);
+  Type ft = elemOf(in.re);
+  SmallVector<OpFoldResult> sizes = sizesOf(b, loc, in.re);
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, b.getContext());
+  if (!dest.re)
+    dest = {fresh(b, loc, sizes, ft), fresh(b, loc, sizes, ft)};
+  int64_t lm = (n / (r * m)) * m;
+  auto [re, im] = generic2(
+      b, loc, {}, dest.re, dest.im, {id, id},
+      [&](OpBuilder &nb, Location l, ValueRange) {
+        auto c = [&](int64_t v) { return indexConst(nb, l, v); };
+        Value o = loopIndex(nb, l, 0);
+        Value k = remui(nb, l, o, c(m));
+        Value jq = divui(nb, l, o, c(m));
+        Value q = remui(nb, l, jq, c(r));
+        Value j = divui(nb, l, jq, c(r));
+        Value base = addi(nb, l, k, muli(nb, l, j, c(m)));
+        auto at = [&](Value v, Value row) -> Value {
+          return tensor::ExtractOp::create(nb, l, v, atRow(nb, l, row, rank));
+        };
+        Value accR = at(in.re, base), accI = at(in.im, base);
+        for (int64_t t = 1; t < r; ++t) {
+          Value row = addi(nb, l, base, c(t * lm));
+          Value vr = at(in.re, row), vi = at(in.im, row);
+          if (r == 2) {
+            // w_2^q = +-1.
+            Value plus = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
+                                               q, c(0));
+            accR = arith::SelectOp::create(
+                nb, l, plus, arith::AddFOp::create(nb, l, accR, vr),
+                arith::SubFOp::create(nb, l, accR, vr));
+            accI = arith::SelectOp::create(
+                nb, l, plus, arith::AddFOp::create(nb, l, accI, vi),
+                arith::SubFOp::create(nb, l, accI, vi));
+            continue;
+          }
+          Value w = remui(nb, l, muli(nb, l, q, c(t)), c(r));
+          Value wR = tensor::ExtractOp::create(nb, l, wr.re, ValueRange{w});
+          Value wI = tensor::ExtractOp::create(nb, l, wr.im, ValueRange{w});
+          auto [pr, pi] = cmul(nb, l, vr, vi, wR, wI);
+          accR = arith::AddFOp::create(nb, l, accR, pr);
+          accI = arith::AddFOp::create(nb, l, accI, pi);
+        }
+        Value ti = remui(nb, l, muli(nb, l, muli(nb, l, q, j), c(m)), c(n));
+        Value tR = tensor::ExtractOp::create(nb, l, tn.re, ValueRange{ti});
+        Value tI = tensor::ExtractOp::create(nb, l, tn.im, ValueRange{ti});
+        auto [yr, yi] = cmul(nb, l, accR, accI, tR, tI);
+        linalg::YieldOp::create(nb, l, ValueRange{yr, yi});
+      });
+  return {re, im};
+}
+
+/// The radices of a smooth n: 4s first (fewest passes), then 2, then the
+/// odd primes in increasing order.
+SmallVector<int64_t> radices(int64_t n) {
+  SmallVector<int64_t> rs;
+  while (n % 4 == 0) {
+    rs.push_back(4);
+    n /= 4;
+  }
+  for (int64_t p = 2; n > 1; ++p)
+    while (n % p == 0) {
+      rs.push_back(p);
+      n /= p;
+    }
+  return rs;
+}
+
+/// Mixed-radix forward DFT of static smooth length n along dim 0.
+Planar mixedRadix(OpBuilder &b, Location loc, Planar x, int64_t n) {
+  Type ft = elemOf(x.re);
+  std::vector<std::complex<double>> table(n);
+  for (int64_t i = 0; i < n; ++i)
+    table[i] = unitRoot(i, n);
+  Planar tn = constant(b, loc, table, {n}, ft);
+  Planar spare;
+  int64_t m = 1;
+  for (int64_t r : radices(n)) {
+    std::vector<std::complex<double>> w(r);
+    for (int64_t i = 0; i < r; ++i)
+      w[i] = unitRoot(i, r);
+    Planar wr = constant(b, loc, w, {r}, ft);
+    // Ping-pong: each stage writes over the planes its predecessor read.
+    Planar y = radixStage(b, loc, x, n, r, m, wr, tn, spare);
+    spare = x;
+    x = y;
+    m *= r;
+  }
+  return x;
+}
+
+/// Bluestein: X[k] = w[k] sum_t (x[t] w[t]) conj(w[k - t]), w[k] =
+/// exp(-pi i k^2 / n), as a cyclic convolution of length M >= 2n - 1.
+Planar bluestein(OpBuilder &b, Location loc, Planar x, Value n,
+                 std::optional<int64_t> staticN) {
+  MLIRContext *ctx = b.getContext();
+  Type ft = elemOf(x.re), f64 = b.getF64Type(), i64 = b.getI64Type();
+  int64_t rank = rankOf(x.re);
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  Value one = indexConst(b, loc, 1);
+  Value twoNm1 = arith::SubIOp::create(b, loc, addi(b, loc, n, n), one);
+  Length len = pow2Length(b, loc, twoNm1,
+                          staticN ? std::optional<int64_t>(2 * *staticN - 1)
+                                  : std::nullopt);
+  OpFoldResult mRows = rowsOf(b, len.n, len.staticN);
+
+  // The chirp w[k], k < n, and the spectrum of the filter
+  // f[k] = conj(w[k]) (k < n), conj(w[M - k]) (M - n < k < M), 0 otherwise.
+  Planar chirp, filter;
+  if (staticN) {
+    int64_t nn = *staticN, mm = *len.staticN;
+    auto w = [&](int64_t k) {
+      // k^2 mod 2n keeps the angle exact.
+      int64_t r = (k % (2 * nn)) * (k % (2 * nn)) % (2 * nn);
+      double ang = -kPi * double(r) / double(nn);
+      return std::complex<double>(std::cos(ang), std::sin(ang));
+    };
+    std::vector<std::complex<double>> c(nn), f(mm);
+    for (int64_t k = 0; k < nn; ++k)
+      c[k] = w(k);
+    for (int64_t k = 0; k < mm; ++k)
+      f[k] = k < nn ? std::conj(w(k))
+                    : (k > mm - nn ? std::conj(w(mm - k)) : 0.0);
+    hostFFT(f);
+    chirp = constant(b, loc, c, {nn}, ft);
+    filter = constant(b, loc, f, {mm, 1}, ft);
+  } else {
+    auto chirpAt = [&](OpBuilder &nb, Location l, Value k) {
+      Value k64 = arith::IndexCastOp::create(nb, l, i64, k);
+      Value two = arith::IndexCastOp::create(nb, l, i64, addi(nb, l, n, n));
+      Value km = arith::RemUIOp::create(nb, l, k64, two);
+      Value r = arith::RemUIOp::create(
+          nb, l, arith::MulIOp::create(nb, l, km, km), two);
+      Value ang = arith::DivFOp::create(
+          nb, l,
+          arith::MulFOp::create(nb, l,
+                                arith::UIToFPOp::create(nb, l, f64, r),
+                                floatConst(nb, l, f64, -kPi)),
+          indexToFloat(nb, l, n, f64));
+      return std::pair<Value, Value>(
+          arith::TruncFOp::create(nb, l, ft, math::CosOp::create(nb, l, ang)),
+          arith::TruncFOp::create(nb, l, ft, math::SinOp::create(nb, l, ang)));
+    };
+    SmallVector<OpFoldResult> cs = {n};
+    AffineMap id1 = AffineMap::getMultiDimIdentityMap(1, ctx);
+    auto [cre, cim] = generic2(
+        b, loc, {}, fresh(b, loc, cs, ft), fresh(b, loc, cs, ft), {id1, id1},
+        [&](OpBuilder &nb, Location l, ValueRange) {
+          auto [re, im] = chirpAt(nb, l, loopIndex(nb, l, 0));
+          linalg::YieldOp::create(nb, l, ValueRange{re, im});
+        });
+    chirp = {cre, cim};
+    SmallVector<OpFoldResult> fs = {mRows, b.getIndexAttr(1)};
+    AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
+    auto [fre, fim] = generic2(
+        b, loc, {}, fresh(b, loc, fs, ft), fresh(b, loc, fs, ft), {id2, id2},
+        [&](OpBuilder &nb, Location l, ValueRange) {
+          Value k = loopIndex(nb, l, 0);
+          Value head = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult,
+                                             k, n);
+          Value back = arith::SubIOp::create(nb, l, len.n, k);
+          Value tail = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult,
+                                             back, n);
+          Value use = arith::OrIOp::create(nb, l, head, tail);
+          Value src = arith::SelectOp::create(
+              nb, l, head, k,
+              arith::SelectOp::create(nb, l, tail, back, indexConst(nb, l, 0)));
+          auto [re, im] = chirpAt(nb, l, src);
+          Value zero = floatConst(nb, l, ft, 0.0);
+          linalg::YieldOp::create(
+              nb, l,
+              ValueRange{arith::SelectOp::create(nb, l, use, re, zero),
+                         arith::SelectOp::create(
+                             nb, l, use, arith::NegFOp::create(nb, l, im),
+                             zero)});
+        });
+    filter = forwardPow2(b, loc, {fre, fim}, len);
+  }
+
+  // a[k] = x[k] w[k] for k < n, zero up to M.
+  SmallVector<OpFoldResult> aSizes = withRows(b, loc, x.re, mRows);
+  auto [are, aim] = generic2(
+      b, loc, {}, fresh(b, loc, aSizes, ft), fresh(b, loc, aSizes, ft),
+      {id, id}, [&](OpBuilder &nb, Location l, ValueRange) {
+        Value k = loopIndex(nb, l, 0);
+        Value in = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult, k,
+                                         n);
+        Value src = arith::SelectOp::create(nb, l, in, k, indexConst(nb, l, 0));
+        SmallVector<Value> idx = atRow(nb, l, src, rank);
+        Value xr = tensor::ExtractOp::create(nb, l, x.re, idx);
+        Value xi = tensor::ExtractOp::create(nb, l, x.im, idx);
+        Value wr = tensor::ExtractOp::create(nb, l, chirp.re, ValueRange{src});
+        Value wi = tensor::ExtractOp::create(nb, l, chirp.im, ValueRange{src});
+        auto [pr, pi] = cmul(nb, l, xr, xi, wr, wi);
+        Value zero = floatConst(nb, l, ft, 0.0);
+        linalg::YieldOp::create(
+            nb, l,
+            ValueRange{arith::SelectOp::create(nb, l, in, pr, zero),
+                       arith::SelectOp::create(nb, l, in, pi, zero)});
+      });
+  Planar af = forwardPow2(b, loc, {are, aim}, len);
+
+  // conj(A F): the inverse transform through the forward one.
+  auto [cre, cim] = generic2(
+      b, loc, {af.re, af.im}, fresh(b, loc, aSizes, ft),
+      fresh(b, loc, aSizes, ft), {id, id, id, id},
+      [&](OpBuilder &nb, Location l, ValueRange a) {
+        SmallVector<Value> fi = {loopIndex(nb, l, 0), indexConst(nb, l, 0)};
+        Value fr = tensor::ExtractOp::create(nb, l, filter.re, fi);
+        Value fim = tensor::ExtractOp::create(nb, l, filter.im, fi);
+        auto [pr, pi] = cmul(nb, l, a[0], a[1], fr, fim);
+        linalg::YieldOp::create(nb, l,
+                                ValueRange{pr, arith::NegFOp::create(nb, l, pi)});
+      });
+  Planar d = forwardPow2(b, loc, {cre, cim}, len);
+
+  // X[k] = w[k] conj(D[k]) / M.
+  Value invM = arith::DivFOp::create(b, loc, floatConst(b, loc, ft, 1.0),
+                                     indexToFloat(b, loc, len.n, ft));
+  SmallVector<OpFoldResult> outSizes =
+      withRows(b, loc, x.re, rowsOf(b, n, staticN));
+  auto [yre, yim] = generic2(
+      b, loc, {}, fresh(b, loc, outSizes, ft), fresh(b, loc, outSizes, ft),
+      {id, id}, [&](OpBuilder &nb, Location l, ValueRange) {
+        Value k = loopIndex(nb, l, 0);
+        SmallVector<Value> idx = atRow(nb, l, k, rank);
+        Value dr = tensor::ExtractOp::create(nb, l, d.re, idx);
+        Value di = arith::NegFOp::create(
+            nb, l, tensor::ExtractOp::create(nb, l, d.im, idx));
+        Value wr = tensor::ExtractOp::create(nb, l, chirp.re, ValueRange{k});
+        Value wi = tensor::ExtractOp::create(nb, l, chirp.im, ValueRange{k});
+        auto [pr, pi] = cmul(nb, l, dr, di, wr, wi);
+        linalg::YieldOp::create(
+            nb, l,
+            ValueRange{arith::MulFOp::create(nb, l, pr, invM),
+                       arith::MulFOp::create(nb, l, pi, invM)});
+      });
+  return {yre, yim};
+}
+
+} // namespace
+
+Length fft::pow2Length(OpBuilder &b, Location loc, Value atLeast,
+                       std::optional<int64_t> staticAtLeast) {
+  Length len;
+  if (staticAtLeast) {
+    int64_t n =
+        int64_t(llvm::PowerOf2Ceil(uint64_t(std::max<int64_t>(*staticAtLeast, 1))));
+    len.staticN = n;
+    len.n = indexConst(b, loc, n);
+    len.logN = indexConst(b, loc, llvm::Log2_64(uint64_t(n)));
+    len.half = indexConst(b, loc, n / 2);
+    return len;
+  }
+  // log2 N = 64 - clz(atLeast - 1); N = 1 << log2 N (atLeast >= 1).
+  Type i64 = b.getI64Type();
+  Value t = arith::IndexCastOp::create(
+      b, loc, i64,
+      arith::SubIOp::create(b, loc, atLeast, indexConst(b, loc, 1)));
+  Value clz = math::CountLeadingZerosOp::create(b, loc, t);
+  Value log = arith::SubIOp::create(
+      b, loc, arith::ConstantIntOp::create(b, loc, i64, 64), clz);
+  len.logN = arith::IndexCastOp::create(b, loc, b.getIndexType(), log);
+  len.n = shli(b, loc, indexConst(b, loc, 1), len.logN);
+  len.half = shrui(b, loc, len.n, indexConst(b, loc, 1));
+  return len;
+}
+
+Planar fft::forwardPow2(OpBuilder &b, Location loc, Planar x,
+                        const Length &len) {
+  Planar tw = pow2Twiddles(b, loc, len, elemOf(x.re));
+  if (len.staticN) {
+    // Ping-pong: each stage writes over the planes its predecessor read,
+    // dead by then, so two pairs of buffers serve all stages.
+    Planar spare;
+    for (int64_t s = 0; (int64_t(1) << s) < *len.staticN; ++s) {
+      Planar y = radix2Stage(b, loc, x, indexConst(b, loc, s), len, tw, spare);
+      spare = x;
+      x = y;
+    }
+    return x;
+  }
+  auto loop = scf::ForOp::create(
+      b, loc, indexConst(b, loc, 0), len.logN, indexConst(b, loc, 1),
+      ValueRange{x.re, x.im},
+      [&](OpBuilder &nb, Location l, Value s, ValueRange iter) {
+        Planar y = radix2Stage(nb, l, {iter[0], iter[1]}, s, len, tw, {});
+        // Bufferization wants the loop to yield the iter_args' buffers.
+        Value re = linalg::CopyOp::create(nb, l, y.re, iter[0]).getResult(0);
+        Value im = linalg::CopyOp::create(nb, l, y.im, iter[1]).getResult(0);
+        scf::YieldOp::create(nb, l, ValueRange{re, im});
+      });
+  return {loop.getResult(0), loop.getResult(1)};
+}
+
+Planar fft::forward(OpBuilder &b, Location loc, Planar x, Value n,
+                    std::optional<int64_t> staticN, bool useBluestein) {
+  if (staticN && *staticN <= 1)
+    return x;
+  if (staticN && !useBluestein)
+    return mixedRadix(b, loc, x, *staticN);
+  return bluestein(b, loc, x, n, staticN);
+}
+
+void fft::hostFFT(std::vector<std::complex<double>> &a) {
+  size_t n = a.size();
+  for (size_t i = 1, j = 0; i < n; ++i) {
+    size_t bit = n >> 1;
+    for (; j & bit; bit >>= 1)
+      j ^= bit;
+    j ^= bit;
+    if (i < j)
+      std::swap(a[i], a[j]);
+  }
+  for (size_t len = 2; len <= n; len <<= 1) {
+    for (size_t i = 0; i < n; i += len)
+      for (size_t k = 0; k < len / 2; ++k) {
+        std::complex<double> w = unitRoot(int64_t(k), int64_t(len));
+        std::complex<double> u = a[i + k], v = a[i + k + len / 2] * w;
+        a[i + k] = u + v;
+        a[i + k + len / 2] = u - v;
+      }
+  }
+}

@@ -1,0 +1,239 @@
+//===- LowerFFT.cpp - seq-lower-fft -----------------------------*- C++ -*-===//
+//
+// Implements `seq-lower-fft`: seq.fft, seq.rfft and seq.irfft with a fast
+// impl become generated FFT code (FFTBuilder.h). Each op is three steps:
+//
+//   1. gather: the planes N x (other dims), transform axis first, with the
+//      input zero-padded or truncated to N (irfft: the Hermitian spectrum
+//      completed, imaginary parts of bins 0 and N/2 dropped);
+//   2. the forward transform (inverses: of the conjugate);
+//   3. scatter: back to the op's layout and element type (inverses:
+//      conjugated and scaled by 1/N; rfft keeps bins 0..N/2).
+//
+//===----------------------------------------------------------------------===//
+
+#include "FFTBuilder.h"
+#include "Reference/Utils.h"
+
+#include "seqc/Dialect/Seq/IR/Seq.h"
+#include "seqc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Complex/IR/Complex.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace seqc {
+#define GEN_PASS_DEF_SEQLOWERFFTPASS
+#include "seqc/Transforms/Passes.h.inc"
+} // namespace seqc
+
+using namespace mlir;
+using namespace seqc;
+using namespace seqc::ref;
+using namespace seqc::fft;
+
+namespace {
+
+enum class Kind { C2C, R2C, C2R };
+
+/// Indices into the op's layout from the front layout's loop indices:
+/// `row` at `axis`, loop index d+1 before it and d after it.
+SmallVector<Value> toOpLayout(OpBuilder &b, Location l, Value row,
+                              int64_t axis, int64_t rank) {
+  SmallVector<Value> idx;
+  for (int64_t d = 0; d < rank; ++d)
+    idx.push_back(d == axis ? row : loopIndex(b, l, d < axis ? d + 1 : d));
+  return idx;
+}
+
+LogicalResult lower(Operation *op, PatternRewriter &rw, Kind kind, Value input,
+                    int64_t axis, std::optional<uint64_t> lengthAttr,
+                    bool inverse, seq::ImplKind impl) {
+  Location loc = op->getLoc();
+  MLIRContext *ctx = rw.getContext();
+  auto it = llvm::cast<RankedTensorType>(input.getType());
+  auto rt = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+  int64_t rank = it.getRank();
+  Type ft = kind == Kind::C2R
+                ? rt.getElementType()
+                : llvm::cast<ComplexType>(rt.getElementType()).getElementType();
+  if (!ft.isF32())
+    return rw.notifyMatchFailure(op, "f32 only");
+
+  // Transform length N.
+  Value inLen = dimValue(rw, loc, input, axis);
+  std::optional<int64_t> staticN;
+  Value n;
+  if (lengthAttr) {
+    staticN = int64_t(*lengthAttr);
+    n = indexConst(rw, loc, *staticN);
+  } else if (kind == Kind::C2R) {
+    // 2 (M - 1).
+    n = arith::MulIOp::create(
+        rw, loc, arith::SubIOp::create(rw, loc, inLen, indexConst(rw, loc, 1)),
+        indexConst(rw, loc, 2));
+    if (!it.isDynamicDim(axis))
+      staticN = 2 * (it.getDimSize(axis) - 1);
+  } else {
+    n = inLen;
+    if (!it.isDynamicDim(axis))
+      staticN = it.getDimSize(axis);
+  }
+  if (staticN && *staticN <= 0)
+    return rw.notifyMatchFailure(op, "empty transform");
+
+  // 1. Gather into N x (other dims).
+  SmallVector<OpFoldResult> inSizes = sizesOf(rw, loc, input);
+  SmallVector<OpFoldResult> front = {
+      staticN ? OpFoldResult(rw.getIndexAttr(*staticN)) : OpFoldResult(n)};
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis)
+      front.push_back(inSizes[d]);
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  Value zero = floatConst(rw, loc, ft, 0.0);
+  Value half = arith::DivUIOp::create(rw, loc, n, indexConst(rw, loc, 2));
+  auto [xre, xim] = generic2(
+      rw, loc, {}, fresh(rw, loc, front, ft), fresh(rw, loc, front, ft),
+      {id, id}, [&](OpBuilder &b, Location l, ValueRange) {
+        Value row = loopIndex(b, l, 0);
+        Value src = row, conj;
+        Value dropIm = arith::ConstantIntOp::create(b, l, b.getI1Type(), 0);
+        if (kind == Kind::C2R) {
+          // Bins past N/2 mirror the first half, conjugated.
+          Value upper = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ugt,
+                                              row, half);
+          src = arith::SelectOp::create(
+              b, l, upper, arith::SubIOp::create(b, l, n, row), row);
+          conj = upper;
+          Value first = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                              row, indexConst(b, l, 0));
+          Value even = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::eq,
+              arith::RemUIOp::create(b, l, n, indexConst(b, l, 2)),
+              indexConst(b, l, 0));
+          Value mid = arith::AndIOp::create(
+              b, l, even,
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, row, half));
+          dropIm = arith::OrIOp::create(b, l, first, mid);
+        }
+        Value in = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, src,
+                                         inLen);
+        Value safe = arith::SelectOp::create(b, l, in, src, indexConst(b, l, 0));
+        Value v = tensor::ExtractOp::create(b, l, input,
+                                            toOpLayout(b, l, safe, axis, rank));
+        Value re = v, im = zero;
+        if (kind != Kind::R2C) {
+          re = complex::ReOp::create(b, l, v);
+          im = complex::ImOp::create(b, l, v);
+        }
+        if (conj)
+          im = arith::SelectOp::create(b, l, conj,
+                                       arith::NegFOp::create(b, l, im), im);
+        im = arith::SelectOp::create(b, l, dropIm, zero, im);
+        // Inverses transform the conjugate.
+        if (inverse || kind == Kind::C2R)
+          im = arith::NegFOp::create(b, l, im);
+        linalg::YieldOp::create(
+            b, l,
+            ValueRange{arith::SelectOp::create(b, l, in, re, zero),
+                       arith::SelectOp::create(b, l, in, im, zero)});
+      });
+
+  // 2. The transform.
+  Planar y = forward(rw, loc, {xre, xim}, n, staticN,
+                     impl == seq::ImplKind::bluestein);
+
+  // 3. Back to the op's layout.
+  bool isInverse = inverse || kind == Kind::C2R;
+  Value scale = floatConst(rw, loc, ft, 1.0);
+  if (isInverse)
+    scale = arith::DivFOp::create(rw, loc, scale, indexToFloat(rw, loc, n, ft));
+  SmallVector<OpFoldResult> outSizes;
+  for (int64_t d = 0; d < rank; ++d)
+    outSizes.push_back(d == axis
+                           ? (rt.isDynamicDim(d)
+                                  ? OpFoldResult(kind == Kind::R2C
+                                                     ? Value(arith::AddIOp::create(
+                                                           rw, loc, half,
+                                                           indexConst(rw, loc, 1)))
+                                                     : n)
+                                  : OpFoldResult(rw.getIndexAttr(rt.getDimSize(d))))
+                           : inSizes[d]);
+  Value out = generic(
+      rw, loc, {}, tensor::EmptyOp::create(rw, loc, outSizes, rt.getElementType()),
+      {id}, std::string(rank, 'p'), [&](OpBuilder &b, Location l, ValueRange) {
+        // The front layout's indices from the op's: axis first.
+        SmallVector<Value> idx = {loopIndex(b, l, axis)};
+        for (int64_t d = 0; d < rank; ++d)
+          if (d != axis)
+            idx.push_back(loopIndex(b, l, d));
+        Value re = tensor::ExtractOp::create(b, l, y.re, idx);
+        re = arith::MulFOp::create(b, l, re, scale);
+        if (kind == Kind::C2R) {
+          linalg::YieldOp::create(b, l, re);
+          return;
+        }
+        Value im = tensor::ExtractOp::create(b, l, y.im, idx);
+        im = arith::MulFOp::create(b, l, im, scale);
+        if (isInverse)
+          im = arith::NegFOp::create(b, l, im);
+        linalg::YieldOp::create(
+            b, l,
+            Value(complex::CreateOp::create(b, l, rt.getElementType(), re, im)));
+      });
+  if (out.getType() != rt)
+    out = tensor::CastOp::create(rw, loc, rt, out);
+  rw.replaceOp(op, out);
+  return success();
+}
+
+bool isFast(std::optional<seq::ImplKind> impl) {
+  return impl && (*impl == seq::ImplKind::mixed_radix ||
+                  *impl == seq::ImplKind::bluestein);
+}
+
+struct LowerFFT : OpRewritePattern<seq::FFTOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(seq::FFTOp op,
+                                PatternRewriter &rw) const override {
+    if (!isFast(op.getImpl()))
+      return failure();
+    return lower(op, rw, Kind::C2C, op.getInput(), op.getAxis(),
+                 op.getLength(), op.getInverse(), *op.getImpl());
+  }
+};
+
+struct LowerRFFT : OpRewritePattern<seq::RFFTOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(seq::RFFTOp op,
+                                PatternRewriter &rw) const override {
+    if (!isFast(op.getImpl()))
+      return failure();
+    return lower(op, rw, Kind::R2C, op.getInput(), op.getAxis(),
+                 op.getLength(), false, *op.getImpl());
+  }
+};
+
+struct LowerIRFFT : OpRewritePattern<seq::IRFFTOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(seq::IRFFTOp op,
+                                PatternRewriter &rw) const override {
+    if (!isFast(op.getImpl()))
+      return failure();
+    return lower(op, rw, Kind::C2R, op.getInput(), op.getAxis(),
+                 op.getLength(), true, *op.getImpl());
+  }
+};
+
+struct SeqLowerFFTPass : seqc::impl::SeqLowerFFTPassBase<SeqLowerFFTPass> {
+  void runOnOperation() override {
+    RewritePatternSet patterns(&getContext());
+    patterns.add<LowerFFT, LowerRFFT, LowerIRFFT>(&getContext());
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      signalPassFailure();
+  }
+};
+} // namespace
