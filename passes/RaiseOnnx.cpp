@@ -2,7 +2,7 @@
 //
 // Implements `seq-raise-onnx`: ONNX subgraphs that compute a token mixer
 // become the seq op, so that algorithm selection and the fast lowerings see
-// them. Today: depthwise 1-D convolutions -> seq.long_conv.
+// them: depthwise 1-D convolutions -> seq.long_conv, DFT -> seq.fft/rfft.
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +14,7 @@
 #include "seqc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Complex/IR/Complex.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
@@ -123,11 +124,141 @@ struct DepthwiseConvToLongConv : OpRewritePattern<onnxir::ConvOp> {
   }
 };
 
+/// The integer value of a scalar/1-element constant, or nullopt.
+static std::optional<int64_t> constantInt(Value v) {
+  Attribute attr;
+  if (auto c = v.getDefiningOp<arith::ConstantOp>())
+    attr = c.getValue();
+  else if (auto c = v.getDefiningOp<onnxir::ConstantOp>())
+    attr = c.getValueAttr();
+  auto dense = llvm::dyn_cast_or_null<DenseIntElementsAttr>(attr);
+  if (!dense || dense.getNumElements() != 1)
+    return std::nullopt;
+  return (*dense.begin()).getSExtValue();
+}
+
+/// onnx.DFT (opset 17) -> seq.fft / seq.rfft. ONNX carries complex numbers
+/// as a trailing dim of 2 (real signals: 1); seq uses complex<f32>.
+struct DFTToSeq : OpRewritePattern<onnxir::DFTOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnxir::DFTOp op,
+                                PatternRewriter &rw) const override {
+    auto it = llvm::dyn_cast<RankedTensorType>(op.getInput().getType());
+    auto ot = llvm::dyn_cast<RankedTensorType>(op.getOutput().getType());
+    if (!it || !ot || !it.getElementType().isF32() || it.getRank() < 2)
+      return rw.notifyMatchFailure(op, "not a ranked f32 signal");
+    int64_t rank = it.getRank() - 1; // without the (re, im) dim
+    int64_t parts = it.getDimSize(rank);
+    if (parts != 1 && parts != 2)
+      return rw.notifyMatchFailure(op, "last dim is not 1 or 2");
+    int64_t axis = op.getAxis().value_or(1);
+    if (axis < 0)
+      axis += rank;
+    if (axis < 0 || axis >= rank)
+      return rw.notifyMatchFailure(op, "axis out of range");
+    bool inverse = op.getInverse().value_or(0) != 0;
+    bool onesided = op.getOnesided().value_or(0) != 0;
+    if (onesided && (inverse || parts == 2))
+      return rw.notifyMatchFailure(op, "onesided needs a real forward DFT");
+    std::optional<int64_t> length;
+    if (!llvm::isa<NoneType>(op.getDftLength().getType())) {
+      length = constantInt(op.getDftLength());
+      if (!length || *length <= 0)
+        return rw.notifyMatchFailure(op, "dft_length is not a constant");
+    }
+
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rw.getContext();
+    Type f32 = rw.getF32Type();
+    auto c64 = ComplexType::get(f32);
+    SmallVector<OpFoldResult> sizes = ref::sizesOf(rw, loc, op.getInput());
+    sizes.pop_back();
+    SmallVector<int64_t> shape(it.getShape().drop_back());
+
+    // The signal without its trailing dim: real, or complex from (re, im).
+    Value signal;
+    auto project = [&](int64_t part) {
+      SmallVector<AffineExpr> es;
+      for (int64_t d = 0; d < rank; ++d)
+        es.push_back(rw.getAffineDimExpr(d));
+      es.push_back(rw.getAffineConstantExpr(part));
+      return AffineMap::get(rank, 0, es, ctx);
+    };
+    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+    std::string iters(rank, 'p');
+    if (parts == 1 && onesided) {
+      signal = ref::generic(rw, loc, {op.getInput()},
+                            ref::filled(rw, loc, sizes, f32, Value()),
+                            {project(0), id}, iters,
+                            [&](OpBuilder &b, Location l, ValueRange a) {
+                              linalg::YieldOp::create(b, l, a[0]);
+                            });
+    } else {
+      SmallVector<Value> ins = {op.getInput()};
+      SmallVector<AffineMap> maps = {project(0)};
+      if (parts == 2) {
+        ins.push_back(op.getInput());
+        maps.push_back(project(1));
+      }
+      maps.push_back(id);
+      signal = ref::generic(
+          rw, loc, ins, ref::filled(rw, loc, sizes, c64, Value()), maps, iters,
+          [&](OpBuilder &b, Location l, ValueRange a) {
+            Value im = parts == 2 ? a[1] : ref::floatConst(b, l, f32, 0.0);
+            linalg::YieldOp::create(
+                b, l, Value(complex::CreateOp::create(b, l, c64, a[0], im)));
+          });
+    }
+
+    // The transform.
+    int64_t n = length ? *length : shape[axis];
+    SmallVector<int64_t> outShape = shape;
+    outShape[axis] = ShapedType::isDynamic(n) ? n : (onesided ? n / 2 + 1 : n);
+    auto yt = RankedTensorType::get(outShape, c64);
+    IntegerAttr lenAttr = length ? rw.getI64IntegerAttr(*length) : IntegerAttr();
+    Value y;
+    if (onesided)
+      y = seq::RFFTOp::create(rw, loc, yt, signal, rw.getI64IntegerAttr(axis),
+                              lenAttr, seq::ImplKindAttr());
+    else
+      y = seq::FFTOp::create(rw, loc, yt, signal, rw.getI64IntegerAttr(axis),
+                             inverse ? rw.getUnitAttr() : UnitAttr(), lenAttr,
+                             seq::ImplKindAttr());
+
+    // Back to ONNX's layout: (re, im) as a trailing dim.
+    SmallVector<OpFoldResult> outSizes = ref::sizesOf(rw, loc, y);
+    outSizes.push_back(rw.getIndexAttr(2));
+    SmallVector<AffineExpr> drop;
+    for (int64_t d = 0; d < rank; ++d)
+      drop.push_back(rw.getAffineDimExpr(d));
+    Value out = ref::generic(
+        rw, loc, {y}, ref::filled(rw, loc, outSizes, f32, Value()),
+        {AffineMap::get(rank + 1, 0, drop, ctx),
+         AffineMap::getMultiDimIdentityMap(rank + 1, ctx)},
+        std::string(rank + 1, 'p'),
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value isRe = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                             ref::loopIndex(b, l, rank),
+                                             ref::indexConst(b, l, 0));
+          linalg::YieldOp::create(
+              b, l,
+              Value(arith::SelectOp::create(b, l, isRe,
+                                            complex::ReOp::create(b, l, a[0]),
+                                            complex::ImOp::create(b, l, a[0]))));
+        });
+    if (out.getType() != op.getType())
+      out = tensor::CastOp::create(rw, loc, op.getType(), out);
+    rw.replaceOp(op, out);
+    return success();
+  }
+};
+
 struct SeqRaiseOnnxPass
     : seqc::impl::SeqRaiseOnnxPassBase<SeqRaiseOnnxPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<DepthwiseConvToLongConv>(&getContext());
+    patterns.add<DepthwiseConvToLongConv, DFTToSeq>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -38,3 +38,30 @@ func.func @not_mixers(%x: tensor<1x2x16xf32>, %w: tensor<2x1x3xf32>, %w2: tensor
   %c = onnx.Conv(%x, %w, %none) {group = 2 : i64, pads = [1, 0]} : (tensor<1x2x16xf32>, tensor<2x1x3xf32>, none) -> tensor<1x2x15xf32>
   return %a, %b, %c : tensor<1x2x16xf32>, tensor<1x2x8xf32>, tensor<1x2x15xf32>
 }
+
+// -----
+
+// DFT of a real signal, onesided: seq.rfft, then (re, im) as a trailing dim.
+// CHECK-LABEL: func.func @dft_onesided
+// CHECK: %[[S:.*]] = linalg.generic
+// CHECK: %[[Y:.*]] = seq.rfft %[[S]] {axis = 1 : i64, length = 16 : i64} : (tensor<2x10xf32>) -> tensor<2x9xcomplex<f32>>
+// CHECK: linalg.generic {{.*}} ins(%[[Y]] : tensor<2x9xcomplex<f32>>)
+// CHECK-DAG: complex.re
+// CHECK-DAG: complex.im
+func.func @dft_onesided(%x: tensor<2x10x1xf32>) -> tensor<2x9x2xf32> {
+  %n = onnx.Constant() {value = dense<16> : tensor<i64>} : () -> tensor<i64>
+  %y = onnx.DFT(%x, %n) {axis = 1 : i64, onesided = 1 : i64} : (tensor<2x10x1xf32>, tensor<i64>) -> tensor<2x9x2xf32>
+  return %y : tensor<2x9x2xf32>
+}
+
+// -----
+
+// Complex inverse DFT along a symbolic axis: seq.fft inverse.
+// CHECK-LABEL: func.func @dft_inverse
+// CHECK: complex.create
+// CHECK: seq.fft %{{.*}} {axis = 1 : i64, inverse} : (tensor<3x?xcomplex<f32>>) -> tensor<3x?xcomplex<f32>>
+func.func @dft_inverse(%x: tensor<3x?x2xf32>) -> tensor<3x?x2xf32> {
+  %none = onnx.NoValue
+  %y = onnx.DFT(%x, %none) {axis = 1 : i64, inverse = 1 : i64} : (tensor<3x?x2xf32>, none) -> tensor<3x?x2xf32>
+  return %y : tensor<3x?x2xf32>
+}
