@@ -108,10 +108,15 @@ def SeqRaiseOnnxPass : Pass<"seq-raise-onnx", "::mlir::ModuleOp"> {
       (K-1 - (K-1)/2, (K-1)/2) becomes `seq.long_conv` (causal / centered)
       with the kernel reversed (ONNX Conv correlates); a constant weight is
       reversed at compile time.
+    - `onnx.DFT` (opset 17; constant or absent dft_length) becomes
+      `seq.fft` (complex, or real and two-sided, forward or inverse) or
+      `seq.rfft` (real, onesided), with the trailing (re, im) dim of ONNX
+      converted to and from complex<f32>.
   }];
   let dependentDialects = [
     "::seqc::seq::SeqDialect",
     "::mlir::arith::ArithDialect",
+    "::mlir::complex::ComplexDialect",
     "::mlir::linalg::LinalgDialect",
     "::mlir::tensor::TensorDialect"
   ];
