@@ -6,7 +6,11 @@
 #     padding, pointwise Conv1d, GELU) from PyTorch to ONNX with a dynamic
 #     sequence length, compiles it ahead of time to a shared library with
 #     `seqc`, runs it with `seqc-run` at L = 4096 and checks it against torch;
-#  2. runs docs/examples/s4d_lm_block.mlir -- an S4D layer (SSM kernel + long
+#  2. compiles a long convolution (a depthwise ONNX Conv with 256 channels
+#     and a kernel as long as the sequence, L = K = 4096): seqc raises it to
+#     seq.long_conv, chooses the FFT algorithm (--print-impl), and the
+#     library is checked against numpy in float64 and timed (1 thread);
+#  3. runs docs/examples/s4d_lm_block.mlir -- an S4D layer (SSM kernel + long
 #     convolution) and LM-Infinite attention written in the seq dialect --
 #     through the reference lowering and mlir-runner.
 #===------------------------------------------------------------------------===#
@@ -29,7 +33,13 @@ sed -n '/Inputs:/,/\*\//p' "$work/libconvblock.h"
 seqc-run "$work/libconvblock.so" --random --dim L=4096 --bench 5
 
 echo
-echo "== 2. seq dialect model through the reference lowering"
+echo "== 2. A long convolution: ONNX depthwise Conv, C = 256, L = K = 4096"
+/usr/bin/python3 "$root/test/e2e/longconv/long_conv_models.py" check "$work/lc" \
+  --c 256 --l 4096 --k 4096
+SEQC_NUM_THREADS=1 seqc-run "$work/lc/libmodel.so" --random --bench 5
+
+echo
+echo "== 3. seq dialect model through the reference lowering"
 model="$root/docs/examples/s4d_lm_block.mlir"
 lib=/usr/lib/llvm-22/lib
 grep -o 'seq\.[a-z_]* ' "$model" | sort | uniq -c
