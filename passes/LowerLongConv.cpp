@@ -51,10 +51,10 @@ using namespace seqc::fft;
 namespace {
 
 /// Channels per block: the FFT convolution runs block by block (in an
-/// scf.forall, one block per task), so that a block's N x B x 16 planes stay
-/// in cache through all log2 N stages instead of streaming the whole N x C
-/// signal from memory once per stage.
-static constexpr int64_t kChannelBlock = 16;
+/// scf.forall, one block per task), so that a block's planes (N x B x 16
+/// complex columns, two channels each) stay in cache through all log2 N
+/// stages instead of streaming the whole signal from memory once per stage.
+static constexpr int64_t kChannelBlock = 32;
 
 /// The constant spectrum (N x 1 x C, planar) of a constant kernel C x K.
 Planar constantSpectrum(OpBuilder &b, Location loc, ArrayRef<float> k,
@@ -183,6 +183,153 @@ Value convolve(OpBuilder &rw, Location loc, const ConvContext &cx, Value x,
       });
 }
 
+/// convolve() for an even number of channels, two channels per complex
+/// transform: z = x_{2j} + i x_{2j+1}; with Z its spectrum and Zc[k] =
+/// conj(Z[N-k]), the channels' spectra are X1 = (Z + Zc) / 2 and
+/// X2 = (Z - Zc) / 2i, and since both outputs are real,
+/// IFFT(X1 K1 + i X2 K2) = y_{2j} + i y_{2j+1}. Half the transforms.
+Value convolvePacked(OpBuilder &rw, Location loc, const ConvContext &cx,
+                     Value x, Value kernel, Planar kf, Value bias) {
+  MLIRContext *ctx = rw.getContext();
+  Type ft = cx.ft;
+  AffineExpr d0, d1, d2;
+  bindDims(ctx, d0, d1, d2);
+  AffineMap id3 = AffineMap::getMultiDimIdentityMap(3, ctx);
+  Value zero = floatConst(rw, loc, ft, 0.0);
+  const Length &len = cx.len;
+  auto c = [&](OpBuilder &b, Location l, int64_t v) {
+    return indexConst(b, l, v);
+  };
+  auto twice = [&](OpBuilder &b, Location l, Value j, int64_t plus) -> Value {
+    Value v = arith::MulIOp::create(b, l, j, c(b, l, 2));
+    return plus ? Value(arith::AddIOp::create(b, l, v, c(b, l, plus))) : v;
+  };
+
+  SmallVector<OpFoldResult> xs = sizesOf(rw, loc, x);
+  int64_t channels = llvm::cast<RankedTensorType>(x.getType()).getDimSize(1);
+  OpFoldResult rows = len.staticN ? OpFoldResult(rw.getIndexAttr(*len.staticN))
+                                  : OpFoldResult(len.n);
+  SmallVector<OpFoldResult> sigSizes = {rows, xs[0],
+                                        rw.getIndexAttr(channels / 2)};
+  auto [xre, xim] = generic2(
+      rw, loc, {}, fresh(rw, loc, sigSizes, ft), fresh(rw, loc, sigSizes, ft),
+      {id3, id3}, [&](OpBuilder &b, Location l, ValueRange) {
+        Value n = loopIndex(b, l, 0), bi = loopIndex(b, l, 1),
+              j = loopIndex(b, l, 2);
+        Value in = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, n,
+                                         cx.lVal);
+        Value safe = arith::SelectOp::create(b, l, in, n, c(b, l, 0));
+        Value v0 = tensor::ExtractOp::create(
+            b, l, x, ValueRange{bi, twice(b, l, j, 0), safe});
+        Value v1 = tensor::ExtractOp::create(
+            b, l, x, ValueRange{bi, twice(b, l, j, 1), safe});
+        linalg::YieldOp::create(
+            b, l,
+            ValueRange{arith::SelectOp::create(b, l, in, v0, zero),
+                       arith::SelectOp::create(b, l, in, v1, zero)});
+      });
+  Planar zf = forwardPow2(rw, loc, {xre, xim}, len);
+
+  if (!kf.re) {
+    SmallVector<OpFoldResult> kSizes = {rows, rw.getIndexAttr(1),
+                                        rw.getIndexAttr(channels)};
+    Value kre = generic(
+        rw, loc, {}, fresh(rw, loc, kSizes, ft), {id3}, "ppp",
+        [&](OpBuilder &b, Location l, ValueRange) {
+          Value n = loopIndex(b, l, 0);
+          Value in = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, n,
+                                           cx.kVal);
+          Value safe = arith::SelectOp::create(b, l, in, n, c(b, l, 0));
+          Value v = tensor::ExtractOp::create(
+              b, l, kernel, ValueRange{loopIndex(b, l, 2), safe});
+          linalg::YieldOp::create(
+              b, l, Value(arith::SelectOp::create(b, l, in, v, zero)));
+        });
+    kf = forwardPow2(rw, loc, {kre, fresh(rw, loc, kSizes, ft, zero)}, len);
+  }
+
+  // conj(X1 K1 + i X2 K2): the input of the inverse through the forward
+  // transform.
+  Value half = floatConst(rw, loc, ft, 0.5);
+  auto [yre, yim] = generic2(
+      rw, loc, {}, fresh(rw, loc, sigSizes, ft), fresh(rw, loc, sigSizes, ft),
+      {id3, id3}, [&](OpBuilder &b, Location l, ValueRange) {
+        Value k = loopIndex(b, l, 0), bi = loopIndex(b, l, 1),
+              j = loopIndex(b, l, 2);
+        Value mirror = arith::RemUIOp::create(
+            b, l, arith::SubIOp::create(b, l, len.n, k), len.n);
+        auto at = [&](Value t, Value row) -> Value {
+          return tensor::ExtractOp::create(b, l, t, ValueRange{row, bi, j});
+        };
+        Value a = at(zf.re, k), bb = at(zf.im, k);
+        Value cc = at(zf.re, mirror), d = at(zf.im, mirror);
+        auto mulf = [&](Value u, Value v) -> Value {
+          return arith::MulFOp::create(b, l, u, v);
+        };
+        auto addf = [&](Value u, Value v) -> Value {
+          return arith::AddFOp::create(b, l, u, v);
+        };
+        auto subf = [&](Value u, Value v) -> Value {
+          return arith::SubFOp::create(b, l, u, v);
+        };
+        Value x1r = mulf(addf(a, cc), half), x1i = mulf(subf(bb, d), half);
+        Value x2r = mulf(addf(bb, d), half), x2i = mulf(subf(cc, a), half);
+        auto kAt = [&](Value t, int64_t plus) -> Value {
+          return tensor::ExtractOp::create(
+              b, l, t, ValueRange{k, c(b, l, 0), twice(b, l, j, plus)});
+        };
+        Value k1r = kAt(kf.re, 0), k1i = kAt(kf.im, 0);
+        Value k2r = kAt(kf.re, 1), k2i = kAt(kf.im, 1);
+        Value pr = subf(mulf(x1r, k1r), mulf(x1i, k1i));
+        Value pi = addf(mulf(x1r, k1i), mulf(x1i, k1r));
+        Value qr = subf(mulf(x2r, k2r), mulf(x2i, k2i));
+        Value qi = addf(mulf(x2r, k2i), mulf(x2i, k2r));
+        // Y = P + iQ; yield conj(Y).
+        linalg::YieldOp::create(
+            b, l, ValueRange{subf(pr, qi), arith::NegFOp::create(
+                                               b, l, addf(pi, qr))});
+      });
+  Planar r = forwardPow2(rw, loc, {yre, yim}, len);
+
+  // y[b, 2j, t] = Re r / N, y[b, 2j+1, t] = -Im r / N (+ bias).
+  SmallVector<Value> ins;
+  SmallVector<AffineMap> maps;
+  if (bias) {
+    ins.push_back(bias);
+    maps.push_back(AffineMap::get(3, 0, {d1}, ctx));
+  }
+  maps.push_back(id3);
+  return generic(
+      rw, loc, ins, fresh(rw, loc, xs, ft), maps, "ppp",
+      [&](OpBuilder &b, Location l, ValueRange a) {
+        Value ch = loopIndex(b, l, 1);
+        Value row = arith::AddIOp::create(b, l, loopIndex(b, l, 2), cx.shift);
+        Value j = arith::DivUIOp::create(b, l, ch, c(b, l, 2));
+        Value odd = arith::CmpIOp::create(
+            b, l, arith::CmpIPredicate::ne,
+            arith::RemUIOp::create(b, l, ch, c(b, l, 2)), c(b, l, 0));
+        SmallVector<Value> idx = {row, loopIndex(b, l, 0), j};
+        Value re = tensor::ExtractOp::create(b, l, r.re, idx);
+        Value im = arith::NegFOp::create(
+            b, l, tensor::ExtractOp::create(b, l, r.im, idx));
+        Value v = arith::SelectOp::create(b, l, odd, im, re);
+        v = arith::MulFOp::create(b, l, v, cx.invN);
+        if (a.size() > 1)
+          v = arith::AddFOp::create(b, l, v, a[0]);
+        linalg::YieldOp::create(b, l, v);
+      });
+}
+
+/// The FFT convolution of a block: packed two channels per transform when
+/// the channel count is static and even.
+Value convolveBlock(OpBuilder &rw, Location loc, const ConvContext &cx,
+                    Value x, Value kernel, Planar kf, Value bias) {
+  int64_t channels = llvm::cast<RankedTensorType>(x.getType()).getDimSize(1);
+  if (!ShapedType::isDynamic(channels) && channels % 2 == 0)
+    return convolvePacked(rw, loc, cx, x, kernel, kf, bias);
+  return convolve(rw, loc, cx, x, kernel, kf, bias);
+}
+
 struct LongConvToFFT : OpRewritePattern<seq::LongConvOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -227,7 +374,7 @@ struct LongConvToFFT : OpRewritePattern<seq::LongConvOp> {
 
     int64_t c = xt.getDimSize(1);
     if (ShapedType::isDynamic(c) || c % kChannelBlock || c == kChannelBlock) {
-      Value y = convolve(rw, loc, cx, x, kernel, kf, bias);
+      Value y = convolveBlock(rw, loc, cx, x, kernel, kf, bias);
       if (y.getType() != op.getType())
         y = tensor::CastOp::create(rw, loc, op.getType(), y);
       rw.replaceOp(op, y);
@@ -269,7 +416,7 @@ struct LongConvToFFT : OpRewritePattern<seq::LongConvOp> {
       if (bias)
         bb = tensor::ExtractSliceOp::create(rw, loc, bias, {c0}, {blk},
                                             {oneIdx});
-      Value yb = convolve(rw, loc, cx, xb, kb, kfb, bb);
+      Value yb = convolveBlock(rw, loc, cx, xb, kb, kfb, bb);
       rw.setInsertionPointToStart(forall.getTerminator().getBody());
       tensor::ParallelInsertSliceOp::create(rw, loc, yb,
                                             forall.getRegionIterArgs()[0],
