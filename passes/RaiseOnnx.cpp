@@ -2,7 +2,8 @@
 //
 // Implements `seq-raise-onnx`: ONNX subgraphs that compute a token mixer
 // become the seq op, so that algorithm selection and the fast lowerings see
-// them: depthwise 1-D convolutions -> seq.long_conv, DFT -> seq.fft/rfft.
+// them: depthwise 1-D convolutions -> seq.long_conv, DFT and STFT ->
+// seq.fft/rfft.
 //
 //===----------------------------------------------------------------------===//
 
@@ -137,6 +138,148 @@ static std::optional<int64_t> constantInt(Value v) {
   return (*dense.begin()).getSExtValue();
 }
 
+/// A complex<f32> tensor as ONNX carries it: (re, im) in a trailing dim.
+static Value toOnnxComplex(OpBuilder &rw, Location loc, Value y) {
+  MLIRContext *ctx = rw.getContext();
+  int64_t rank = llvm::cast<RankedTensorType>(y.getType()).getRank();
+  SmallVector<OpFoldResult> outSizes = ref::sizesOf(rw, loc, y);
+  outSizes.push_back(rw.getIndexAttr(2));
+  SmallVector<AffineExpr> drop;
+  for (int64_t d = 0; d < rank; ++d)
+    drop.push_back(rw.getAffineDimExpr(d));
+  return ref::generic(
+      rw, loc, {y}, ref::filled(rw, loc, outSizes, rw.getF32Type(), Value()),
+      {AffineMap::get(rank + 1, 0, drop, ctx),
+       AffineMap::getMultiDimIdentityMap(rank + 1, ctx)},
+      std::string(rank + 1, 'p'),
+      [&](OpBuilder &b, Location l, ValueRange a) {
+        Value isRe = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                           ref::loopIndex(b, l, rank),
+                                           ref::indexConst(b, l, 0));
+        linalg::YieldOp::create(
+            b, l,
+            Value(arith::SelectOp::create(b, l, isRe,
+                                          complex::ReOp::create(b, l, a[0]),
+                                          complex::ImOp::create(b, l, a[0]))));
+      });
+}
+
+/// A scalar (rank 0 or one element) integer tensor read as an index value.
+static Value scalarIndex(OpBuilder &b, Location loc, Value t) {
+  auto tt = llvm::cast<RankedTensorType>(t.getType());
+  SmallVector<Value> idx(tt.getRank(), ref::indexConst(b, loc, 0));
+  Value v = tensor::ExtractOp::create(b, loc, t, idx);
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+}
+
+/// onnx.STFT (opset 17) -> frames (windowed) -> seq.rfft / seq.fft along
+/// the frame axis. Frame step and length may be run-time values.
+struct STFTToSeq : OpRewritePattern<onnxir::STFTOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnxir::STFTOp op,
+                                PatternRewriter &rw) const override {
+    auto st = llvm::dyn_cast<RankedTensorType>(op.getSignal().getType());
+    auto ot = llvm::dyn_cast<RankedTensorType>(op.getOutput().getType());
+    if (!st || !ot || st.getRank() != 3 || !st.getElementType().isF32())
+      return rw.notifyMatchFailure(op, "signal is not [batch, length, 1|2]");
+    int64_t parts = st.getDimSize(2);
+    if (parts != 1 && parts != 2)
+      return rw.notifyMatchFailure(op, "last dim is not 1 or 2");
+    bool onesided = op.getOnesided().value_or(1) != 0;
+    if (onesided && parts == 2)
+      return rw.notifyMatchFailure(op, "onesided needs a real signal");
+    Value window = llvm::isa<NoneType>(op.getWindow().getType())
+                       ? Value()
+                       : op.getWindow();
+    Value lengthIn = llvm::isa<NoneType>(op.getFrameLength().getType())
+                         ? Value()
+                         : op.getFrameLength();
+    if (!window && !lengthIn)
+      return rw.notifyMatchFailure(op, "neither window nor frame_length");
+
+    Location loc = op.getLoc();
+    Type f32 = rw.getF32Type();
+    auto c64 = ComplexType::get(f32);
+    // Frame length and step: static when constants (or the window's size).
+    std::optional<int64_t> flStatic, stepStatic = constantInt(op.getFrameStep());
+    Value fl;
+    if (lengthIn) {
+      flStatic = constantInt(lengthIn);
+      fl = flStatic ? ref::indexConst(rw, loc, *flStatic)
+                    : scalarIndex(rw, loc, lengthIn);
+    } else {
+      auto wt = llvm::cast<RankedTensorType>(window.getType());
+      if (!wt.isDynamicDim(0))
+        flStatic = wt.getDimSize(0);
+      fl = ref::dimValue(rw, loc, window, 0);
+    }
+    Value step = stepStatic ? ref::indexConst(rw, loc, *stepStatic)
+                            : scalarIndex(rw, loc, op.getFrameStep());
+    // frames = (L - frame_length) / step + 1
+    Value len = ref::dimValue(rw, loc, op.getSignal(), 1);
+    Value frames = arith::AddIOp::create(
+        rw, loc,
+        arith::DivUIOp::create(rw, loc, arith::SubIOp::create(rw, loc, len, fl),
+                               step),
+        ref::indexConst(rw, loc, 1));
+    std::optional<int64_t> framesStatic;
+    if (flStatic && stepStatic && !st.isDynamicDim(1))
+      framesStatic = (st.getDimSize(1) - *flStatic) / *stepStatic + 1;
+
+    auto size = [&](std::optional<int64_t> s, Value v) -> OpFoldResult {
+      return s ? OpFoldResult(rw.getIndexAttr(*s)) : OpFoldResult(v);
+    };
+    SmallVector<OpFoldResult> fsizes = {
+        ref::sizesOf(rw, loc, op.getSignal())[0], size(framesStatic, frames),
+        size(flStatic, fl)};
+    bool real = parts == 1 && onesided;
+    MLIRContext *ctx = rw.getContext();
+    Value framed = ref::generic(
+        rw, loc, {}, ref::filled(rw, loc, fsizes, real ? f32 : c64, Value()),
+        {AffineMap::getMultiDimIdentityMap(3, ctx)}, "ppp",
+        [&](OpBuilder &b, Location l, ValueRange) {
+          Value bi = ref::loopIndex(b, l, 0), f = ref::loopIndex(b, l, 1),
+                t = ref::loopIndex(b, l, 2);
+          Value pos = arith::AddIOp::create(
+              b, l, arith::MulIOp::create(b, l, f, step), t);
+          auto part = [&](int64_t p) -> Value {
+            return tensor::ExtractOp::create(
+                b, l, op.getSignal(),
+                ValueRange{bi, pos, ref::indexConst(b, l, p)});
+          };
+          Value re = part(0);
+          Value im = parts == 2 ? part(1) : ref::floatConst(b, l, f32, 0.0);
+          if (window) {
+            Value w = tensor::ExtractOp::create(b, l, window, ValueRange{t});
+            re = arith::MulFOp::create(b, l, re, w);
+            im = arith::MulFOp::create(b, l, im, w);
+          }
+          Value v = real ? re
+                         : Value(complex::CreateOp::create(b, l, c64, re, im));
+          linalg::YieldOp::create(b, l, v);
+        });
+
+    auto ft = llvm::cast<RankedTensorType>(framed.getType());
+    SmallVector<int64_t> yShape(ft.getShape());
+    if (!ft.isDynamicDim(2) && real)
+      yShape[2] = ft.getDimSize(2) / 2 + 1;
+    auto yt = RankedTensorType::get(yShape, c64);
+    Value y;
+    if (real)
+      y = seq::RFFTOp::create(rw, loc, yt, framed, rw.getI64IntegerAttr(2),
+                              IntegerAttr(), seq::ImplKindAttr());
+    else
+      y = seq::FFTOp::create(rw, loc, yt, framed, rw.getI64IntegerAttr(2),
+                             UnitAttr(), IntegerAttr(), seq::ImplKindAttr());
+    Value out = toOnnxComplex(rw, loc, y);
+    if (out.getType() != op.getType())
+      out = tensor::CastOp::create(rw, loc, op.getType(), out);
+    rw.replaceOp(op, out);
+    return success();
+  }
+};
+
 /// onnx.DFT (opset 17) -> seq.fft / seq.rfft. ONNX carries complex numbers
 /// as a trailing dim of 2 (real signals: 1); seq uses complex<f32>.
 struct DFTToSeq : OpRewritePattern<onnxir::DFTOp> {
@@ -226,27 +369,7 @@ struct DFTToSeq : OpRewritePattern<onnxir::DFTOp> {
                              inverse ? rw.getUnitAttr() : UnitAttr(), lenAttr,
                              seq::ImplKindAttr());
 
-    // Back to ONNX's layout: (re, im) as a trailing dim.
-    SmallVector<OpFoldResult> outSizes = ref::sizesOf(rw, loc, y);
-    outSizes.push_back(rw.getIndexAttr(2));
-    SmallVector<AffineExpr> drop;
-    for (int64_t d = 0; d < rank; ++d)
-      drop.push_back(rw.getAffineDimExpr(d));
-    Value out = ref::generic(
-        rw, loc, {y}, ref::filled(rw, loc, outSizes, f32, Value()),
-        {AffineMap::get(rank + 1, 0, drop, ctx),
-         AffineMap::getMultiDimIdentityMap(rank + 1, ctx)},
-        std::string(rank + 1, 'p'),
-        [&](OpBuilder &b, Location l, ValueRange a) {
-          Value isRe = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
-                                             ref::loopIndex(b, l, rank),
-                                             ref::indexConst(b, l, 0));
-          linalg::YieldOp::create(
-              b, l,
-              Value(arith::SelectOp::create(b, l, isRe,
-                                            complex::ReOp::create(b, l, a[0]),
-                                            complex::ImOp::create(b, l, a[0]))));
-        });
+    Value out = toOnnxComplex(rw, loc, y);
     if (out.getType() != op.getType())
       out = tensor::CastOp::create(rw, loc, op.getType(), out);
     rw.replaceOp(op, out);
@@ -258,7 +381,7 @@ struct SeqRaiseOnnxPass
     : seqc::impl::SeqRaiseOnnxPassBase<SeqRaiseOnnxPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<DepthwiseConvToLongConv, DFTToSeq>(&getContext());
+    patterns.add<DepthwiseConvToLongConv, DFTToSeq, STFTToSeq>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

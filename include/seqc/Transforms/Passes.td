@@ -112,6 +112,8 @@ def SeqRaiseOnnxPass : Pass<"seq-raise-onnx", "::mlir::ModuleOp"> {
       `seq.fft` (complex, or real and two-sided, forward or inverse) or
       `seq.rfft` (real, onesided), with the trailing (re, im) dim of ONNX
       converted to and from complex<f32>.
+    - `onnx.STFT` (opset 17): windowed frames (step and length may be run-time
+      values) then `seq.rfft` (onesided) or `seq.fft` along the frame axis.
   }];
   let dependentDialects = [
     "::seqc::seq::SeqDialect",
