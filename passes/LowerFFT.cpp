@@ -49,6 +49,191 @@ SmallVector<Value> toOpLayout(OpBuilder &b, Location l, Value row,
   return idx;
 }
 
+/// Real transforms of even static length N through one complex transform
+/// of length h = N/2 on z[n] = x[2n] + i x[2n+1]: with Fe/Fo the spectra of
+/// the even/odd samples, Z = Fe + i Fo and
+///   X[k] = Fe[k] + w_N^k Fo[k],  Fe[k] = (Z[k] + conj Z[h-k]) / 2,
+///                                Fo[k] = (Z[k] - conj Z[h-k]) / 2i;
+/// irfft inverts the relations (Fe, Fo from X[k] and conj X[h-k]) and
+/// reads x[2n], x[2n+1] off the real and imaginary parts.
+LogicalResult lowerRealEven(Operation *op, PatternRewriter &rw, Kind kind,
+                            Value input, int64_t axis, int64_t n,
+                            seq::ImplKind impl) {
+  Location loc = op->getLoc();
+  MLIRContext *ctx = rw.getContext();
+  auto rt = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+  int64_t rank = rt.getRank(), h = n / 2;
+  Type ft = kind == Kind::C2R
+                ? rt.getElementType()
+                : llvm::cast<ComplexType>(rt.getElementType()).getElementType();
+  Value inLen = dimValue(rw, loc, input, axis);
+  SmallVector<OpFoldResult> inSizes = sizesOf(rw, loc, input);
+  SmallVector<OpFoldResult> front = {rw.getIndexAttr(h)};
+  for (int64_t d = 0; d < rank; ++d)
+    if (d != axis)
+      front.push_back(inSizes[d]);
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
+  Value zero = floatConst(rw, loc, ft, 0.0);
+  Value half = floatConst(rw, loc, ft, 0.5);
+  // w_N^k for k <= h, in double then rounded.
+  std::vector<float> wr(h + 1), wi(h + 1);
+  for (int64_t k = 0; k <= h; ++k) {
+    double ang = -2.0 * 3.14159265358979323846 * double(k) / double(n);
+    wr[k] = float(std::cos(ang));
+    wi[k] = float(std::sin(ang));
+  }
+  auto wt = RankedTensorType::get({h + 1}, ft);
+  Value wRe = arith::ConstantOp::create(rw, loc,
+                                        DenseElementsAttr::get(wt, ArrayRef<float>(wr)));
+  Value wIm = arith::ConstantOp::create(rw, loc,
+                                        DenseElementsAttr::get(wt, ArrayRef<float>(wi)));
+  auto mul = [](OpBuilder &b, Location l, Value x, Value y) -> Value {
+    return arith::MulFOp::create(b, l, x, y);
+  };
+  auto add = [](OpBuilder &b, Location l, Value x, Value y) -> Value {
+    return arith::AddFOp::create(b, l, x, y);
+  };
+  auto sub = [](OpBuilder &b, Location l, Value x, Value y) -> Value {
+    return arith::SubFOp::create(b, l, x, y);
+  };
+  auto idxc = [](OpBuilder &b, Location l, int64_t v) {
+    return indexConst(b, l, v);
+  };
+
+  Planar z;
+  if (kind == Kind::R2C) {
+    // z[m] = x[2m] + i x[2m+1] (zero past the input).
+    auto [zr, zi] = generic2(
+        rw, loc, {}, fresh(rw, loc, front, ft), fresh(rw, loc, front, ft),
+        {id, id}, [&](OpBuilder &b, Location l, ValueRange) {
+          Value m2 = arith::MulIOp::create(b, l, loopIndex(b, l, 0),
+                                           idxc(b, l, 2));
+          auto sample = [&](Value pos) -> Value {
+            Value in = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult,
+                                             pos, inLen);
+            Value safe = arith::SelectOp::create(b, l, in, pos, idxc(b, l, 0));
+            Value v = tensor::ExtractOp::create(
+                b, l, input, toOpLayout(b, l, safe, axis, rank));
+            return arith::SelectOp::create(b, l, in, v, zero);
+          };
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{sample(m2),
+                         sample(arith::AddIOp::create(b, l, m2, idxc(b, l, 1)))});
+        });
+    z = forward(rw, loc, {zr, zi}, indexConst(rw, loc, h), h,
+                impl == seq::ImplKind::bluestein);
+    // X[k], k <= h, into the op's layout.
+    Value out = generic(
+        rw, loc, {},
+        tensor::EmptyOp::create(rw, loc, sizesOf(rw, loc, op->getResult(0)),
+                                rt.getElementType()),
+        {id}, std::string(rank, 'p'), [&](OpBuilder &b, Location l, ValueRange) {
+          Value k = loopIndex(b, l, axis);
+          Value hh = idxc(b, l, h);
+          Value kk = arith::RemUIOp::create(b, l, k, hh);
+          Value mk = arith::RemUIOp::create(
+              b, l, arith::SubIOp::create(b, l, hh, kk), hh);
+          auto at = [&](Value t, Value row) -> Value {
+            SmallVector<Value> idx = {row};
+            for (int64_t d = 0; d < rank; ++d)
+              if (d != axis)
+                idx.push_back(loopIndex(b, l, d));
+            return tensor::ExtractOp::create(b, l, t, idx);
+          };
+          Value ar = at(z.re, kk), ai = at(z.im, kk);
+          Value cr = at(z.re, mk), ci = arith::NegFOp::create(b, l, at(z.im, mk));
+          Value fer = mul(b, l, add(b, l, ar, cr), half);
+          Value fei = mul(b, l, add(b, l, ai, ci), half);
+          // (Z - conj Z[h-k]) / 2i = (im, -re) / 2
+          Value for_ = mul(b, l, add(b, l, ai, arith::NegFOp::create(b, l, ci)), half);
+          Value foi = mul(b, l, sub(b, l, cr, ar), half);
+          Value twr = tensor::ExtractOp::create(b, l, wRe, ValueRange{k});
+          Value twi = tensor::ExtractOp::create(b, l, wIm, ValueRange{k});
+          Value xr = add(b, l, fer, sub(b, l, mul(b, l, twr, for_), mul(b, l, twi, foi)));
+          Value xi = add(b, l, fei, add(b, l, mul(b, l, twr, foi), mul(b, l, twi, for_)));
+          linalg::YieldOp::create(
+              b, l,
+              Value(complex::CreateOp::create(b, l, rt.getElementType(), xr, xi)));
+        });
+    if (out.getType() != rt)
+      out = tensor::CastOp::create(rw, loc, rt, out);
+    rw.replaceOp(op, out);
+    return success();
+  }
+
+  // irfft: Z[k] = Fe[k] + i Fo[k], k < h, from X[k] and conj X[h-k]; bins
+  // past the input are zero, imaginary parts of X[0] and X[h] dropped. The
+  // inverse runs as the forward transform of conj Z.
+  auto [zr, zi] = generic2(
+      rw, loc, {}, fresh(rw, loc, front, ft), fresh(rw, loc, front, ft),
+      {id, id}, [&](OpBuilder &b, Location l, ValueRange) {
+        Value k = loopIndex(b, l, 0);
+        auto bin = [&](Value row) -> std::pair<Value, Value> {
+          Value in = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult,
+                                           row, inLen);
+          Value safe = arith::SelectOp::create(b, l, in, row, idxc(b, l, 0));
+          Value v = tensor::ExtractOp::create(
+              b, l, input, toOpLayout(b, l, safe, axis, rank));
+          Value re = complex::ReOp::create(b, l, v);
+          Value im = complex::ImOp::create(b, l, v);
+          Value edge = arith::OrIOp::create(
+              b, l,
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, row,
+                                    idxc(b, l, 0)),
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, row,
+                                    idxc(b, l, h)));
+          im = arith::SelectOp::create(b, l, edge, zero, im);
+          return {arith::SelectOp::create(b, l, in, re, zero),
+                  arith::SelectOp::create(b, l, in, im, zero)};
+        };
+        auto [ar, ai] = bin(k);
+        auto [cr, ciPos] = bin(arith::SubIOp::create(b, l, idxc(b, l, h), k));
+        Value ci = arith::NegFOp::create(b, l, ciPos); // conj X[h-k]
+        Value fer = mul(b, l, add(b, l, ar, cr), half);
+        Value fei = mul(b, l, add(b, l, ai, ci), half);
+        // Fo = (X[k] - conj X[h-k]) / (2 w^k) = (d / 2) * conj(w^k)
+        Value dr = mul(b, l, sub(b, l, ar, cr), half);
+        Value di = mul(b, l, sub(b, l, ai, ci), half);
+        Value twr = tensor::ExtractOp::create(b, l, wRe, ValueRange{k});
+        Value twi = tensor::ExtractOp::create(b, l, wIm, ValueRange{k});
+        Value forr = add(b, l, mul(b, l, dr, twr), mul(b, l, di, twi));
+        Value foi = sub(b, l, mul(b, l, di, twr), mul(b, l, dr, twi));
+        // Z = Fe + i Fo; yield conj Z.
+        Value re = sub(b, l, fer, foi);
+        Value im = add(b, l, fei, forr);
+        linalg::YieldOp::create(b, l,
+                                ValueRange{re, arith::NegFOp::create(b, l, im)});
+      });
+  z = forward(rw, loc, {zr, zi}, indexConst(rw, loc, h), h,
+              impl == seq::ImplKind::bluestein);
+  // x[2m] = Re z[m] / h, x[2m+1] = Im z[m] / h with z = conj(forward)/h.
+  Value scale = floatConst(rw, loc, ft, 1.0 / double(h));
+  Value out = generic(
+      rw, loc, {},
+      tensor::EmptyOp::create(rw, loc, sizesOf(rw, loc, op->getResult(0)), ft),
+      {id}, std::string(rank, 'p'), [&](OpBuilder &b, Location l, ValueRange) {
+        Value t = loopIndex(b, l, axis);
+        Value m = arith::DivUIOp::create(b, l, t, idxc(b, l, 2));
+        Value odd = arith::CmpIOp::create(
+            b, l, arith::CmpIPredicate::ne,
+            arith::RemUIOp::create(b, l, t, idxc(b, l, 2)), idxc(b, l, 0));
+        SmallVector<Value> idx = {m};
+        for (int64_t d = 0; d < rank; ++d)
+          if (d != axis)
+            idx.push_back(loopIndex(b, l, d));
+        Value re = tensor::ExtractOp::create(b, l, z.re, idx);
+        Value im = arith::NegFOp::create(
+            b, l, tensor::ExtractOp::create(b, l, z.im, idx));
+        linalg::YieldOp::create(
+            b, l, mul(b, l, arith::SelectOp::create(b, l, odd, im, re), scale));
+      });
+  if (out.getType() != rt)
+    out = tensor::CastOp::create(rw, loc, rt, out);
+  rw.replaceOp(op, out);
+  return success();
+}
+
 LogicalResult lower(Operation *op, PatternRewriter &rw, Kind kind, Value input,
                     int64_t axis, std::optional<uint64_t> lengthAttr,
                     bool inverse, seq::ImplKind impl) {
@@ -84,6 +269,9 @@ LogicalResult lower(Operation *op, PatternRewriter &rw, Kind kind, Value input,
   }
   if (staticN && *staticN <= 0)
     return rw.notifyMatchFailure(op, "empty transform");
+  // Real transforms of even static length: half-length complex transform.
+  if (kind != Kind::C2C && staticN && *staticN % 2 == 0 && *staticN >= 4)
+    return lowerRealEven(op, rw, kind, input, axis, *staticN, impl);
 
   // 1. Gather into N x (other dims).
   SmallVector<OpFoldResult> inSizes = sizesOf(rw, loc, input);
