@@ -99,6 +99,13 @@ LogicalResult lowerRealEven(Operation *op, PatternRewriter &rw, Kind kind,
   auto idxc = [](OpBuilder &b, Location l, int64_t v) {
     return indexConst(b, l, v);
   };
+  // The result's sizes from the input's (the op's own result must not be
+  // used: it is replaced).
+  auto outSizes = [&](int64_t axisSize) {
+    SmallVector<OpFoldResult> sizes = inSizes;
+    sizes[axis] = rw.getIndexAttr(axisSize);
+    return sizes;
+  };
 
   Planar z;
   if (kind == Kind::R2C) {
@@ -126,8 +133,7 @@ LogicalResult lowerRealEven(Operation *op, PatternRewriter &rw, Kind kind,
     // X[k], k <= h, into the op's layout.
     Value out = generic(
         rw, loc, {},
-        tensor::EmptyOp::create(rw, loc, sizesOf(rw, loc, op->getResult(0)),
-                                rt.getElementType()),
+        tensor::EmptyOp::create(rw, loc, outSizes(h + 1), rt.getElementType()),
         {id}, std::string(rank, 'p'), [&](OpBuilder &b, Location l, ValueRange) {
           Value k = loopIndex(b, l, axis);
           Value hh = idxc(b, l, h);
@@ -211,7 +217,7 @@ LogicalResult lowerRealEven(Operation *op, PatternRewriter &rw, Kind kind,
   Value scale = floatConst(rw, loc, ft, 1.0 / double(h));
   Value out = generic(
       rw, loc, {},
-      tensor::EmptyOp::create(rw, loc, sizesOf(rw, loc, op->getResult(0)), ft),
+      tensor::EmptyOp::create(rw, loc, outSizes(n), ft),
       {id}, std::string(rank, 'p'), [&](OpBuilder &b, Location l, ValueRange) {
         Value t = loopIndex(b, l, axis);
         Value m = arith::DivUIOp::create(b, l, t, idxc(b, l, 2));
