@@ -98,6 +98,15 @@ class CompiledModel:
             raise self._input_error(status, message, inputs)
         return outputs
 
+    def set_num_threads(self, n):
+        """Threads of this model's parallel loops in later runs (OpenMP);
+        0 restores the default (``SEQC_NUM_THREADS``, else all cores)."""
+        if not isinstance(n, int) or n < 0:
+            raise ValueError(f"set_num_threads needs n >= 0, got {n!r}")
+        if not self._library.set_num_threads(n):
+            raise RuntimeError(f"{self.path or self.name}: this library has "
+                               "no thread setting (compiled by an older seqc)")
+
     def benchmark(self, n=10, inputs=None, dims=None, warmup=1):
         """Times ``n`` runs (after ``warmup`` ones) on ``inputs`` (a list or
         dict; default: ``random_inputs(dims)``) and returns a ``Benchmark``."""

@@ -177,11 +177,22 @@ public:
     lib.state = std::make_shared<State>();
     lib.state->handle = handle;
     lib.state->run = run;
+    lib.state->setThreads = reinterpret_cast<void (*)(int)>(
+        dlsym(handle, "seqc_set_num_threads"));
     lib.state->signature = sig();
     return {std::move(lib), ""};
   }
 
   const std::string &signature() const { return state->signature; }
+
+  /// The OpenMP thread count of this library's later runs (0: default);
+  /// false if the library predates the setting.
+  bool setNumThreads(int n) const {
+    if (!state->setThreads)
+      return false;
+    state->setThreads(n);
+    return true;
+  }
 
   /// Runs the model once: (status, message, outputs). Inputs must be
   /// C-contiguous arrays; they are passed without a copy.
@@ -246,6 +257,7 @@ private:
     }
     void *handle = nullptr;
     RunFn run = nullptr;
+    void (*setThreads)(int) = nullptr; // absent in libraries before OpenMP
     std::string signature;
   };
 
@@ -314,6 +326,7 @@ PYBIND11_MODULE(_seqc, m) {
       .def_static("open", &Library::open, py::arg("path"))
       .def_property_readonly("signature", &Library::signature)
       .def("run", &Library::run, py::arg("inputs"), py::arg("num_outputs"))
+      .def("set_num_threads", &Library::setNumThreads, py::arg("n"))
       .def("bench", &Library::bench, py::arg("inputs"),
            py::arg("num_outputs"), py::arg("n"), py::arg("warmup") = 1);
 

@@ -68,14 +68,11 @@ def two_io_model():
 
 @pytest.fixture(scope="session")
 def unlowered_model():
-    """A node seqc imports but does not lower yet (RNN, named 'rnn')."""
+    """A node seqc imports but does not lower yet (Det, named 'det')."""
     return make_model(
-        [helper.make_node("RNN", ["x", "w", "r"], ["y"], name="rnn",
-                          hidden_size=4)],
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [5, 1, 3])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [5, 1, 1, 4])],
-        [helper.make_tensor("w", TensorProto.FLOAT, [1, 4, 3], [0.1] * 12),
-         helper.make_tensor("r", TensorProto.FLOAT, [1, 4, 4], [0.1] * 16)])
+        [helper.make_node("Det", ["x"], ["y"], name="det")],
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 3])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [])])
 
 
 @pytest.fixture(scope="session")

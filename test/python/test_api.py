@@ -159,9 +159,9 @@ def test_compile_error_names_node(unlowered_model):
         seqc.compile(unlowered_model)
     err = e.value
     assert isinstance(err, seqc.Error)
-    assert any("rnn (RNN)" in d and "cannot be lowered" in d
+    assert any("det (Det)" in d and "cannot be lowered" in d
                for d in err.diagnostics), err.diagnostics
-    assert "onnx.RNN" in str(err)
+    assert "onnx.Det" in str(err)
 
 
 def test_compile_cuda_is_a_clear_error(basic_model):
@@ -320,6 +320,16 @@ def test_threads(compiled_basic):
         t.join()
     for x, y in zip(xs, results):
         assert_close(y, basic_reference(x))
+
+
+def test_set_num_threads(compiled_basic):
+    # The same results on 1 and 2 OpenMP threads, and back to the default.
+    x = np.random.default_rng(4).standard_normal((2, 300, 8)).astype(np.float32)
+    for n in (1, 2, 0):
+        compiled_basic.set_num_threads(n)
+        assert_close(compiled_basic(x), basic_reference(x))
+    with pytest.raises(ValueError, match="n >= 0"):
+        compiled_basic.set_num_threads(-1)
 
 
 #===--- input errors -----------------------------------------------------===#

@@ -60,15 +60,11 @@ elif cmd == "two-input-model":
     np.save(d + "/b_5x4.npy", rng.standard_normal((5, 4)).astype(np.float32))
     np.save(d + "/c_ref.npy", a.astype(np.float64) + b)
 elif cmd == "unlowered-model":
-    # An operator seqc imports but does not lower yet (RNN, named "rnn").
+    # An operator seqc imports but does not lower yet (Det, named "det").
     d = sys.argv[2]
-    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [5, 1, 3])
-    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [5, 1, 1, 4])
-    w = helper.make_tensor("w", TensorProto.FLOAT, [1, 4, 3], [0.1] * 12)
-    r = helper.make_tensor("r", TensorProto.FLOAT, [1, 4, 4], [0.1] * 16)
-    g = helper.make_graph([helper.make_node("RNN", ["x", "w", "r"], ["y"], name="rnn",
-                                            hidden_size=4)],
-                          "g", [x], [y], [w, r])
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 3])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [])
+    g = helper.make_graph([helper.make_node("Det", ["x"], ["y"], name="det")], "g", [x], [y])
     onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), d + "/unlowered.onnx")
 else:
     sys.exit("unknown command " + cmd)
