@@ -30,9 +30,18 @@ namespace seqc {
 using namespace mlir;
 using namespace seqc;
 
-// Sustained rates (GFLOP/s, 1 thread) of the direct and FFT lowerings.
-static constexpr double kDirectGflops = 4.0;
-static constexpr double kFftGflops = 1.5;
+// Sustained rates (GFLOP/s, 1 thread) of the direct and FFT lowerings, from
+// `bench/calibrate_long_conv.py` (its 16 default (L, K) pairs, C = 256,
+// median of 5 runs; 2026-11-30 09:15 on the 2-core development VM, output
+// in bench/results/calibrate_long_conv.txt). With them the model picks the
+// faster measured path on all 16 pairs and puts the crossover at
+// K* = 45 (L = 1K), 52 (4K), 60 (16K), 67 (64K), 83 (1M). A run just before
+// gave 4.04 / 10.31. (Before the FFT lowering's real-transform rewrite the
+// same script measured 3.09 / 3.55, crossover K* ~ 100-150.) One rate per
+// path hides the size effects: the direct sum runs ~7 GFLOP/s at K = 16,
+// ~3.3 at K >= 256; the FFT ~9 at N = 2^17 against ~11 at N = 2^15.
+static constexpr double kDirectGflops = 3.96;
+static constexpr double kFftGflops = 10.43;
 
 /// Estimated seconds per channel of each long_conv algorithm.
 static seq::ImplKind chooseLongConv(seq::LongConvOp op) {

@@ -24,6 +24,7 @@ static LogicalResult addUpstream(OpPassManager &pm, StringRef text) {
 LogicalResult seqc::buildRaisePipeline(OpPassManager &pm) {
   pm.addPass(createOnnxInferShapesPass());
   pm.addPass(createSeqRaiseOnnxPass());
+  pm.addPass(createSeqFoldSSMKernelPass());
   return success();
 }
 

@@ -37,6 +37,11 @@ void populateReferenceFFTPatterns(mlir::RewritePatternSet &patterns);
 /// All of the above.
 void populateSeqReferenceLoweringPatterns(mlir::RewritePatternSet &patterns);
 
+/// seq.ssm_kernel with constant parameters -> its kernel as a constant
+/// (kernels of at most `maxElements` elements).
+void populateSeqFoldSSMKernelPatterns(mlir::RewritePatternSet &patterns,
+                                      int64_t maxElements);
+
 #define GEN_PASS_REGISTRATION
 #include "seqc/Transforms/Passes.h.inc"
 

@@ -206,4 +206,28 @@ def SeqLowerFFTPass : Pass<"seq-lower-fft", "::mlir::ModuleOp"> {
     "::mlir::tensor::TensorDialect"
   ];
 }
+def SeqFoldSSMKernelPass : Pass<"seq-fold-ssm-kernel"> {
+  let summary = "Evaluate seq.ssm_kernel at compile time when its parameters "
+                "are constants";
+  let description = [{
+    Replaces a `seq.ssm_kernel` whose A, B, C, log_dt (and `length`, when the
+    result length is dynamic) are constants (`arith.constant`,
+    `onnx.Constant`, dense or resource elements, possibly behind
+    `tensor.cast`) by an `arith.constant` holding the kernel, computed in
+    double precision from the op's definition (ZOH or bilinear, the factor 2
+    of the conjugate pairs) and rounded once to the result's element type.
+    An SSM in convolution mode then leaves only its convolution to run time,
+    and a `seq.long_conv` fed by it gets a constant kernel (whose spectrum
+    seq-lower-long-conv computes at compile time). Kernels of more than
+    `max-elements` elements are left alone.
+  }];
+  let options = [
+    Option<"maxElements", "max-elements", "int64_t", "int64_t(1) << 26",
+           "Largest kernel (channels x length) folded into a constant">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
 #endif // SEQC_TRANSFORMS_PASSES_TD
