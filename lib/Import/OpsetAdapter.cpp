@@ -84,6 +84,61 @@ LogicalResult seqc::detail::adaptToNewestOpset(
     for (const char *gone : {"spatial", "is_test", "consumed_inputs"})
       out.consumedAttrs.insert(gone);
   }
+  // Before opset 7, binary ops broadcast only with `broadcast` = 1, B
+  // aligned to A at `axis` (default: A's trailing dims); the newer numpy
+  // broadcasting aligns to the right, so B gets trailing 1s when `axis`
+  // leaves some of A's trailing dims uncovered. Gemm's `broadcast` (of C)
+  // is what Gemm does now.
+  static const llvm::StringSet<> legacyBroadcast = {
+      "Add", "And", "Div",  "Equal", "Greater", "Less",
+      "Mul", "Or",  "Pow",  "Sub",   "Xor"};
+  if (opset < 7 && op == "Gemm")
+    out.consumedAttrs.insert("broadcast");
+  if (opset < 7 && legacyBroadcast.contains(op)) {
+    out.consumedAttrs.insert("broadcast");
+    out.consumedAttrs.insert("axis");
+    const auto *axisAttr = findAttr(n, "axis");
+    const auto *bcast = findAttr(n, "broadcast");
+    if (axisAttr && bcast && bcast->i() != 0) {
+      int64_t axis = axisAttr->i();
+      out.finish = [axis](OpBuilder &b, Location loc, Operation *op,
+                          llvm::StringMap<Value> &,
+                          const onnx::NodeProto &node) -> LogicalResult {
+        auto at = llvm::dyn_cast<RankedTensorType>(op->getOperand(0).getType());
+        auto bt = llvm::dyn_cast<RankedTensorType>(op->getOperand(1).getType());
+        if (!at || !bt)
+          return emitError(loc) << "node '" << node.name() << "' ("
+                                << node.op_type()
+                                << "): broadcast with axis needs ranked inputs";
+        int64_t ax = axis < 0 ? axis + at.getRank() : axis;
+        int64_t trailing = at.getRank() - ax - bt.getRank();
+        if (ax < 0 || trailing < 0)
+          return emitError(loc) << "node '" << node.name() << "' ("
+                                << node.op_type() << "): broadcast axis "
+                                << axis << " does not fit the inputs' ranks";
+        if (trailing == 0)
+          return success();
+        SmallVector<int64_t> axes, shape(bt.getShape());
+        for (int64_t i = 0; i < trailing; ++i) {
+          axes.push_back(bt.getRank() + i);
+          shape.push_back(1);
+        }
+        b.setInsertionPoint(op);
+        auto axesType =
+            RankedTensorType::get({trailing}, b.getI64Type());
+        OperationState cst(loc, "onnx.Constant");
+        cst.addAttribute("value", DenseElementsAttr::get(
+                                      axesType, ArrayRef<int64_t>(axes)));
+        cst.addTypes(axesType);
+        Operation *axesOp = b.create(cst);
+        OperationState unsq(loc, "onnx.Unsqueeze");
+        unsq.addOperands({op->getOperand(1), axesOp->getResult(0)});
+        unsq.addTypes(RankedTensorType::get(shape, bt.getElementType()));
+        op->setOperand(1, b.create(unsq)->getResult(0));
+        return success();
+      };
+    }
+  }
   // Scan-8 carried a batch axis and sequence_lens: different semantics.
   if (op == "Scan" && opset < 9)
     return error() << "Scan before opset 9 (with a batch axis and "

@@ -3,9 +3,10 @@
 // The onnx dialect holds each operator in its newest form. Nodes written
 // against older opsets are adapted while they are imported: attributes that
 // later became inputs are turned into constant inputs, removed attributes
-// whose value is the newer behaviour are dropped, and Softmax-family ops
+// whose value is the newer behaviour are dropped, Softmax-family ops
 // before opset 13 (which flatten to 2-D at `axis`) are wrapped in
-// Flatten/Reshape.
+// Flatten/Reshape, and binary ops before opset 7 (`broadcast`, `axis`) get
+// their second operand unsqueezed to numpy's right alignment.
 //
 //===----------------------------------------------------------------------===//
 

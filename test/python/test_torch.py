@@ -1,11 +1,10 @@
 """seqc.torch.compile_module on PyTorch modules (torch 1.13's exporter):
-causal multi-head attention (written out) and a depthwise Conv1d run and
-match torch (|diff| <= 1e-4 max(1, max|want|) + 1e-4 |want|).
-nn.MultiheadAttention, GRU and LSTM must either match torch too or raise a
-seqc.CompileError naming the operator and its node; today they raise (seqc
-does not lower ONNX GRU/LSTM, nor the Slice/Reshape of computed bounds that
-nn.MultiheadAttention's export produces), and those tests are reported as
-xfail after checking the message."""
+causal multi-head attention (written out), a depthwise Conv1d, a GRU and an
+LSTM run and match torch (|diff| <= 1e-4 max(1, max|want|) + 1e-4 |want|).
+nn.MultiheadAttention must either match torch too or raise a
+seqc.CompileError naming the operator and its node; today it raises (seqc
+does not lower the Slice/Reshape of computed bounds that its export
+produces), and that test is reported as xfail after checking the message."""
 
 import math
 import warnings
@@ -126,19 +125,12 @@ def test_torch_multihead_attention_compiles_or_names_nodes():
     check_against_torch(module, compiled, [(1, 10, 16), (1, 23, 16)])
 
 
-@pytest.mark.parametrize("cell,op", [(nn.GRU, "GRU"), (nn.LSTM, "LSTM")])
-def test_recurrent_cells_compile_or_name_the_operator(cell, op):
+@pytest.mark.parametrize("cell", [nn.GRU, nn.LSTM])
+def test_recurrent_cells(cell):
     torch.manual_seed(0)
     module = Recurrent(cell).eval()
-    try:
-        compiled = compile_quietly(module, torch.randn(1, 6, 8),
-                                   dynamic_axes={"x": {1: "L"}})
-    except seqc.CompileError as e:
-        message = str(e)
-        assert f"'onnx.{op}' cannot be lowered" in message, message
-        # The node, as exported: "node /rnn/GRU (GRU)".
-        assert f"Recurrent.onnx: error: node /rnn/{op} ({op})" in message
-        pytest.xfail(f"{op} does not compile yet: {message}")
+    compiled = compile_quietly(module, torch.randn(1, 6, 8),
+                               dynamic_axes={"x": {1: "L"}})
     check_against_torch(module, compiled, [(1, 6, 8), (1, 19, 8)])
 
 

@@ -4,6 +4,7 @@
 #define SEQC_CONVERSION_PASSES_H
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -26,9 +27,13 @@ void populateOnnxElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxIndexingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxLossToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxMatMulToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateOnnxNormalizationToLinalgPatterns(
+    mlir::RewritePatternSet &patterns);
 void populateOnnxPadToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxPoolingToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateOnnxRecurrentToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateOnnxResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxTensorToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxToLinalgPatterns(mlir::RewritePatternSet &patterns);
 

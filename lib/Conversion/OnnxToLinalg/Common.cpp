@@ -5,6 +5,8 @@
 #include "seqc/Dialect/Onnx/IR/Onnx.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 
@@ -39,7 +41,10 @@ seqc::onnx_to_linalg::broadcastSizes(OpBuilder &b, Location loc,
       sizes.push_back(b.getIndexAttr(result.getDimSize(r)));
       continue;
     }
-    OpFoldResult size;
+    // A static size other than 1 decides; otherwise the largest of the
+    // operands' run-time sizes (they are equal or 1).
+    std::optional<int64_t> fixed;
+    SmallVector<Value> dynamic;
     for (Value v : operands) {
       auto t = llvm::dyn_cast<RankedTensorType>(v.getType());
       if (!t)
@@ -47,12 +52,103 @@ seqc::onnx_to_linalg::broadcastSizes(OpBuilder &b, Location loc,
       int64_t i = r - (result.getRank() - t.getRank());
       if (i < 0 || t.getDimSize(i) == 1)
         continue;
-      size = tensor::getMixedSize(b, loc, v, i);
-      break;
+      if (!t.isDynamicDim(i)) {
+        fixed = t.getDimSize(i);
+        break;
+      }
+      dynamic.push_back(tensor::DimOp::create(b, loc, v, i));
     }
-    sizes.push_back(size ? size : b.getIndexAttr(1));
+    if (fixed) {
+      sizes.push_back(b.getIndexAttr(*fixed));
+      continue;
+    }
+    if (dynamic.empty()) {
+      sizes.push_back(b.getIndexAttr(1));
+      continue;
+    }
+    Value size = dynamic.front();
+    for (Value d : llvm::drop_begin(dynamic))
+      size = arith::MaxSIOp::create(b, loc, size, d);
+    sizes.push_back(size);
   }
   return sizes;
+}
+
+Value seqc::onnx_to_linalg::expandDynamicBroadcast(
+    OpBuilder &b, Location loc, Value operand, RankedTensorType result,
+    ArrayRef<OpFoldResult> resultSizes) {
+  auto t = llvm::cast<RankedTensorType>(operand.getType());
+  int64_t off = result.getRank() - t.getRank();
+  SmallVector<OpFoldResult> targets;
+  for (int64_t i = 0; i < t.getRank(); ++i)
+    targets.push_back(result.getDimSize(off + i) == 1 ? OpFoldResult()
+                                                      : resultSizes[off + i]);
+  return expandDynamicDims(b, loc, operand, targets);
+}
+
+Value seqc::onnx_to_linalg::expandDynamicDims(OpBuilder &b, Location loc,
+                                              Value operand,
+                                              ArrayRef<OpFoldResult> targets) {
+  auto t = llvm::cast<RankedTensorType>(operand.getType());
+  SmallVector<OpFoldResult> resultSizes(targets);
+  int64_t off = 0;
+  Value one = indexConst(b, loc, 1);
+  Value cond;
+  for (int64_t i = 0; i < t.getRank(); ++i) {
+    if (!t.isDynamicDim(i) || !targets[i])
+      continue;
+    Value size = tensor::DimOp::create(b, loc, operand, i);
+    Value out = getValueOrCreateConstantIndexOp(b, loc, resultSizes[off + i]);
+    Value c = arith::AndIOp::create(
+        b, loc,
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::eq, size, one),
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, out, one));
+    cond = cond ? arith::OrIOp::create(b, loc, cond, c).getResult() : c;
+  }
+  if (!cond)
+    return operand;
+  auto ifOp = scf::IfOp::create(
+      b, loc, cond,
+      [&](OpBuilder &tb, Location l) {
+        // The dynamic dims take the result's sizes, reading index 0 where
+        // the operand has size 1.
+        SmallVector<Value> dynSizes, srcSizes;
+        for (int64_t i = 0; i < t.getRank(); ++i)
+          srcSizes.push_back(t.isDynamicDim(i)
+                                 ? Value(tensor::DimOp::create(tb, l, operand, i))
+                                 : Value());
+        for (int64_t i = 0; i < t.getRank(); ++i) {
+          if (!t.isDynamicDim(i))
+            continue;
+          dynSizes.push_back(targets[i] ? getValueOrCreateConstantIndexOp(
+                                              tb, l, resultSizes[off + i])
+                                        : srcSizes[i]);
+        }
+        Value init = tensor::EmptyOp::create(tb, l, t, dynSizes);
+        SmallVector<utils::IteratorType> iters(t.getRank(),
+                                               utils::IteratorType::parallel);
+        auto g = linalg::GenericOp::create(
+            tb, l, TypeRange{t}, ValueRange{}, ValueRange{init},
+            {tb.getMultiDimIdentityMap(t.getRank())}, iters,
+            [&](OpBuilder &nb, Location nl, ValueRange) {
+              SmallVector<Value> at;
+              Value zero = indexConst(nb, nl, 0), one1 = indexConst(nb, nl, 1);
+              for (int64_t i = 0; i < t.getRank(); ++i) {
+                Value ix = linalg::IndexOp::create(nb, nl, i);
+                if (t.isDynamicDim(i) && targets[i]) {
+                  Value isOne = arith::CmpIOp::create(
+                      nb, nl, arith::CmpIPredicate::eq, srcSizes[i], one1);
+                  ix = arith::SelectOp::create(nb, nl, isOne, zero, ix);
+                }
+                at.push_back(ix);
+              }
+              linalg::YieldOp::create(
+                  nb, nl, tensor::ExtractOp::create(nb, nl, operand, at).getResult());
+            });
+        scf::YieldOp::create(tb, l, g.getResult(0));
+      },
+      [&](OpBuilder &eb, Location l) { scf::YieldOp::create(eb, l, operand); });
+  return ifOp.getResult(0);
 }
 
 Value seqc::onnx_to_linalg::emptyTensor(OpBuilder &b, Location loc,

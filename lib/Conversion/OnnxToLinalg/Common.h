@@ -25,10 +25,23 @@ mlir::AffineMap broadcastMap(mlir::MLIRContext *ctx,
                              mlir::RankedTensorType result);
 
 /// The sizes of a broadcast `result`: static dims as attributes, dynamic
-/// dims from the first operand that carries them.
+/// dims from a static operand size other than 1, else the largest of the
+/// operands' run-time sizes.
 llvm::SmallVector<mlir::OpFoldResult>
 broadcastSizes(mlir::OpBuilder &b, mlir::Location loc,
                mlir::RankedTensorType result, mlir::ValueRange operands);
+
+/// `operand` with each dynamic dim that is 1 at run time, where the result's
+/// is not, broadcast to the result's size (an scf.if around a copy that runs
+/// only then), so that broadcastMap's identity for dynamic dims holds.
+Value expandDynamicBroadcast(mlir::OpBuilder &b, mlir::Location loc,
+                             Value operand, mlir::RankedTensorType result,
+                             llvm::ArrayRef<mlir::OpFoldResult> resultSizes);
+
+/// The same for an operand whose dims are not right-aligned with a result:
+/// dynamic dim i broadcasts to `targets[i]` when that is set.
+Value expandDynamicDims(mlir::OpBuilder &b, mlir::Location loc, Value operand,
+                        llvm::ArrayRef<mlir::OpFoldResult> targets);
 
 /// tensor.empty of `type` with the given (possibly dynamic) sizes.
 Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc,

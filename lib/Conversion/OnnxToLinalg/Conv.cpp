@@ -1,4 +1,4 @@
-//===- Conv.cpp - ONNX Conv to linalg ---------------------------*- C++ -*-===//
+//===- Conv.cpp - ONNX Conv and ConvTranspose to linalg ---------*- C++ -*-===//
 //
 // N-d grouped convolution (1-D, 2-D, 3-D; pads, auto_pad, strides,
 // dilations, groups, bias) as one linalg.generic over
@@ -16,7 +16,10 @@
 #include "seqc/Dialect/Onnx/IR/Onnx.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <functional>
 
 using namespace mlir;
 using namespace seqc;
@@ -194,8 +197,163 @@ struct ConvToLinalg : OpRewritePattern<onnxir::ConvOp> {
   }
 };
 
+/// ConvTranspose (1-D, 2-D, 3-D; strides, dilations, pads or auto_pad or
+/// output_shape, output_padding, groups, bias) in gather form: a generic
+/// over the output whose body loops (scf.for) over the group's input
+/// channels and the kernel taps, reading x[n, c, i] with
+/// o = i * stride + k * dilation - pad_begin wherever that i is integral and
+/// in range. The output sizes are the result type's (ONNX shape inference
+/// fills them in) or computed from the attributes.
+struct ConvTransposeToLinalg : OpRewritePattern<onnxir::ConvTransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnxir::ConvTransposeOp op,
+                                PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Value x = op->getOperand(0), w = op->getOperand(1),
+          bias = op->getOperand(2);
+    auto xt = llvm::dyn_cast<RankedTensorType>(x.getType());
+    auto wt = llvm::dyn_cast<RankedTensorType>(w.getType());
+    auto rt = llvm::dyn_cast<RankedTensorType>(op->getResult(0).getType());
+    if (!xt || !wt || !rt || xt.getRank() < 3 || !wt.hasStaticShape() ||
+        !llvm::isa<FloatType>(xt.getElementType()))
+      return rw.notifyMatchFailure(op, "needs ranked float tensors and "
+                                       "static weights");
+    int64_t sp = xt.getRank() - 2;
+    int64_t group = intAttr(op, "group", 1);
+    SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
+    SmallVector<int64_t> strides = intsAttr(op, "strides", sp, 1);
+    SmallVector<int64_t> dil = intsAttr(op, "dilations", sp, 1);
+    SmallVector<int64_t> outPad = intsAttr(op, "output_padding", sp, 0);
+    SmallVector<int64_t> pads = intsAttr(op, "pads", 2 * sp, 0);
+    SmallVector<int64_t> outShape = intsAttr(op, "output_shape", 0, 0);
+    std::string autoPad = strAttr(op, "auto_pad", "NOTSET");
+    int64_t cIn = wt.getDimSize(0), cogOut = wt.getDimSize(1);
+    if (group <= 0 || cIn % group != 0)
+      return rw.notifyMatchFailure(op, "bad group");
+    int64_t cig = cIn / group;
+    // Spatial output sizes and the leading pads.
+    SmallVector<int64_t> padBegin(sp, 0);
+    SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(rw, loc, x, 0),
+                                       rw.getIndexAttr(cogOut * group)};
+    for (int64_t i = 0; i < sp; ++i) {
+      int64_t in = xt.getDimSize(2 + i);
+      int64_t full = (kernel[i] - 1) * dil[i] + 1;
+      bool fromShape = !outShape.empty() || autoPad == "SAME_UPPER" ||
+                       autoPad == "SAME_LOWER";
+      if (fromShape) {
+        if (ShapedType::isDynamic(in))
+          return rw.notifyMatchFailure(op, "output_shape with dynamic input");
+        int64_t out = !outShape.empty()
+                          ? outShape[outShape.size() - sp + i]
+                          : in * strides[i];
+        int64_t total = strides[i] * (in - 1) + outPad[i] + full - out;
+        total = std::max<int64_t>(total, 0);
+        padBegin[i] = autoPad == "SAME_UPPER" ? total / 2 : total - total / 2;
+        sizes.push_back(rw.getIndexAttr(out));
+        continue;
+      }
+      if (autoPad == "VALID")
+        pads[i] = pads[sp + i] = 0;
+      padBegin[i] = pads[i];
+      int64_t extra = outPad[i] + full - pads[i] - pads[sp + i];
+      if (!rt.isDynamicDim(2 + i)) {
+        sizes.push_back(rw.getIndexAttr(rt.getDimSize(2 + i)));
+        continue;
+      }
+      Value d = tensor::DimOp::create(rw, loc, x, 2 + i);
+      Value o = arith::AddIOp::create(
+          rw, loc,
+          arith::MulIOp::create(
+              rw, loc,
+              arith::SubIOp::create(rw, loc, d, indexConst(rw, loc, 1)),
+              indexConst(rw, loc, strides[i])),
+          indexConst(rw, loc, extra));
+      sizes.push_back(o);
+    }
+    Type elem = xt.getElementType();
+    bool hasBias = !isNone(bias);
+    int64_t r = rt.getRank();
+    SmallVector<utils::IteratorType> iters(r, utils::IteratorType::parallel);
+    auto g = linalg::GenericOp::create(
+        rw, loc, TypeRange{rt}, ValueRange{},
+        ValueRange{emptyTensor(rw, loc, rt, sizes)},
+        {rw.getMultiDimIdentityMap(r)}, iters,
+        [&](OpBuilder &b, Location l, ValueRange) {
+          SmallVector<Value> o;
+          for (int64_t i = 0; i < r; ++i)
+            o.push_back(linalg::IndexOp::create(b, l, i));
+          Value cogV = indexConst(b, l, cogOut);
+          Value grp = arith::DivUIOp::create(b, l, o[1], cogV);
+          Value ocl = arith::RemUIOp::create(b, l, o[1], cogV);
+          Value cBase = arith::MulIOp::create(b, l, grp, indexConst(b, l, cig));
+          Value zero = indexConst(b, l, 0), one = indexConst(b, l, 1);
+          Value init = hasBias ? Value(tensor::ExtractOp::create(
+                                     b, l, bias, ValueRange{o[1]}))
+                               : scalarConst(b, l, elem, 0);
+          // Loops: input channel of the group, then each kernel dim.
+          std::function<Value(OpBuilder &, Location, int64_t,
+                              SmallVector<Value> &, Value)>
+              loops = [&](OpBuilder &lb, Location ll, int64_t depth,
+                          SmallVector<Value> &ivs, Value acc) -> Value {
+            if (depth == 1 + sp) {
+              // ivs = {c, k_1..k_s}
+              Value valid;
+              SmallVector<Value> xAt = {o[0], arith::AddIOp::create(
+                                                   lb, ll, cBase, ivs[0])};
+              SmallVector<Value> wAt = {xAt[1], ocl};
+              for (int64_t i = 0; i < sp; ++i) {
+                Value num = arith::SubIOp::create(
+                    lb, ll,
+                    arith::AddIOp::create(lb, ll, o[2 + i],
+                                          indexConst(lb, ll, padBegin[i])),
+                    arith::MulIOp::create(lb, ll, ivs[1 + i],
+                                          indexConst(lb, ll, dil[i])));
+                Value sV = indexConst(lb, ll, strides[i]);
+                Value q = arith::DivSIOp::create(lb, ll, num, sV);
+                Value exact = arith::CmpIOp::create(
+                    lb, ll, arith::CmpIPredicate::eq,
+                    arith::RemSIOp::create(lb, ll, num, sV), zero);
+                Value dim = tensor::DimOp::create(lb, ll, x, 2 + i);
+                Value inR = arith::AndIOp::create(
+                    lb, ll,
+                    arith::CmpIOp::create(lb, ll, arith::CmpIPredicate::sge,
+                                          num, zero),
+                    arith::CmpIOp::create(lb, ll, arith::CmpIPredicate::slt, q,
+                                          dim));
+                Value ok = arith::AndIOp::create(lb, ll, exact, inR);
+                valid = valid ? Value(arith::AndIOp::create(lb, ll, valid, ok))
+                              : ok;
+                xAt.push_back(arith::SelectOp::create(lb, ll, ok, q, zero));
+                wAt.push_back(ivs[1 + i]);
+              }
+              Value xv = tensor::ExtractOp::create(lb, ll, x, xAt);
+              Value wv = tensor::ExtractOp::create(lb, ll, w, wAt);
+              Value p = arith::MulFOp::create(lb, ll, xv, wv);
+              Value sum = arith::AddFOp::create(lb, ll, acc, p);
+              return arith::SelectOp::create(lb, ll, valid, sum, acc);
+            }
+            int64_t ub = depth == 0 ? cig : kernel[depth - 1];
+            auto f = scf::ForOp::create(
+                lb, ll, zero, indexConst(lb, ll, ub), one, ValueRange{acc},
+                [&](OpBuilder &fb, Location fl, Value iv, ValueRange it) {
+                  ivs.push_back(iv);
+                  Value res = loops(fb, fl, depth + 1, ivs, it[0]);
+                  ivs.pop_back();
+                  scf::YieldOp::create(fb, fl, res);
+                });
+            return f.getResult(0);
+          };
+          SmallVector<Value> ivs;
+          linalg::YieldOp::create(b, l, loops(b, l, 0, ivs, init));
+        });
+    rw.replaceOp(op, g.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void seqc::populateOnnxConvToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<ConvToLinalg>(patterns.getContext());
+  patterns.add<ConvToLinalg, ConvTransposeToLinalg>(patterns.getContext());
 }

@@ -38,6 +38,23 @@ Value cmp(OpBuilder &b, Location l, Value x, Value y, arith::CmpFPredicate f,
   return arith::CmpIOp::create(b, l, isUnsigned(x.getType()) ? u : s, x, y);
 }
 
+/// An integer divisor that never traps: 0 (and, when `isSigned`, -1, whose
+/// INT_MIN quotient overflows) become 1; the callers fix those results up.
+Value safeDivisor(OpBuilder &b, Location l, Value d, bool isSigned) {
+  Type t = d.getType();
+  Value one = arith::ConstantOp::create(b, l, b.getIntegerAttr(t, 1));
+  Value bad = arith::CmpIOp::create(
+      b, l, arith::CmpIPredicate::eq, d,
+      arith::ConstantOp::create(b, l, b.getIntegerAttr(t, 0)));
+  if (isSigned)
+    bad = arith::OrIOp::create(
+        b, l, bad,
+        arith::CmpIOp::create(
+            b, l, arith::CmpIPredicate::eq, d,
+            arith::ConstantOp::create(b, l, b.getIntegerAttr(t, -1))));
+  return arith::SelectOp::create(b, l, bad, one, d);
+}
+
 /// Converts scalar `v` of type `from` to `to` with ONNX Cast semantics.
 Value castScalar(OpBuilder &b, Location l, Value v, Type from, Type to) {
   if (from == to)
@@ -333,7 +350,9 @@ const llvm::StringMap<BodyFn> &bodies() {
        [](B &b, L l, Operation *op, V x, Type t, T) -> Value {
          if (isF(t))
            return arith::RemFOp::create(b, l, x[0], x[1]);
-         Value r = arith::RemSIOp::create(b, l, x[0], x[1]);
+         // x % 0 = 0 (numpy) and x % -1 = 0: a divisor of 1 gives both
+         // without trapping.
+         Value r = arith::RemSIOp::create(b, l, x[0], safeDivisor(b, l, x[1], true));
          if (intAttr(op, "fmod", 0))
            return r;
          // Python's modulo: the result takes the divisor's sign.
@@ -378,8 +397,17 @@ const llvm::StringMap<BodyFn> &bodies() {
          if (isF(t))
            return arith::DivFOp::create(b, l, x[0], x[1]);
          if (isUnsigned(t))
-           return arith::DivUIOp::create(b, l, x[0], x[1]);
-         return arith::DivSIOp::create(b, l, x[0], x[1]);
+           return arith::DivUIOp::create(b, l, x[0], safeDivisor(b, l, x[1], false));
+         // numpy: x / 0 = 0; INT_MIN / -1 wraps to INT_MIN (= 0 - x).
+         Value q = arith::DivSIOp::create(b, l, x[0], safeDivisor(b, l, x[1], true));
+         Value zero = scalarConst(b, l, t, 0);
+         Value minusOne = arith::CmpIOp::create(
+             b, l, arith::CmpIPredicate::eq, x[1], scalarConst(b, l, t, -1));
+         q = arith::SelectOp::create(b, l, minusOne,
+                                     arith::SubIOp::create(b, l, zero, x[0]), q);
+         Value byZero = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                              x[1], zero);
+         return arith::SelectOp::create(b, l, byZero, zero, q);
        }},
       {"onnx.Pow",
        [](B &b, L l, Operation *, V x, Type t, T in) -> Value {
@@ -505,7 +533,11 @@ struct ElementwiseToGeneric : RewritePattern {
       inElems.push_back(t.getElementType());
     }
     maps.push_back(rw.getMultiDimIdentityMap(rt.getRank()));
-    Value init = emptyTensor(rw, loc, rt, broadcastSizes(rw, loc, rt, ins));
+    SmallVector<OpFoldResult> sizes = broadcastSizes(rw, loc, rt, ins);
+    // Dynamic dims may be 1 at run time while the result's are not.
+    for (Value &v : ins)
+      v = expandDynamicBroadcast(rw, loc, v, rt, sizes);
+    Value init = emptyTensor(rw, loc, rt, sizes);
     SmallVector<utils::IteratorType> iters(rt.getRank(),
                                            utils::IteratorType::parallel);
     Type elem = rt.getElementType();

@@ -1,8 +1,9 @@
-//===- MatMul.cpp - MatMul and Gemm to linalg -------------------*- C++ -*-===//
+//===- MatMul.cpp - MatMul, Gemm and Einsum to linalg -----------*- C++ -*-===//
 //
 // 2-D MatMul becomes linalg.matmul (the form the CPU pipeline tiles and
 // vectorizes); batched MatMul with numpy-broadcast batch dims, 1-D operands,
-// and Gemm (alpha, beta, transposes, broadcast C) become linalg.generic.
+// Gemm (alpha, beta, transposes, broadcast C) and Einsum become
+// linalg.generic.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +14,10 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+
+#include <cctype>
+#include <map>
 
 using namespace mlir;
 using namespace seqc;
@@ -173,12 +178,35 @@ struct MatMulToLinalg : OpRewritePattern<onnxir::MatMulOp> {
       else {
         int64_t ia = r - (batch - (ra - (aVec ? 1 : 2)));
         int64_t ib = r - (batch - (rb - (bVec ? 1 : 2)));
-        if (ia >= 0 && !aVec && at.getDimSize(ia) != 1)
+        // A static size other than 1 decides; else the larger run-time one.
+        bool aHas = ia >= 0 && !aVec, bHas = ib >= 0 && !bVec;
+        if (aHas && !at.isDynamicDim(ia) && at.getDimSize(ia) != 1)
+          sizes.push_back(rw.getIndexAttr(at.getDimSize(ia)));
+        else if (bHas && !bt.isDynamicDim(ib) && bt.getDimSize(ib) != 1)
+          sizes.push_back(rw.getIndexAttr(bt.getDimSize(ib)));
+        else if (aHas && at.isDynamicDim(ia) && bHas && bt.isDynamicDim(ib))
+          sizes.push_back(Value(arith::MaxSIOp::create(
+              rw, loc, tensor::DimOp::create(rw, loc, a, ia),
+              tensor::DimOp::create(rw, loc, b, ib))));
+        else if (aHas && at.isDynamicDim(ia))
           sizes.push_back(tensor::getMixedSize(rw, loc, a, ia));
         else
           sizes.push_back(tensor::getMixedSize(rw, loc, b, ib));
       }
     }
+    // Dynamic batch dims may be 1 at run time while the result's are not.
+    auto batchTargets = [&](RankedTensorType t, bool vec) {
+      SmallVector<OpFoldResult> targets(t.getRank(), OpFoldResult());
+      if (vec)
+        return targets;
+      int64_t tb = t.getRank() - 2;
+      for (int64_t i = 0; i < tb; ++i)
+        if (rt.getDimSize(batch - tb + i) != 1)
+          targets[i] = sizes[batch - tb + i];
+      return targets;
+    };
+    a = expandDynamicDims(rw, loc, a, batchTargets(at, aVec));
+    b = expandDynamicDims(rw, loc, b, batchTargets(bt, bVec));
     Value init = zeroFilled(rw, loc, rt, sizes);
     SmallVector<utils::IteratorType> iters(rr, utils::IteratorType::parallel);
     iters.push_back(utils::IteratorType::reduction);
@@ -242,7 +270,7 @@ struct GemmToLinalg : OpRewritePattern<onnxir::GemmOp> {
       auto ct = llvm::dyn_cast<RankedTensorType>(c.getType());
       if (!ct)
         return rw.notifyMatchFailure(op, "unranked C");
-      ins.push_back(c);
+      ins.push_back(expandDynamicBroadcast(rw, loc, c, rt, sizes));
       maps.push_back(broadcastMap(ctx, ct, rt));
     }
     maps.push_back(rw.getMultiDimIdentityMap(2));
@@ -266,8 +294,159 @@ struct GemmToLinalg : OpRewritePattern<onnxir::GemmOp> {
   }
 };
 
+/// Einsum as one linalg.generic: each label is a loop dim (the output's
+/// labels first, parallel; the others reduced), each operand's map lists
+/// its labels (a label repeated in one operand reads its diagonal). `...`
+/// stands for the same trailing-aligned broadcast dims in every operand;
+/// without `->` the output is `...` then the labels seen once, sorted.
+struct EinsumToLinalg : OpRewritePattern<onnxir::EinsumOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnxir::EinsumOp op,
+                                PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rw.getContext();
+    auto rt = llvm::dyn_cast<RankedTensorType>(op.getType());
+    if (!rt)
+      return rw.notifyMatchFailure(op, "unranked result");
+    std::string eq;
+    for (char ch : strAttr(op, "equation", ""))
+      if (ch != ' ')
+        eq.push_back(ch);
+    size_t arrow = eq.find("->");
+    std::string lhs = eq.substr(0, arrow);
+    SmallVector<std::string> terms;
+    for (StringRef term : llvm::split(StringRef(lhs), ','))
+      terms.push_back(term.str());
+    ValueRange ins = op->getOperands();
+    if (terms.size() != ins.size())
+      return rw.notifyMatchFailure(op, "equation does not match the inputs");
+    // Labels: letters as themselves; ellipsis dim k (of E) as 256 + k.
+    auto ellipsisCount = [](const std::string &term, int64_t rank) {
+      size_t letters = 0;
+      for (char ch : term)
+        letters += std::isalpha(static_cast<unsigned char>(ch)) ? 1 : 0;
+      return rank - static_cast<int64_t>(letters);
+    };
+    int64_t numEllipsis = 0;
+    SmallVector<SmallVector<int>> labels;
+    for (size_t i = 0; i < ins.size(); ++i) {
+      auto t = llvm::dyn_cast<RankedTensorType>(ins[i].getType());
+      if (!t)
+        return rw.notifyMatchFailure(op, "unranked input");
+      if (terms[i].find("...") != std::string::npos)
+        numEllipsis = std::max(numEllipsis, ellipsisCount(terms[i], t.getRank()));
+    }
+    auto expand = [&](const std::string &term, int64_t e) {
+      SmallVector<int> out;
+      for (size_t j = 0; j < term.size(); ++j) {
+        if (term.compare(j, 3, "...") == 0) {
+          for (int64_t k = numEllipsis - e; k < numEllipsis; ++k)
+            out.push_back(256 + k);
+          j += 2;
+        } else {
+          out.push_back(static_cast<unsigned char>(term[j]));
+        }
+      }
+      return out;
+    };
+    for (size_t i = 0; i < ins.size(); ++i) {
+      auto t = llvm::cast<RankedTensorType>(ins[i].getType());
+      int64_t e = terms[i].find("...") != std::string::npos
+                      ? ellipsisCount(terms[i], t.getRank())
+                      : 0;
+      labels.push_back(expand(terms[i], e));
+      if (static_cast<int64_t>(labels.back().size()) != t.getRank())
+        return rw.notifyMatchFailure(op, "term does not match the rank");
+    }
+    SmallVector<int> outLabels;
+    if (arrow != std::string::npos) {
+      outLabels = expand(eq.substr(arrow + 2), numEllipsis);
+    } else {
+      for (int64_t k = 0; k < numEllipsis; ++k)
+        outLabels.push_back(256 + k);
+      std::map<int, int> count;
+      for (auto &ls : labels)
+        for (int lb : ls)
+          if (lb < 256)
+            ++count[lb];
+      for (auto &[lb, n] : count)
+        if (n == 1)
+          outLabels.push_back(lb);
+    }
+    if (static_cast<int64_t>(outLabels.size()) != rt.getRank())
+      return rw.notifyMatchFailure(op, "output term does not match the rank");
+    // Loop dims: output labels, then the reduced ones in order of appearance.
+    SmallVector<int> loopLabels(outLabels);
+    for (auto &ls : labels)
+      for (int lb : ls)
+        if (!llvm::is_contained(loopLabels, lb))
+          loopLabels.push_back(lb);
+    auto dimOf = [&](int lb) {
+      return static_cast<unsigned>(llvm::find(loopLabels, lb) - loopLabels.begin());
+    };
+    // A label's size: from an operand where it is not a static 1.
+    auto sizeOf = [&](int lb) -> OpFoldResult {
+      OpFoldResult one = rw.getIndexAttr(1);
+      for (size_t i = 0; i < ins.size(); ++i) {
+        auto t = llvm::cast<RankedTensorType>(ins[i].getType());
+        for (size_t j = 0; j < labels[i].size(); ++j)
+          if (labels[i][j] == lb && t.getDimSize(j) != 1)
+            return tensor::getMixedSize(rw, loc, ins[i], j);
+      }
+      return one;
+    };
+    SmallVector<AffineMap> maps;
+    for (size_t i = 0; i < ins.size(); ++i) {
+      auto t = llvm::cast<RankedTensorType>(ins[i].getType());
+      SmallVector<AffineExpr> exprs;
+      for (size_t j = 0; j < labels[i].size(); ++j) {
+        int lb = labels[i][j];
+        // A broadcast ellipsis dim (static 1 here, larger elsewhere).
+        bool bcast = lb >= 256 && t.getDimSize(j) == 1 &&
+                     getConstantIntValue(sizeOf(lb)) != std::optional<int64_t>(1);
+        exprs.push_back(bcast ? getAffineConstantExpr(0, ctx)
+                              : getAffineDimExpr(dimOf(lb), ctx));
+      }
+      maps.push_back(AffineMap::get(loopLabels.size(), 0, exprs, ctx));
+    }
+    SmallVector<AffineExpr> outExprs;
+    SmallVector<OpFoldResult> sizes;
+    for (size_t j = 0; j < outLabels.size(); ++j) {
+      outExprs.push_back(getAffineDimExpr(j, ctx));
+      sizes.push_back(rt.isDynamicDim(j) ? sizeOf(outLabels[j])
+                                         : rw.getIndexAttr(rt.getDimSize(j)));
+    }
+    maps.push_back(AffineMap::get(loopLabels.size(), 0, outExprs, ctx));
+    SmallVector<utils::IteratorType> iters(loopLabels.size(),
+                                           utils::IteratorType::reduction);
+    for (size_t j = 0; j < outLabels.size(); ++j)
+      iters[j] = utils::IteratorType::parallel;
+    Type elem = rt.getElementType();
+    bool isFloat = llvm::isa<FloatType>(elem);
+    Value init = linalg::FillOp::create(rw, loc, scalarConst(rw, loc, elem, 0),
+                                        emptyTensor(rw, loc, rt, sizes))
+                     .getResult(0);
+    auto g = linalg::GenericOp::create(
+        rw, loc, TypeRange{rt}, ins, ValueRange{init}, maps, iters,
+        [&](OpBuilder &b, Location l, ValueRange a) {
+          Value p = a[0];
+          for (size_t i = 1; i < ins.size(); ++i)
+            p = isFloat ? Value(arith::MulFOp::create(b, l, p, a[i]))
+                        : Value(arith::MulIOp::create(b, l, p, a[i]));
+          Value acc = a.back();
+          linalg::YieldOp::create(
+              b, l, isFloat ? Value(arith::AddFOp::create(b, l, acc, p))
+                            : Value(arith::AddIOp::create(b, l, acc, p)));
+        });
+    rw.replaceOp(op, g.getResult(0));
+    return success();
+  }
+};
+
 } // namespace
 
 void seqc::populateOnnxMatMulToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatMulToLinalg, GemmToLinalg>(patterns.getContext());
+  patterns.add<MatMulToLinalg, GemmToLinalg, EinsumToLinalg>(
+      patterns.getContext());
 }

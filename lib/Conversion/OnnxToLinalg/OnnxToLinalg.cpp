@@ -1,8 +1,8 @@
 //===- OnnxToLinalg.cpp - convert-onnx-to-linalg ----------------*- C++ -*-===//
 //
 // Implements `convert-onnx-to-linalg`: applies the pattern families of this
-// folder (Conv, Elementwise, Indexing, Loss, MatMul, Pooling, Reduction,
-// Tensor) once to every onnx op, then
+// folder (Conv, Elementwise, Indexing, Loss, MatMul, Normalization, Pooling,
+// Recurrent, Reduction, Resize, Tensor) once to every onnx op, then
 // reports every op left over at its node's location.
 //
 //===----------------------------------------------------------------------===//
@@ -26,9 +26,12 @@ void seqc::populateOnnxToLinalgPatterns(RewritePatternSet &patterns) {
   populateOnnxIndexingToLinalgPatterns(patterns);
   populateOnnxLossToLinalgPatterns(patterns);
   populateOnnxMatMulToLinalgPatterns(patterns);
+  populateOnnxNormalizationToLinalgPatterns(patterns);
   populateOnnxPadToLinalgPatterns(patterns);
   populateOnnxPoolingToLinalgPatterns(patterns);
+  populateOnnxRecurrentToLinalgPatterns(patterns);
   populateOnnxReductionToLinalgPatterns(patterns);
+  populateOnnxResizeToLinalgPatterns(patterns);
   populateOnnxTensorToLinalgPatterns(patterns);
 }
 

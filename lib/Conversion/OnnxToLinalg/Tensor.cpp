@@ -143,6 +143,9 @@ struct ReshapeToTensor : OpRewritePattern<onnxir::ReshapeOp> {
         known = arith::MulIOp::create(
             rw, l, known, arith::SelectOp::create(rw, l, isNeg, idx(rw, l, 1), s));
       }
+      // A 0 among the others (allowzero) leaves nothing to infer from;
+      // dividing by at least 1 keeps that from trapping.
+      known = arith::MaxSIOp::create(rw, l, known, idx(rw, l, 1));
       Value inferred = arith::DivSIOp::create(rw, l, numel, known);
       for (int64_t i = 0; i < rt.getRank(); ++i) {
         if (!rt.isDynamicDim(i)) {
@@ -408,18 +411,49 @@ struct ExpandToLinalg : OpRewritePattern<onnxir::ExpandOp> {
     auto rt = llvm::dyn_cast<RankedTensorType>(op.getType());
     if (!t || !rt)
       return rw.notifyMatchFailure(op, "unranked");
+    // The shape operand aligns to the right like the input does.
+    auto st = llvm::dyn_cast<RankedTensorType>(op.getShape().getType());
+    int64_t shapeLen = st && st.getRank() == 1 && !st.isDynamicDim(0)
+                           ? st.getDimSize(0)
+                           : rt.getRank();
     SmallVector<OpFoldResult> sizes;
     for (int64_t r = 0; r < rt.getRank(); ++r) {
       int64_t i = r - (rt.getRank() - t.getRank());
+      int64_t si = r - (rt.getRank() - shapeLen);
       if (!rt.isDynamicDim(r))
         sizes.push_back(rw.getIndexAttr(rt.getDimSize(r)));
-      else if (i >= 0 && t.getDimSize(i) != 1)
+      else if (i >= 0 && !t.isDynamicDim(i) && t.getDimSize(i) != 1)
         sizes.push_back(tensor::getMixedSize(rw, l, x, i));
-      else
-        sizes.push_back(Value(toIndex(
-            rw, l, tensor::ExtractOp::create(rw, l, op.getShape(),
-                                             ValueRange{idx(rw, l, r)}))));
+      else {
+        // The larger of the requested size and the input's (either may be
+        // the 1 that broadcasts).
+        Value s;
+        if (!st || st.isDynamicDim(0)) {
+          // The shape's length is known only at run time: entry
+          // r - (rank - len), or 1 where that is negative.
+          Value len = tensor::DimOp::create(rw, l, op.getShape(), 0);
+          Value at = arith::AddIOp::create(
+              rw, l, len, idx(rw, l, r - rt.getRank()));
+          Value has = arith::CmpIOp::create(rw, l, arith::CmpIPredicate::sge,
+                                            at, idx(rw, l, 0));
+          Value safe = arith::MaxSIOp::create(rw, l, at, idx(rw, l, 0));
+          Value e = toIndex(rw, l,
+                            tensor::ExtractOp::create(rw, l, op.getShape(),
+                                                      ValueRange{safe}));
+          s = arith::SelectOp::create(rw, l, has, e, idx(rw, l, 1));
+        } else if (si >= 0) {
+          s = toIndex(rw, l,
+                      tensor::ExtractOp::create(rw, l, op.getShape(),
+                                                ValueRange{idx(rw, l, si)}));
+        }
+        if (i >= 0 && t.isDynamicDim(i)) {
+          Value d = tensor::DimOp::create(rw, l, x, i);
+          s = s ? Value(arith::MaxSIOp::create(rw, l, s, d)) : d;
+        }
+        sizes.push_back(s ? OpFoldResult(s) : rw.getIndexAttr(1));
+      }
     }
+    x = expandDynamicBroadcast(rw, l, x, rt, sizes);
     SmallVector<utils::IteratorType> iters(rt.getRank(),
                                            utils::IteratorType::parallel);
     auto g = linalg::GenericOp::create(
@@ -519,10 +553,11 @@ struct SplitToTensor : OpRewritePattern<onnxir::SplitOp> {
     SmallVector<Value> parts;
     Value offset = idx(rw, l, 0);
     std::optional<SmallVector<int64_t>> splits;
+    // Split sizes known only at run time are read from the tensor.
+    bool runtimeSplits = false;
     if (!isNone(op.getSplit())) {
       splits = constantInts(op.getSplit());
-      if (!splits)
-        return rw.notifyMatchFailure(op, "split must be constant");
+      runtimeSplits = !splits;
     }
     Value dim = tensor::DimOp::create(rw, l, x, axis);
     Value chunk = arith::CeilDivSIOp::create(rw, l, dim, idx(rw, l, n));
@@ -530,7 +565,12 @@ struct SplitToTensor : OpRewritePattern<onnxir::SplitOp> {
       auto rt = llvm::dyn_cast<RankedTensorType>(op->getResult(i).getType());
       if (!rt)
         return rw.notifyMatchFailure(op, "unranked result");
-      Value size = splits ? idx(rw, l, (*splits)[i])
+      Value size = runtimeSplits
+                       ? toIndex(rw, l,
+                                 tensor::ExtractOp::create(
+                                     rw, l, op.getSplit(),
+                                     ValueRange{idx(rw, l, i)}))
+                   : splits ? idx(rw, l, (*splits)[i])
                           : arith::MinSIOp::create(
                                 rw, l, chunk, arith::SubIOp::create(rw, l, dim, offset))
                                 .getResult();
