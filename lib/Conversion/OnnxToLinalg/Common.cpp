@@ -76,13 +76,29 @@ seqc::onnx_to_linalg::broadcastSizes(OpBuilder &b, Location loc,
 
 Value seqc::onnx_to_linalg::expandDynamicBroadcast(
     OpBuilder &b, Location loc, Value operand, RankedTensorType result,
-    ArrayRef<OpFoldResult> resultSizes) {
+    ArrayRef<OpFoldResult> resultSizes, ValueRange operands) {
   auto t = llvm::cast<RankedTensorType>(operand.getType());
   int64_t off = result.getRank() - t.getRank();
+  // Whether another operand may have a size other than 1 at result dim j.
+  auto othersMayExceedOne = [&](int64_t j) {
+    if (operands.empty())
+      return true;
+    for (Value other : operands) {
+      if (other == operand)
+        continue;
+      auto ot = llvm::cast<RankedTensorType>(other.getType());
+      int64_t k = j - (result.getRank() - ot.getRank());
+      if (k >= 0 && (ot.isDynamicDim(k) || ot.getDimSize(k) != 1))
+        return true;
+    }
+    return false;
+  };
   SmallVector<OpFoldResult> targets;
   for (int64_t i = 0; i < t.getRank(); ++i)
-    targets.push_back(result.getDimSize(off + i) == 1 ? OpFoldResult()
-                                                      : resultSizes[off + i]);
+    targets.push_back(result.getDimSize(off + i) == 1 ||
+                              !othersMayExceedOne(off + i)
+                          ? OpFoldResult()
+                          : resultSizes[off + i]);
   return expandDynamicDims(b, loc, operand, targets);
 }
 

@@ -33,10 +33,13 @@ broadcastSizes(mlir::OpBuilder &b, mlir::Location loc,
 
 /// `operand` with each dynamic dim that is 1 at run time, where the result's
 /// is not, broadcast to the result's size (an scf.if around a copy that runs
-/// only then), so that broadcastMap's identity for dynamic dims holds.
+/// only then), so that broadcastMap's identity for dynamic dims holds. A dim
+/// where no other of `operands` (all the op's operands, right-aligned) can
+/// be larger than 1 needs no check: the result's size is this operand's.
 Value expandDynamicBroadcast(mlir::OpBuilder &b, mlir::Location loc,
                              Value operand, mlir::RankedTensorType result,
-                             llvm::ArrayRef<mlir::OpFoldResult> resultSizes);
+                             llvm::ArrayRef<mlir::OpFoldResult> resultSizes,
+                             mlir::ValueRange operands = {});
 
 /// The same for an operand whose dims are not right-aligned with a result:
 /// dynamic dim i broadcasts to `targets[i]` when that is set.

@@ -535,8 +535,9 @@ struct ElementwiseToGeneric : RewritePattern {
     maps.push_back(rw.getMultiDimIdentityMap(rt.getRank()));
     SmallVector<OpFoldResult> sizes = broadcastSizes(rw, loc, rt, ins);
     // Dynamic dims may be 1 at run time while the result's are not.
+    SmallVector<Value> operands(ins);
     for (Value &v : ins)
-      v = expandDynamicBroadcast(rw, loc, v, rt, sizes);
+      v = expandDynamicBroadcast(rw, loc, v, rt, sizes, operands);
     Value init = emptyTensor(rw, loc, rt, sizes);
     SmallVector<utils::IteratorType> iters(rt.getRank(),
                                            utils::IteratorType::parallel);
