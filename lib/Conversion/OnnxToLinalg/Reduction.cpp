@@ -340,46 +340,61 @@ struct HardmaxToLinalg : OpRewritePattern<onnxir::HardmaxOp> {
   }
 };
 
-/// CumSum along a constant axis: out[i] = sum of x[k] over k <= i along the
-/// axis (k < i exclusive; k >= i, k > i reversed), as a masked reduction.
+/// CumSum along a constant axis: a sequential scan over the axis carrying
+/// the running sum of one slice (every other dim at once), so the work is
+/// linear in the axis length: for each position i (from the end when
+/// `reverse`), out[i] = sum + x[i] then sum = out[i] (exclusive: out[i] =
+/// sum, then sum += x[i]). The running sum and the output are updated in
+/// place (loop-carried buffers).
 Value cumSum(OpBuilder &rw, Location loc, Value x, int64_t axis,
              bool exclusive, bool reverse) {
   auto t = llvm::cast<RankedTensorType>(x.getType());
-  MLIRContext *ctx = rw.getContext();
   int64_t r = t.getRank();
-  SmallVector<AffineExpr> xe, oe;
-  for (int64_t i = 0; i < r; ++i) {
-    xe.push_back(getAffineDimExpr(i == axis ? r : i, ctx));
-    oe.push_back(getAffineDimExpr(i, ctx));
-  }
-  SmallVector<utils::IteratorType> iters(r, utils::IteratorType::parallel);
-  iters.push_back(utils::IteratorType::reduction);
   Type elem = t.getElementType();
-  bool isFloat = llvm::isa<FloatType>(elem);
-  Value init = linalg::FillOp::create(
+  SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rw, loc, x);
+  SmallVector<OpFoldResult> sliceSizes(sizes);
+  sliceSizes[axis] = rw.getIndexAttr(1);
+  SmallVector<OpFoldResult> strides(r, rw.getIndexAttr(1));
+  SmallVector<int64_t> sliceShape;
+  SmallVector<OpFoldResult> carrySizes;
+  for (int64_t d = 0; d < r; ++d)
+    if (d != axis) {
+      sliceShape.push_back(t.getDimSize(d));
+      carrySizes.push_back(sizes[d]);
+    }
+  auto sliceType = RankedTensorType::get(sliceShape, elem);
+  Value sum0 = linalg::FillOp::create(
                    rw, loc, scalarConst(rw, loc, elem, 0),
-                   emptyTensor(rw, loc, t, tensor::getMixedSizes(rw, loc, x)))
+                   emptyTensor(rw, loc, sliceType, carrySizes))
                    .getResult(0);
-  auto pred = reverse ? (exclusive ? arith::CmpIPredicate::sgt
-                                   : arith::CmpIPredicate::sge)
-                      : (exclusive ? arith::CmpIPredicate::slt
-                                   : arith::CmpIPredicate::sle);
-  return linalg::GenericOp::create(
-             rw, loc, TypeRange{t}, ValueRange{x}, ValueRange{init},
-             {AffineMap::get(r + 1, 0, xe, ctx),
-              AffineMap::get(r + 1, 0, oe, ctx)},
-             iters,
-             [&](OpBuilder &b, Location l, ValueRange a) {
-               Value k = linalg::IndexOp::create(b, l, r);
-               Value i = linalg::IndexOp::create(b, l, axis);
-               Value in = arith::CmpIOp::create(b, l, pred, k, i);
-               Value v = arith::SelectOp::create(
-                   b, l, in, a[0], scalarConst(b, l, elem, 0));
-               Value s = isFloat ? Value(arith::AddFOp::create(b, l, a[1], v))
-                                 : Value(arith::AddIOp::create(b, l, a[1], v));
-               linalg::YieldOp::create(b, l, s);
-             })
-      .getResult(0);
+  Value out0 = emptyTensor(rw, loc, t, sizes);
+  Value n = tensor::DimOp::create(rw, loc, x, axis);
+  Value one = indexConst(rw, loc, 1);
+  auto loop = scf::ForOp::create(
+      rw, loc, indexConst(rw, loc, 0), n, one, ValueRange{sum0, out0},
+      [&](OpBuilder &b, Location l, Value j, ValueRange iter) {
+        Value i = reverse ? Value(arith::SubIOp::create(
+                                b, l, arith::SubIOp::create(b, l, n, one), j))
+                          : j;
+        SmallVector<OpFoldResult> offsets(r, b.getIndexAttr(0));
+        offsets[axis] = i;
+        Value xi = tensor::ExtractSliceOp::create(b, l, sliceType, x, offsets,
+                                                  sliceSizes, strides);
+        Value sum = iter[0], out = iter[1];
+        auto add = [&](Value acc) {
+          return linalg::AddOp::create(b, l, ValueRange{acc, xi},
+                                       ValueRange{acc})
+              .getResult(0);
+        };
+        if (!exclusive)
+          sum = add(sum);
+        out = tensor::InsertSliceOp::create(b, l, sum, out, offsets,
+                                            sliceSizes, strides);
+        if (exclusive)
+          sum = add(sum);
+        scf::YieldOp::create(b, l, ValueRange{sum, out});
+      });
+  return loop.getResult(1);
 }
 
 /// CumSum; an axis given at run time selects among the per-axis sums.
