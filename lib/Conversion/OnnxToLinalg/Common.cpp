@@ -436,3 +436,28 @@ Value seqc::onnx_to_linalg::scalarIndex(OpBuilder &b, Location loc, Value t) {
     v = arith::FPToSIOp::create(b, loc, b.getI64Type(), v);
   return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
 }
+
+LogicalResult seqc::onnx_to_linalg::resolveAutoPad(
+    StringRef autoPad, RankedTensorType x, ArrayRef<int64_t> kernel,
+    ArrayRef<int64_t> strides, ArrayRef<int64_t> dilations,
+    SmallVectorImpl<int64_t> &pads) {
+  int64_t s = x.getRank() - 2;
+  if (autoPad == "VALID") {
+    pads.assign(2 * s, 0);
+    return success();
+  }
+  if (autoPad != "SAME_UPPER" && autoPad != "SAME_LOWER")
+    return success();
+  for (int64_t i = 0; i < s; ++i) {
+    int64_t in = x.getDimSize(2 + i);
+    if (in == ShapedType::kDynamic)
+      return failure();
+    int64_t out = (in + strides[i] - 1) / strides[i];
+    int64_t total = std::max<int64_t>(
+        0, (out - 1) * strides[i] + (kernel[i] - 1) * dilations[i] + 1 - in);
+    int64_t small = total / 2, big = total - small;
+    pads[i] = autoPad == "SAME_UPPER" ? small : big;
+    pads[s + i] = autoPad == "SAME_UPPER" ? big : small;
+  }
+  return success();
+}

@@ -46,6 +46,16 @@ Value expandDynamicBroadcast(mlir::OpBuilder &b, mlir::Location loc,
 Value expandDynamicDims(mlir::OpBuilder &b, mlir::Location loc, Value operand,
                         llvm::ArrayRef<mlir::OpFoldResult> targets);
 
+/// Resolves ONNX `auto_pad` (VALID, SAME_UPPER, SAME_LOWER; NOTSET keeps
+/// `pads`) for a conv or pool over the spatial dims of `x` (N x C x ...):
+/// `pads` holds the begin pads then the end pads. SAME needs static dims.
+mlir::LogicalResult resolveAutoPad(llvm::StringRef autoPad,
+                                   mlir::RankedTensorType x,
+                                   llvm::ArrayRef<int64_t> kernel,
+                                   llvm::ArrayRef<int64_t> strides,
+                                   llvm::ArrayRef<int64_t> dilations,
+                                   llvm::SmallVectorImpl<int64_t> &pads);
+
 /// tensor.empty of `type` with the given (possibly dynamic) sizes.
 Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc,
                   mlir::RankedTensorType type,

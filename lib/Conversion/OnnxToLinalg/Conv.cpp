@@ -59,21 +59,8 @@ struct ConvToLinalg : OpRewritePattern<onnxir::ConvOp> {
     std::string autoPad = "NOTSET";
     if (auto a = op->getAttrOfType<StringAttr>("auto_pad"))
       autoPad = a.str();
-    if (autoPad == "VALID") {
-      pads.assign(2 * s, 0);
-    } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-      for (int64_t i = 0; i < s; ++i) {
-        int64_t in = xt.getDimSize(2 + i);
-        if (in == ShapedType::kDynamic)
-          return rw.notifyMatchFailure(op, "SAME padding needs static dims");
-        int64_t out = (in + strides[i] - 1) / strides[i];
-        int64_t total = std::max<int64_t>(
-            0, (out - 1) * strides[i] + (kernel[i] - 1) * dil[i] + 1 - in);
-        int64_t small = total / 2, big = total - small;
-        pads[i] = autoPad == "SAME_UPPER" ? small : big;
-        pads[s + i] = autoPad == "SAME_UPPER" ? big : small;
-      }
-    }
+    if (failed(resolveAutoPad(autoPad, xt, kernel, strides, dil, pads)))
+      return rw.notifyMatchFailure(op, "SAME padding needs static dims");
     Type elem = xt.getElementType();
     Value zero = scalarConst(rw, loc, elem, 0);
 

@@ -64,21 +64,8 @@ struct PoolToLinalg : RewritePattern {
           dil.size() != size_t(s) || pads.size() != size_t(2 * s))
         return rw.notifyMatchFailure(op, "attribute sizes do not match rank");
       std::string autoPad = strAttr(op, "auto_pad", "NOTSET");
-      if (autoPad == "VALID") {
-        pads.assign(2 * s, 0);
-      } else if (autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") {
-        for (int64_t i = 0; i < s; ++i) {
-          int64_t in = xt.getDimSize(2 + i);
-          if (in == ShapedType::kDynamic)
-            return rw.notifyMatchFailure(op, "SAME padding needs static dims");
-          int64_t out = (in + strides[i] - 1) / strides[i];
-          int64_t total = std::max<int64_t>(
-              0, (out - 1) * strides[i] + (kernel[i] - 1) * dil[i] + 1 - in);
-          int64_t small = total / 2, big = total - small;
-          pads[i] = autoPad == "SAME_UPPER" ? small : big;
-          pads[s + i] = autoPad == "SAME_UPPER" ? big : small;
-        }
-      }
+      if (failed(resolveAutoPad(autoPad, xt, kernel, strides, dil, pads)))
+        return rw.notifyMatchFailure(op, "SAME padding needs static dims");
     }
     // Output sizes; ceil_mode windows may run past the padded input, which
     // is padded further (those elements count nowhere).
