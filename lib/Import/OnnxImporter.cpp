@@ -17,6 +17,7 @@
 #include "OpsetAdapter.h"
 
 #include "seqc/Dialect/Onnx/IR/Onnx.h"
+#include "seqc/Dialect/Seq/IR/Seq.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Builders.h"
@@ -28,6 +29,7 @@
 
 #include <algorithm>
 #include <deque>
+#include <functional>
 
 using namespace mlir;
 using namespace seqc;
@@ -126,6 +128,9 @@ private:
                                   const llvm::StringSet<> &outer);
   LogicalResult importNode(onnx::NodeProto &n, Scope &scope,
                            const llvm::StringMap<const onnx::TypeProto *> &types);
+  LogicalResult
+  importSeqcNode(onnx::NodeProto &n, Scope &scope,
+                 const llvm::StringMap<const onnx::TypeProto *> &types);
   FailureOr<Type> convertType(const onnx::TypeProto &t);
   FailureOr<Attribute> convertAttribute(onnx::AttributeProto &a,
                                         const onnx::NodeProto &n);
@@ -146,7 +151,9 @@ private:
 void Importer::collectUnknown(const onnx::GraphProto &g,
                               std::vector<std::string> &unknown) {
   for (const onnx::NodeProto &n : g.node()) {
-    bool known = isDefaultDomain(n.domain()) && lookupOp(n.op_type());
+    bool known = isDefaultDomain(n.domain())
+                     ? lookupOp(n.op_type()) != nullptr
+                     : isSeqcDomain(n.domain()) && isSeqcOp(n.op_type());
     if (!known) {
       std::string domain = n.domain().empty() ? "ai.onnx" : n.domain();
       std::string entry = n.op_type() + " (domain '" + domain + "'";
@@ -456,6 +463,8 @@ LogicalResult Importer::importGraph(onnx::GraphProto &g, Scope &scope,
 LogicalResult
 Importer::importNode(onnx::NodeProto &n, Scope &scope,
                      const llvm::StringMap<const onnx::TypeProto *> &types) {
+  if (isSeqcDomain(n.domain()))
+    return importSeqcNode(n, scope, types);
   Location loc = nodeLoc(n);
   const OpInfo *info = lookupOp(n.op_type());
   auto noValue = [&]() -> Value {
@@ -591,14 +600,81 @@ Importer::importNode(onnx::NodeProto &n, Scope &scope,
                         : success();
 }
 
+/// A node of the ai.seqc domain (lib/Import/SeqcOps.cpp) becomes its seq
+/// dialect op directly.
+LogicalResult Importer::importSeqcNode(
+    onnx::NodeProto &n, Scope &scope,
+    const llvm::StringMap<const onnx::TypeProto *> &types) {
+  Location loc = nodeLoc(n);
+  SmallVector<Value> operands;
+  for (const std::string &name : n.input()) {
+    if (name.empty()) {
+      operands.push_back(Value());
+      continue;
+    }
+    Value v = scope.lookup(name);
+    if (!v)
+      return nodeError(n) << "input '" << name << "' is not defined";
+    operands.push_back(v);
+  }
+  SmallVector<Type> resultTypes;
+  for (const std::string &name : n.output()) {
+    auto it = types.find(name);
+    FailureOr<Type> type = failure();
+    if (it != types.end())
+      type = convertType(*it->second);
+    if (failed(type))
+      return nodeError(n) << "the type of output '" << name
+                          << "' is unknown or unsupported";
+    resultTypes.push_back(*type);
+  }
+  SmallVector<Value> results;
+  if (failed(buildSeqcOp(b, loc, n, operands, resultTypes, results,
+                         [&]() { return nodeError(n); })))
+    return failure();
+  for (auto [name, v] : llvm::zip(n.output(), results))
+    scope.values[name] = v;
+  return success();
+}
+
 //===----------------------------------------------------------------------===//
 // Model
 //===----------------------------------------------------------------------===//
 
 OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
-  for (const auto &imp : model.opset_import())
+  registerSeqcSchemas();
+  bool importsSeqc = false;
+  for (const auto &imp : model.opset_import()) {
     if (isDefaultDomain(imp.domain()))
       opset = imp.version();
+    if (isSeqcDomain(imp.domain())) {
+      importsSeqc = true;
+      if (imp.version() != 1) {
+        emitError(fileLoc()) << "the model imports version " << imp.version()
+                             << " of the ai.seqc domain; this seqc knows 1";
+        return nullptr;
+      }
+    }
+  }
+  // ONNX shape inference needs the domain's version; a model that names
+  // ai.seqc operators without importing the domain gets version 1.
+  std::function<bool(const onnx::GraphProto &)> usesSeqc =
+      [&](const onnx::GraphProto &g) {
+        for (const onnx::NodeProto &n : g.node()) {
+          if (isSeqcDomain(n.domain()))
+            return true;
+          for (const onnx::AttributeProto &a : n.attribute())
+            if ((a.has_g() && usesSeqc(a.g())) ||
+                llvm::any_of(a.graphs(), usesSeqc))
+              return true;
+        }
+        return false;
+      };
+  if (!importsSeqc && usesSeqc(model.graph())) {
+    auto *imp = model.add_opset_import();
+    imp->set_domain("ai.seqc");
+    imp->set_version(1);
+  }
   if (opset <= 0) {
     emitError(fileLoc()) << "the model imports no opset of the default "
                             "ONNX domain";
@@ -721,7 +797,7 @@ static OwningOpRef<ModuleOp> importParsed(MLIRContext *ctx,
                                           llvm::StringRef name,
                                           llvm::StringRef baseDir,
                                           const OnnxImportOptions &options) {
-  ctx->loadDialect<onnxir::OnnxDialect, func::FuncDialect>();
+  ctx->loadDialect<onnxir::OnnxDialect, seq::SeqDialect, func::FuncDialect>();
   return Importer(ctx, name, baseDir, options).run(model);
 }
 

@@ -49,10 +49,13 @@ const onnx::OpSchema *seqc::detail::lookupSchema(const std::string &op,
 bool seqc::detail::verifyNode(const onnx::NodeProto &node, int opset,
                               std::string &error) {
   return guarded(error, [&] {
-    const onnx::OpSchema *schema =
-        onnx::OpSchemaRegistry::Schema(node.op_type(), opset, "");
+    // ai.seqc operators are all at version 1 so far.
+    bool custom = isSeqcDomain(node.domain());
+    int version = custom ? 1 : opset;
+    const onnx::OpSchema *schema = onnx::OpSchemaRegistry::Schema(
+        node.op_type(), version, custom ? node.domain() : "");
     if (!schema) {
-      error = "has no ONNX schema at opset " + std::to_string(opset);
+      error = "has no ONNX schema at opset " + std::to_string(version);
       return false;
     }
     schema->Verify(node);

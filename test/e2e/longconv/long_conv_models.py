@@ -2,11 +2,15 @@
 
   long_conv_models.py check OUT --c C --l L --k K --mode causal|centered
       [--dynamic] [--weight-input] [--impl fft|direct|auto] [--lengths L1,L2]
+      [--custom-op]
 
 Builds an ONNX depthwise Conv (group = C, weight C x 1 x K, pads causal
 (K-1, 0) or centred), compiles it with seqc (optionally forcing the
 algorithm), runs it with seqc-run at each length, and compares with the
-float64 reference (numpy correlation of the zero-padded input). Prints one
+float64 reference (numpy correlation of the zero-padded input). With
+--custom-op the model is one ai.seqc.LongConv node (lib/Import/SeqcOps.cpp)
+with the same taps as a true-convolution kernel (C x K, the Conv weight
+reversed), and the same reference. Prints one
 line per length: `L=<n> rel_err=<e> ok` where rel_err is
 max|y - ref| / max|ref| and ok means rel_err <= 1e-4 (the issue's bound for
 FFT convolution against the direct sum). Exits 1 on any failure.
@@ -25,22 +29,31 @@ def pads_of(k, mode):
     return [k - 1, 0] if mode == "causal" else [k - 1 - (k - 1) // 2, (k - 1) // 2]
 
 
-def build(c, l, k, mode, dynamic, weight_input, seed=0):
+def build(c, l, k, mode, dynamic, weight_input, custom_op=False, seed=0):
     rng = np.random.RandomState(seed)
     w = (rng.randn(c, 1, k) / np.sqrt(k)).astype(np.float32)
     b = rng.randn(c).astype(np.float32)
     dim = "L" if dynamic else l
     inputs = [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, c, dim])]
     inits = [numpy_helper.from_array(b, "b")]
+    # ai.seqc.LongConv takes the kernel unflipped: the Conv weight reversed.
+    wshape = [c, k] if custom_op else [c, 1, k]
+    warr = np.ascontiguousarray(w[:, 0, ::-1]) if custom_op else w
     if weight_input:
-        inputs.append(helper.make_tensor_value_info("w", TensorProto.FLOAT, [c, 1, k]))
+        inputs.append(helper.make_tensor_value_info("w", TensorProto.FLOAT, wshape))
     else:
-        inits.append(numpy_helper.from_array(w, "w"))
-    node = helper.make_node("Conv", ["x", "w", "b"], ["y"], name="dwconv", group=c,
-                            kernel_shape=[k], pads=pads_of(k, mode))
+        inits.append(numpy_helper.from_array(warr, "w"))
+    opsets = [helper.make_opsetid("", 17)]
+    if custom_op:
+        node = helper.make_node("LongConv", ["x", "w", "b"], ["y"], name="lconv",
+                                domain="ai.seqc", mode=mode)
+        opsets.append(helper.make_opsetid("ai.seqc", 1))
+    else:
+        node = helper.make_node("Conv", ["x", "w", "b"], ["y"], name="dwconv", group=c,
+                                kernel_shape=[k], pads=pads_of(k, mode))
     out = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, c, dim])
     graph = helper.make_graph([node], "long_conv", inputs, [out], inits)
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)]), w, b
+    return helper.make_model(graph, opset_imports=opsets), w, b, warr
 
 
 def reference(x, w, b, mode):
@@ -64,9 +77,11 @@ def main():
     ap.add_argument("--weight-input", action="store_true")
     ap.add_argument("--impl", default="auto")
     ap.add_argument("--lengths", default="")
+    ap.add_argument("--custom-op", action="store_true")
     a = ap.parse_args()
     os.makedirs(a.out, exist_ok=True)
-    model, w, b = build(a.c, a.l, a.k, a.mode, a.dynamic, a.weight_input)
+    model, w, b, warr = build(a.c, a.l, a.k, a.mode, a.dynamic, a.weight_input,
+                              a.custom_op)
     path = os.path.join(a.out, "model.onnx")
     onnx.save(model, path)
     lib = os.path.join(a.out, "libmodel.so")
@@ -87,7 +102,7 @@ def main():
         run = ["seqc-run", lib, "--input", "x=" + os.path.join(a.out, "x.npy"),
                "--output-dir", a.out]
         if a.weight_input:
-            np.save(os.path.join(a.out, "w.npy"), w)
+            np.save(os.path.join(a.out, "w.npy"), warr)
             run += ["--input", "w=" + os.path.join(a.out, "w.npy")]
         subprocess.run(run, check=True, stdout=subprocess.DEVNULL)
         y = np.load(os.path.join(a.out, "y.npy"))
