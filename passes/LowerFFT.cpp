@@ -374,6 +374,24 @@ LogicalResult lower(Operation *op, PatternRewriter &rw, Kind kind, Value input,
         im = arith::MulFOp::create(b, l, im, scale);
         if (isInverse)
           im = arith::NegFOp::create(b, l, im);
+        if (kind == Kind::R2C) {
+          // A real signal's bins 0 and N/2 (N even) are real: give them an
+          // exact 0 rather than the transform's round-off (which Bluestein
+          // makes ~1e-7 of the signal's magnitude).
+          Value k = loopIndex(b, l, axis);
+          Value dc = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, k,
+                                           indexConst(b, l, 0));
+          Value even = arith::CmpIOp::create(
+              b, l, arith::CmpIPredicate::eq,
+              arith::RemUIOp::create(b, l, n, indexConst(b, l, 2)),
+              indexConst(b, l, 0));
+          Value nyquist = arith::AndIOp::create(
+              b, l, even,
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, k, half));
+          im = arith::SelectOp::create(b, l,
+                                       arith::OrIOp::create(b, l, dc, nyquist),
+                                       zero, im);
+        }
         linalg::YieldOp::create(
             b, l,
             Value(complex::CreateOp::create(b, l, rt.getElementType(), re, im)));
