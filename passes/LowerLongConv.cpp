@@ -21,6 +21,7 @@
 
 #include "ConstantData.h"
 #include "FFTBuilder.h"
+#include "LongConv.h"
 #include "Reference/Utils.h"
 
 #include "seqc/Dialect/Seq/IR/Seq.h"
@@ -435,6 +436,7 @@ struct SeqLowerLongConvPass
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<LongConvToFFT>(&getContext());
+    populateLongConvDirectPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -33,10 +33,33 @@ func.func @dynamic(%x: tensor<1x2x?xf32>, %k: tensor<2x8xf32>) -> tensor<1x2x?xf
 
 // -----
 
-// Other algorithms are left for seq-lower-reference.
-// CHECK-LABEL: func.func @direct
-// CHECK: seq.long_conv {{.*}}impl = #seq.impl<direct>
-func.func @direct(%x: tensor<1x2x8xf32>, %k: tensor<2x8xf32>) -> tensor<1x2x8xf32> {
-  %y = seq.long_conv %x, %k {impl = #seq.impl<direct>} : (tensor<1x2x8xf32>, tensor<2x8xf32>) -> tensor<1x2x8xf32>
+// impl = direct: the vectorized direct sum. The input is padded left by
+// K-1-(K-1)/2 = 2 (centred) and right up to whole 128-output blocks; one
+// forall task per (batch, channel) row; per tap, one broadcast of the tap
+// (read backwards) and 8 unaligned 16-lane loads feed 8 FMA accumulators.
+// CHECK-LABEL: func.func @direct_centered
+// CHECK: tensor.pad %{{.*}} low[0, 0, %c2] high[0, 0, %{{.*}}]
+// CHECK: scf.forall (%{{.*}}) in ({{%c8|8}}) shared_outs
+// CHECK: scf.for {{.*}} step %c128
+// CHECK: scf.for {{.*}} -> (vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>)
+// CHECK: %[[TAP:.*]] = arith.subi %c4, %{{.*}}
+// CHECK: tensor.extract %{{.*}}[%{{.*}}, %[[TAP]]] : tensor<4x5xf32>
+// CHECK-COUNT-8: vector.fma
+// CHECK-COUNT-8: vector.transfer_write {{.*}} {in_bounds = [true]}
+// CHECK: tensor.parallel_insert_slice
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0] [2, 4, %{{.*}}]
+// CHECK-NOT: seq.long_conv
+func.func @direct_centered(%x: tensor<2x4x?xf32>, %k: tensor<4x5xf32>, %b: tensor<4xf32>) -> tensor<2x4x?xf32> {
+  %y = seq.long_conv %x, %k bias %b {mode = #seq.conv_mode<centered>, impl = #seq.impl<direct>} : (tensor<2x4x?xf32>, tensor<4x5xf32>, tensor<4xf32>) -> tensor<2x4x?xf32>
+  return %y : tensor<2x4x?xf32>
+}
+
+// -----
+
+// The reference algorithm is left for seq-lower-reference.
+// CHECK-LABEL: func.func @reference
+// CHECK: seq.long_conv {{.*}}impl = #seq.impl<reference>
+func.func @reference(%x: tensor<1x2x8xf32>, %k: tensor<2x8xf32>) -> tensor<1x2x8xf32> {
+  %y = seq.long_conv %x, %k {impl = #seq.impl<reference>} : (tensor<1x2x8xf32>, tensor<2x8xf32>) -> tensor<1x2x8xf32>
   return %y : tensor<1x2x8xf32>
 }

@@ -142,7 +142,7 @@ def SeqSelectImplPass : Pass<"seq-select-impl", "::mlir::ModuleOp"> {
   let dependentDialects = ["::seqc::seq::SeqDialect"];
 }
 def SeqLowerLongConvPass : Pass<"seq-lower-long-conv", "::mlir::ModuleOp"> {
-  let summary = "Lower seq.long_conv with impl = fft to FFT convolution";
+  let summary = "Lower seq.long_conv with impl = fft or direct to fast code";
   let description = [{
     `seq.long_conv {impl = #seq.impl<fft>}` becomes generated FFT code on
     tensors: the input, zero-padded to N (the power of two >= L + K - 1), is
@@ -153,8 +153,13 @@ def SeqLowerLongConvPass : Pass<"seq-lower-long-conv", "::mlir::ModuleOp"> {
     the first L (or, centred, the shifted L) outputs kept. When the kernel
     is a constant and N is static, its spectrum is computed at compile time
     (in double precision) and becomes a constant; twiddle factors are
-    compile-time constants when N is static. Other impls are left to
-    seq-lower-reference (whose loops are the direct sum).
+    compile-time constants when N is static.
+
+    `impl = direct` becomes the direct sum, vectorized and register-blocked
+    (passes/LongConvDirect.cpp): one scf.forall task per (batch, channel)
+    row; blocks of 8 x 16 outputs accumulate in vector registers over the
+    taps, reading the left-padded input with unaligned vector loads.
+    `impl = reference` is left to seq-lower-reference.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -162,7 +167,8 @@ def SeqLowerLongConvPass : Pass<"seq-lower-long-conv", "::mlir::ModuleOp"> {
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
     "::mlir::scf::SCFDialect",
-    "::mlir::tensor::TensorDialect"
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
   ];
 }
 def SeqcFuseElementwisePass
