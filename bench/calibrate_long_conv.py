@@ -1,43 +1,45 @@
 #!/usr/bin/env python3
 """Calibrates the long_conv cost model of seq-select-impl on this machine.
 
-passes/SelectImpl.cpp chooses between the direct sum and the FFT convolution
-by comparing estimated times, flops / rate, with one sustained rate (GFLOP/s,
-one thread) per path: kDirectGflops and kFftGflops. This script measures
-both rates.
+passes/SelectImpl.cpp chooses among the direct sum, the FFT convolution and
+overlap-save by comparing estimated times, flops / rate, with one sustained
+rate (GFLOP/s, one thread) per path: kDirectGflops, kFftGflops and
+kOverlapSaveGflops. This script measures the three rates.
 
 Method
   1. For C channels (default 256, batch 1) and each (L, K) pair it builds an
      ONNX model holding one depthwise causal Conv (group = C, weight C x 1 x K
      as an initializer, pads [K-1, 0], no bias): what seq-raise-onnx turns
      into a seq.long_conv with a constant kernel.
-  2. It compiles each model twice with seqc, --impl=long_conv=direct and
-     --impl=long_conv=fft, and times each library with
-     `seqc-run lib.so --random --bench N` under SEQC_NUM_THREADS=1 (the
-     median of N runs after one warm-up run; the last output line is
-     `median_ms: X`).
+  2. It compiles each model once per path with seqc --impl=long_conv=<path>
+     and times each library with `seqc-run lib.so --random --bench N` under
+     SEQC_NUM_THREADS=1 (the median of N runs after one warm-up run; the
+     last output line is `median_ms: X`).
   3. It counts the flops of each run with SelectImpl.cpp's formulas, per
      channel times C:
-       direct: 2 L K
-       fft:    transforms * 5 N log2 N + 6 N, N the power of two >= L+K-1,
-               transforms = 2 (constant kernel: its spectrum is computed at
-               compile time, so the input transform and the inverse remain)
+       direct:       2 L K
+       fft:          2 * 5 N log2 N + 6 N, N the power of two >= L+K-1 (the
+                     kernel's spectrum is computed at compile time, so the
+                     input transform and the inverse remain)
+       overlap_save: L * (2 * 5 n log2 n + 6 n) / (n - K + 1), n the block
+                     length of passes/LongConv.h (a power of two >= 2K, at
+                     most 16384); only where n < N
      and takes each run's rate, flops / time. A path's sustained rate is the
      geometric mean of its runs' rates (a least-squares fit of
      log time = log flops - log rate: no single size dominates the fit).
      Each timed run includes the call's fixed costs (input checks, output
      allocation), which the rates absorb; the pairs are sized so that the
      convolution dominates (>= a few ms per run).
-  4. It prints every measurement, the two rates, and the crossover the model
-     then predicts: for each L the smallest K at which the FFT estimate is
-     below the direct one, and for each measured pair whether the model's
-     choice agrees with the faster measured path.
+  4. It prints every measurement, the three rates, and the crossover the
+     model then predicts: for each L the smallest K at which the model
+     leaves the direct sum, and for each measured pair whether the model's
+     choice agrees with the fastest measured path.
 
 Usage
   bench/calibrate_long_conv.py [--seqc build/bin/seqc] [--seqc-run ...]
       [--channels 256] [--pairs 4096:16,4096:64,...] [--bench 5]
 Takes one to two minutes with the defaults on a 2-core machine (most of it
-compiling). Copy the two printed rates into passes/SelectImpl.cpp.
+compiling). Copy the three printed rates into passes/SelectImpl.cpp.
 """
 
 import argparse
@@ -55,9 +57,9 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-DEFAULT_PAIRS = ("1024:1024,2048:64,2048:256,4096:16,4096:32,4096:64,"
-                 "4096:128,4096:256,8192:32,8192:128,16384:16,16384:32,"
-                 "16384:64,16384:128,16384:256,65536:128")
+DEFAULT_PAIRS = ("1024:1024,4096:64,4096:256,4096:1024,4096:4096,"
+                 "16384:128,16384:512,16384:2048,16384:8192,65536:256,"
+                 "65536:1024,65536:4096")
 
 
 def build_model(path, channels, length, size):
@@ -85,6 +87,38 @@ def fft_flops(length, size, transforms=2):
     return transforms * 5.0 * n * math.log2(n) + 6.0 * n
 
 
+MAX_OVERLAP_SAVE = 16384  # kMaxOverlapSaveLength in passes/LongConv.h
+
+
+def os_per_output(size, n):
+    return (2 * 5.0 * n * math.log2(n) + 6.0 * n) / (n - size + 1)
+
+
+def os_length(size):
+    """passes/LongConv.h overlapSaveLength: the power of two >= 2K with the
+    fewest flops per output, at most MAX_OVERLAP_SAVE (0: none)."""
+    best, n = 0, 2
+    while n <= MAX_OVERLAP_SAVE:
+        if n >= 2 * size and (best == 0 or os_per_output(size, n) <
+                              os_per_output(size, best)):
+            best = n
+        n *= 2
+    return best
+
+
+def os_flops(length, size):
+    """None where overlap-save does not apply (blocks too long, or not
+    shorter than the single FFT)."""
+    n = os_length(size)
+    full = 1 << max(0, (length + size - 2).bit_length())
+    if n == 0 or n >= full:
+        return None
+    return length * os_per_output(size, n)
+
+
+FLOPS = {"direct": direct_flops, "fft": fft_flops, "overlap_save": os_flops}
+
+
 def compile_and_time(args, tmp, length, size, impl):
     model = os.path.join(tmp, "conv_%d_%d.onnx" % (length, size))
     if not os.path.exists(model):
@@ -106,12 +140,18 @@ def geomean(values):
     return math.exp(sum(math.log(v) for v in values) / len(values))
 
 
-def crossover(length, direct_rate, fft_rate, transforms=2):
-    """Smallest K with the FFT estimate below the direct one (None: none up
-    to L)."""
+def choose(length, size, rates):
+    """The model's choice: the smallest flops / rate."""
+    est = {impl: FLOPS[impl](length, size) / rates[impl] for impl in rates
+           if FLOPS[impl](length, size) is not None}
+    return min(est, key=est.get)
+
+
+def crossover(length, rates):
+    """Smallest K at which the model leaves the direct sum (None: none up to
+    L)."""
     for size in range(1, length + 1):
-        if fft_flops(length, size, transforms) / fft_rate < \
-                direct_flops(length, size) / direct_rate:
+        if choose(length, size, rates) != "direct":
             return size
     return None
 
@@ -148,42 +188,47 @@ def main():
     print("# %s, %s, %s" % (time.strftime("%Y-%m-%d %H:%M"),
                             platform.node(), platform.processor() or
                             platform.machine()))
-    print("%7s %6s %11s %11s %9s %9s %9s" % (
-        "L", "K", "direct_ms", "fft_ms", "dir_GF/s", "fft_GF/s", "faster"))
+    impls = list(FLOPS)
+    print("%7s %6s " % ("L", "K") + " ".join("%12s" % (i[:7] + "_ms") for i in impls)
+          + " " + " ".join("%9s" % (i[:6] + "GF/s") for i in impls) + "   faster")
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
         for length, size in pairs:
-            td = compile_and_time(args, tmp, length, size, "direct")
-            tf = compile_and_time(args, tmp, length, size, "fft")
-            fd = args.channels * direct_flops(length, size)
-            ff = args.channels * fft_flops(length, size)
-            rows.append((length, size, td, tf, fd / td * 1e-9, ff / tf * 1e-9))
-            print("%7d %6d %11.3f %11.3f %9.2f %9.2f %9s" % (
-                length, size, td * 1e3, tf * 1e3, rows[-1][4], rows[-1][5],
-                "fft" if tf < td else "direct"), flush=True)
+            times, rates = {}, {}
+            for impl in impls:
+                flops = FLOPS[impl](length, size)
+                if flops is None:
+                    continue
+                times[impl] = compile_and_time(args, tmp, length, size, impl)
+                rates[impl] = args.channels * flops / times[impl] * 1e-9
+            fastest = min(times, key=times.get)
+            rows.append((length, size, times, rates))
+            print("%7d %6d " % (length, size) +
+                  " ".join("%12s" % ("%.3f" % (times[i] * 1e3) if i in times else "-")
+                           for i in impls) + " " +
+                  " ".join("%9s" % ("%.2f" % rates[i] if i in rates else "-")
+                           for i in impls) + "   " + fastest, flush=True)
 
-    direct_rate = geomean([r[4] for r in rows])
-    fft_rate = geomean([r[5] for r in rows])
+    model_rates = {i: geomean([r[3][i] for r in rows if i in r[3]]) for i in impls}
     print()
     agree = 0
-    for length, size, td, tf, _, _ in rows:
-        model = ("fft" if fft_flops(length, size) / fft_rate <
-                 direct_flops(length, size) / direct_rate else "direct")
-        measured = "fft" if tf < td else "direct"
+    for length, size, times, _ in rows:
+        model = choose(length, size, model_rates)
+        measured = min(times, key=times.get)
         agree += model == measured
-        print("L=%-6d K=%-5d model: %-6s measured: %-6s%s" % (
+        print("L=%-6d K=%-5d model: %-12s measured: %-12s%s" % (
             length, size, model, measured,
             "" if model == measured else "  (disagree, %.2fx)" %
-            (max(td, tf) / min(td, tf))))
+            (times[model] / times[measured])))
     print("model agrees with the measurement on %d of %d pairs" % (
         agree, len(rows)))
     print()
     for length in (1024, 4096, 16384, 65536, 1 << 20):
-        print("crossover L=%-7d K* = %s" % (
-            length, crossover(length, direct_rate, fft_rate)))
+        print("crossover L=%-7d K* = %s" % (length, crossover(length, model_rates)))
     print("elapsed_s: %.0f" % (time.time() - start))
-    print("kDirectGflops = %.2f" % direct_rate)
-    print("kFftGflops = %.2f" % fft_rate)
+    print("kDirectGflops = %.2f" % model_rates["direct"])
+    print("kFftGflops = %.2f" % model_rates["fft"])
+    print("kOverlapSaveGflops = %.2f" % model_rates["overlap_save"])
     return 0
 
 

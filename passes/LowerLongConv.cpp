@@ -84,7 +84,66 @@ struct ConvContext {
   Length len;
   Value lVal, kVal, shift, invN;
   Type ft;
+  /// Overlap-save frames: the transform's row t reads x[start + t] (zero
+  /// outside [0, L)), and `outLen` outputs are kept (default: from 0, L).
+  Value start;
+  OpFoldResult outLen;
 };
+
+/// x[.., src] is read for transform row `row`: whether src lies in [0, L)
+/// and a safe index.
+std::pair<Value, Value> sourceRow(OpBuilder &b, Location l,
+                                  const ConvContext &cx, Value row) {
+  if (!cx.start) {
+    Value in = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, row,
+                                     cx.lVal);
+    return {in, arith::SelectOp::create(b, l, in, row, indexConst(b, l, 0))};
+  }
+  Value src = arith::AddIOp::create(b, l, cx.start, row);
+  Value in = arith::AndIOp::create(
+      b, l,
+      arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, src,
+                            indexConst(b, l, 0)),
+      arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, src, cx.lVal));
+  return {in, arith::SelectOp::create(b, l, in, src, indexConst(b, l, 0))};
+}
+
+/// The output sizes: x's, with the kept length.
+SmallVector<OpFoldResult> outSizes(OpBuilder &b, Location loc,
+                                   const ConvContext &cx, Value x) {
+  SmallVector<OpFoldResult> s = sizesOf(b, loc, x);
+  if (cx.outLen)
+    s[2] = cx.outLen;
+  return s;
+}
+
+/// The spectrum (N x 1 x C, planar) of taps `kernel` (C x K) computed at
+/// run time, for kernels that are not constants.
+Planar kernelSpectrum(OpBuilder &rw, Location loc, const ConvContext &cx,
+                      Value kernel) {
+  MLIRContext *ctx = rw.getContext();
+  AffineMap id3 = AffineMap::getMultiDimIdentityMap(3, ctx);
+  Value zero = floatConst(rw, loc, cx.ft, 0.0);
+  OpFoldResult rows = cx.len.staticN
+                          ? OpFoldResult(rw.getIndexAttr(*cx.len.staticN))
+                          : OpFoldResult(cx.len.n);
+  SmallVector<OpFoldResult> kSizes = {rows, rw.getIndexAttr(1),
+                                      tensor::getMixedSize(rw, loc, kernel, 0)};
+  Value kre = generic(
+      rw, loc, {}, fresh(rw, loc, kSizes, cx.ft, Value()), {id3}, "ppp",
+      [&](OpBuilder &b, Location l, ValueRange) {
+        Value n = loopIndex(b, l, 0);
+        Value in = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, n,
+                                         cx.kVal);
+        Value safe = arith::SelectOp::create(b, l, in, n, indexConst(b, l, 0));
+        Value v = tensor::ExtractOp::create(
+            b, l, kernel, ValueRange{loopIndex(b, l, 2), safe});
+        linalg::YieldOp::create(
+            b, l, Value(arith::SelectOp::create(b, l, in, v, zero)));
+      });
+  return forwardPow2(rw, loc, {kre, fresh(rw, loc, kSizes, cx.ft, zero)},
+                     cx.len);
+}
 
 /// The FFT convolution of x (B x C' x L) with a kernel given either as its
 /// spectrum `kf` (N x 1 x C') or as taps `kernel` (C' x K); `bias` (C') may
@@ -111,10 +170,7 @@ Value convolve(OpBuilder &rw, Location loc, const ConvContext &cx, Value x,
   Value xre = generic(
       rw, loc, {}, fresh(rw, loc, sigSizes, ft, Value()), {id3}, "ppp",
       [&](OpBuilder &b, Location l, ValueRange) {
-        Value n = loopIndex(b, l, 0);
-        Value in = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, n,
-                                         cx.lVal);
-        Value safe = arith::SelectOp::create(b, l, in, n, indexConst(b, l, 0));
+        auto [in, safe] = sourceRow(b, l, cx, loopIndex(b, l, 0));
         Value v = tensor::ExtractOp::create(
             b, l, x, ValueRange{loopIndex(b, l, 1), loopIndex(b, l, 2), safe});
         linalg::YieldOp::create(
@@ -124,25 +180,8 @@ Value convolve(OpBuilder &rw, Location loc, const ConvContext &cx, Value x,
       forwardPow2(rw, loc, {xre, fresh(rw, loc, sigSizes, ft, zero)}, len);
 
   // The kernel's spectrum, N x 1 x C, when it is not a constant.
-  if (!kf.re) {
-    SmallVector<OpFoldResult> kSizes = {
-        sigSizes[0], rw.getIndexAttr(1),
-        tensor::getMixedSize(rw, loc, kernel, 0)};
-    Value kre = generic(
-        rw, loc, {}, fresh(rw, loc, kSizes, ft, Value()), {id3}, "ppp",
-        [&](OpBuilder &b, Location l, ValueRange) {
-          Value n = loopIndex(b, l, 0);
-          Value in = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, n,
-                                           cx.kVal);
-          Value safe =
-              arith::SelectOp::create(b, l, in, n, indexConst(b, l, 0));
-          Value v = tensor::ExtractOp::create(
-              b, l, kernel, ValueRange{loopIndex(b, l, 2), safe});
-          linalg::YieldOp::create(
-              b, l, Value(arith::SelectOp::create(b, l, in, v, zero)));
-        });
-    kf = forwardPow2(rw, loc, {kre, fresh(rw, loc, kSizes, ft, zero)}, len);
-  }
+  if (!kf.re)
+    kf = kernelSpectrum(rw, loc, cx, kernel);
 
   // conj(X K), the input of the inverse through the forward transform.
   AffineMap bcast = map3({d0, rw.getAffineConstantExpr(0), d2});
@@ -172,8 +211,8 @@ Value convolve(OpBuilder &rw, Location loc, const ConvContext &cx, Value x,
   }
   maps.push_back(id3);
   return generic(
-      rw, loc, ins, fresh(rw, loc, xs, ft, Value()), maps, "ppp",
-      [&](OpBuilder &b, Location l, ValueRange a) {
+      rw, loc, ins, fresh(rw, loc, outSizes(rw, loc, cx, x), ft, Value()),
+      maps, "ppp", [&](OpBuilder &b, Location l, ValueRange a) {
         Value row = arith::AddIOp::create(b, l, loopIndex(b, l, 2), cx.shift);
         Value v = tensor::ExtractOp::create(
             b, l, r.re, ValueRange{row, loopIndex(b, l, 0), loopIndex(b, l, 1)});
@@ -215,11 +254,8 @@ Value convolvePacked(OpBuilder &rw, Location loc, const ConvContext &cx,
   auto [xre, xim] = generic2(
       rw, loc, {}, fresh(rw, loc, sigSizes, ft), fresh(rw, loc, sigSizes, ft),
       {id3, id3}, [&](OpBuilder &b, Location l, ValueRange) {
-        Value n = loopIndex(b, l, 0), bi = loopIndex(b, l, 1),
-              j = loopIndex(b, l, 2);
-        Value in = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, n,
-                                         cx.lVal);
-        Value safe = arith::SelectOp::create(b, l, in, n, c(b, l, 0));
+        Value bi = loopIndex(b, l, 1), j = loopIndex(b, l, 2);
+        auto [in, safe] = sourceRow(b, l, cx, loopIndex(b, l, 0));
         Value v0 = tensor::ExtractOp::create(
             b, l, x, ValueRange{bi, twice(b, l, j, 0), safe});
         Value v1 = tensor::ExtractOp::create(
@@ -231,23 +267,8 @@ Value convolvePacked(OpBuilder &rw, Location loc, const ConvContext &cx,
       });
   Planar zf = forwardPow2(rw, loc, {xre, xim}, len);
 
-  if (!kf.re) {
-    SmallVector<OpFoldResult> kSizes = {rows, rw.getIndexAttr(1),
-                                        rw.getIndexAttr(channels)};
-    Value kre = generic(
-        rw, loc, {}, fresh(rw, loc, kSizes, ft), {id3}, "ppp",
-        [&](OpBuilder &b, Location l, ValueRange) {
-          Value n = loopIndex(b, l, 0);
-          Value in = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, n,
-                                           cx.kVal);
-          Value safe = arith::SelectOp::create(b, l, in, n, c(b, l, 0));
-          Value v = tensor::ExtractOp::create(
-              b, l, kernel, ValueRange{loopIndex(b, l, 2), safe});
-          linalg::YieldOp::create(
-              b, l, Value(arith::SelectOp::create(b, l, in, v, zero)));
-        });
-    kf = forwardPow2(rw, loc, {kre, fresh(rw, loc, kSizes, ft, zero)}, len);
-  }
+  if (!kf.re)
+    kf = kernelSpectrum(rw, loc, cx, kernel);
 
   // conj(X1 K1 + i X2 K2): the input of the inverse through the forward
   // transform.
@@ -301,7 +322,7 @@ Value convolvePacked(OpBuilder &rw, Location loc, const ConvContext &cx,
   }
   maps.push_back(id3);
   return generic(
-      rw, loc, ins, fresh(rw, loc, xs, ft), maps, "ppp",
+      rw, loc, ins, fresh(rw, loc, outSizes(rw, loc, cx, x), ft), maps, "ppp",
       [&](OpBuilder &b, Location l, ValueRange a) {
         Value ch = loopIndex(b, l, 1);
         Value row = arith::AddIOp::create(b, l, loopIndex(b, l, 2), cx.shift);
@@ -431,11 +452,138 @@ struct LongConvToFFT : OpRewritePattern<seq::LongConvOp> {
   }
 };
 
+/// impl = overlap_save (K static): the signal is cut into frames of n
+/// points (n from overlapSaveLength), frame j starting at j S - (K - 1)
+/// (+ (K-1)/2 centred) with S = n - K + 1; each frame's circular
+/// convolution with the kernel (the FFT path above at length n, reading the
+/// frame straight from x) is exact on its last S points, which are output
+/// j S .. j S + S - 1. One scf.forall task per (batch, frame, channel
+/// block): a task's planes (n x 16 complex columns) stay in cache, where the
+/// single FFT of length >= L + K - 1 streams the whole signal per stage.
+struct LongConvToOverlapSave : OpRewritePattern<seq::LongConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(seq::LongConvOp op,
+                                PatternRewriter &rw) const override {
+    auto impl = op.getImpl();
+    if (!impl || *impl != seq::ImplKind::overlap_save)
+      return rw.notifyMatchFailure(op, "not impl = overlap_save");
+    Location loc = op.getLoc();
+    Value x = op.getX(), kernel = op.getKernel(), bias = op.getBias();
+    auto xt = llvm::cast<RankedTensorType>(x.getType());
+    auto kt = llvm::cast<RankedTensorType>(kernel.getType());
+    if (!xt.getElementType().isF32())
+      return rw.notifyMatchFailure(op, "f32 only");
+    if (kt.isDynamicDim(1))
+      return op.emitOpError("overlap_save needs a kernel length known at "
+                            "compile time");
+    int64_t k = kt.getDimSize(1);
+    int64_t n = overlapSaveLength(k);
+    if (n == 0)
+      return op.emitOpError("overlap_save: a kernel of ")
+             << k << " taps needs blocks of more than "
+             << kMaxOverlapSaveLength << " points; use impl fft";
+    int64_t step = n - k + 1;
+    auto c = [&](int64_t v) { return indexConst(rw, loc, v); };
+
+    ConvContext cx;
+    cx.ft = xt.getElementType();
+    cx.lVal = dimValue(rw, loc, x, 2);
+    cx.kVal = c(k);
+    cx.len = pow2Length(rw, loc, c(n), n);
+    cx.shift = c(k - 1);
+    cx.invN = floatConst(rw, loc, cx.ft, 1.0 / double(n));
+    cx.outLen = rw.getIndexAttr(step);
+    int64_t centre = op.getMode() == seq::ConvMode::centered ? (k - 1) / 2 : 0;
+
+    // The kernel's spectrum at n, once for all frames.
+    Planar kf;
+    std::optional<std::vector<float>> kData = readF32Constant(kernel);
+    if (kData && kt.hasStaticShape())
+      kf = constantSpectrum(rw, loc, *kData, kt.getDimSize(0), k, n, cx.ft);
+    else
+      kf = kernelSpectrum(rw, loc, cx, kernel);
+
+    // Frames per signal, channel blocks, tasks.
+    Value bDim = dimValue(rw, loc, x, 0);
+    Value frames = arith::DivUIOp::create(
+        rw, loc, arith::AddIOp::create(rw, loc, cx.lVal, c(step - 1)),
+        c(step));
+    int64_t channels = xt.getDimSize(1);
+    bool blocked = !ShapedType::isDynamic(channels) &&
+                   channels % kChannelBlock == 0;
+    OpFoldResult cb = blocked ? OpFoldResult(rw.getIndexAttr(kChannelBlock))
+                              : tensor::getMixedSize(rw, loc, x, 1);
+    Value blocks = blocked ? c(channels / kChannelBlock) : c(1);
+    Value tasks = arith::MulIOp::create(
+        rw, loc, arith::MulIOp::create(rw, loc, bDim, frames), blocks);
+    Value padLen = arith::MulIOp::create(rw, loc, frames, c(step));
+    SmallVector<OpFoldResult> ySizes = {tensor::getMixedSize(rw, loc, x, 0),
+                                        tensor::getMixedSize(rw, loc, x, 1),
+                                        padLen};
+    Value yInit = fresh(rw, loc, ySizes, cx.ft, Value());
+
+    auto forall = scf::ForallOp::create(
+        rw, loc, ArrayRef<OpFoldResult>{tasks}, ValueRange{yInit},
+        std::nullopt);
+    {
+      OpBuilder::InsertionGuard guard(rw);
+      rw.setInsertionPoint(forall.getTerminator());
+      Value r = forall.getInductionVar(0);
+      Value cbi = arith::RemUIOp::create(rw, loc, r, blocks);
+      Value rest = arith::DivUIOp::create(rw, loc, r, blocks);
+      Value j = arith::RemUIOp::create(rw, loc, rest, frames);
+      Value bi = arith::DivUIOp::create(rw, loc, rest, frames);
+      Value c0 = blocked
+                     ? Value(arith::MulIOp::create(rw, loc, cbi,
+                                                   c(kChannelBlock)))
+                     : c(0);
+      OpFoldResult z = rw.getIndexAttr(0), one = rw.getIndexAttr(1);
+      SmallVector<OpFoldResult> ones3 = {one, one, one};
+      Value xb = tensor::ExtractSliceOp::create(
+          rw, loc, x, ArrayRef<OpFoldResult>{bi, c0, z},
+          ArrayRef<OpFoldResult>{one, cb, tensor::getMixedSize(rw, loc, x, 2)},
+          ones3);
+      Planar kfb = {
+          tensor::ExtractSliceOp::create(
+              rw, loc, kf.re, ArrayRef<OpFoldResult>{z, z, c0},
+              ArrayRef<OpFoldResult>{rw.getIndexAttr(n), one, cb}, ones3),
+          tensor::ExtractSliceOp::create(
+              rw, loc, kf.im, ArrayRef<OpFoldResult>{z, z, c0},
+              ArrayRef<OpFoldResult>{rw.getIndexAttr(n), one, cb}, ones3)};
+      Value bb;
+      if (bias)
+        bb = tensor::ExtractSliceOp::create(rw, loc, bias,
+                                            ArrayRef<OpFoldResult>{c0},
+                                            ArrayRef<OpFoldResult>{cb},
+                                            ArrayRef<OpFoldResult>{one});
+      ConvContext fx = cx;
+      Value jS = arith::MulIOp::create(rw, loc, j, c(step));
+      fx.start = arith::AddIOp::create(rw, loc, jS, c(centre - (k - 1)));
+      Value yb = convolveBlock(rw, loc, fx, xb, Value(), kfb, bb);
+      rw.setInsertionPointToStart(forall.getTerminator().getBody());
+      tensor::ParallelInsertSliceOp::create(
+          rw, loc, yb, forall.getRegionIterArgs()[0],
+          ArrayRef<OpFoldResult>{bi, c0, jS},
+          ArrayRef<OpFoldResult>{one, cb, rw.getIndexAttr(step)}, ones3);
+    }
+    // Drop the last frame's outputs past L.
+    OpFoldResult z = rw.getIndexAttr(0), one = rw.getIndexAttr(1);
+    Value y = tensor::ExtractSliceOp::create(
+        rw, loc, forall.getResult(0), ArrayRef<OpFoldResult>{z, z, z},
+        sizesOf(rw, loc, x), ArrayRef<OpFoldResult>{one, one, one});
+    if (y.getType() != op.getType())
+      y = tensor::CastOp::create(rw, loc, op.getType(), y);
+    rw.replaceOp(op, y);
+    return success();
+  }
+};
+
 struct SeqLowerLongConvPass
     : seqc::impl::SeqLowerLongConvPassBase<SeqLowerLongConvPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<LongConvToFFT>(&getContext());
+    patterns.add<LongConvToFFT, LongConvToOverlapSave>(&getContext());
     populateLongConvDirectPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();

@@ -3,7 +3,8 @@
 // Implements `seq-raise-onnx`: ONNX subgraphs that compute a token mixer
 // become the seq op, so that algorithm selection and the fast lowerings see
 // them: depthwise 1-D convolutions -> seq.long_conv, DFT and STFT ->
-// seq.fft/rfft.
+// seq.fft/rfft, and 1-D convolutions whose constant weights are a windowed
+// DFT basis (an STFT written as a Conv) -> windowed frames + seq.rfft.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,6 +21,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <cmath>
 
 namespace seqc {
 #define GEN_PASS_DEF_SEQRAISEONNXPASS
@@ -377,11 +380,195 @@ struct DFTToSeq : OpRewritePattern<onnxir::DFTOp> {
   }
 };
 
+/// Whether the constant weight W (O x 1 x N) of a Conv is a windowed DFT
+/// basis, as audio front ends build their STFT: O = 2F, F <= N/2 + 1, and
+/// for k < F
+///   W[k, n]     = w[n] cos(2 pi k n / N)
+///   W[F + k, n] = s w[n] sin(2 pi k n / N)        (one sign s = +-1)
+/// with the window w = W[0] (to 1e-4 of max |w|: exporters round the basis
+/// to f32). Returns s and fills `window`, or 0.
+static int stftBasisSign(ArrayRef<float> wdata, int64_t o, int64_t n,
+                         std::vector<float> &window) {
+  if (o % 2 || o / 2 > n / 2 + 1 || n < 2)
+    return 0;
+  int64_t f = o / 2;
+  window.assign(wdata.begin(), wdata.begin() + n);
+  double peak = 0;
+  for (float v : window)
+    peak = std::max(peak, double(std::fabs(v)));
+  if (peak == 0)
+    return 0;
+  double tol = 1e-4 * peak;
+  // The sign from the largest sine term, then every entry against it.
+  int sign = 1;
+  double largest = 0;
+  for (int64_t k = 0; k < f; ++k)
+    for (int64_t t = 0; t < n; ++t) {
+      double sinPart =
+          window[t] * std::sin(2.0 * M_PI * double((k * t) % n) / double(n));
+      if (std::fabs(sinPart) > largest) {
+        largest = std::fabs(sinPart);
+        sign = (wdata[(f + k) * n + t] > 0) == (sinPart > 0) ? 1 : -1;
+      }
+    }
+  for (int64_t k = 0; k < f; ++k) {
+    for (int64_t t = 0; t < n; ++t) {
+      double theta = 2.0 * M_PI * double((k * t) % n) / double(n);
+      double w = window[t];
+      if (std::fabs(wdata[k * n + t] - w * std::cos(theta)) > tol ||
+          std::fabs(wdata[(f + k) * n + t] - sign * w * std::sin(theta)) > tol)
+        return 0;
+    }
+  }
+  return sign;
+}
+
+/// onnx.Conv(X: B x 1 x T, W: 2F x 1 x N constant) whose W is a windowed
+/// DFT basis (stftBasisSign) -> windowed frames of X -> seq.rfft of length
+/// N -> rows re(X_k) then -s im(X_k). An STFT written as a convolution
+/// costs 2F N multiply-adds per frame; the FFT ~2.5 N log2 N flops.
+struct ConvBasisToRFFT : OpRewritePattern<onnxir::ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnxir::ConvOp op,
+                                PatternRewriter &rw) const override {
+    auto xt = llvm::dyn_cast<RankedTensorType>(op.getX().getType());
+    auto wt = llvm::dyn_cast<RankedTensorType>(op.getW().getType());
+    auto yt = llvm::dyn_cast<RankedTensorType>(op.getY().getType());
+    if (!xt || !wt || !yt || xt.getRank() != 3 || wt.getRank() != 3 ||
+        !xt.getElementType().isF32() || !wt.hasStaticShape() ||
+        xt.getDimSize(1) != 1 || wt.getDimSize(1) != 1 ||
+        op.getGroup().value_or(1) != 1)
+      return rw.notifyMatchFailure(op, "not a 1-channel 1-D f32 conv");
+    if (!llvm::isa<NoneType>(op.getB().getType()))
+      return rw.notifyMatchFailure(op, "has a bias");
+    if (!allEqual(op.getDilations(), 1) ||
+        op.getAutoPad().value_or("NOTSET") != "NOTSET")
+      return rw.notifyMatchFailure(op, "dilated or auto-padded");
+    int64_t o = wt.getDimSize(0), n = wt.getDimSize(2);
+    // Worth it only when the basis is larger than an FFT's work.
+    if (double(o) <= 5.0 * std::log2(double(n)))
+      return rw.notifyMatchFailure(op, "too few output channels");
+    std::optional<std::vector<float>> wdata = readF32Constant(op.getW());
+    if (!wdata)
+      return rw.notifyMatchFailure(op, "weights are not a constant");
+    std::vector<float> window;
+    int sign = stftBasisSign(*wdata, o, n, window);
+    if (!sign)
+      return rw.notifyMatchFailure(op, "weights are not a DFT basis");
+    int64_t hop = 1, padLeft = 0;
+    if (auto st = op.getStrides())
+      hop = llvm::cast<IntegerAttr>((*st)[0]).getInt();
+    if (auto p = op.getPads())
+      padLeft = llvm::cast<IntegerAttr>((*p)[0]).getInt();
+
+    Location loc = op.getLoc();
+    MLIRContext *ctx = rw.getContext();
+    Type f32 = rw.getF32Type();
+    auto c64 = ComplexType::get(f32);
+    // frames[b, f, t] = x[b, 0, f hop + t - padLeft] w[t] (0 outside).
+    Value win = arith::ConstantOp::create(
+        rw, loc,
+        DenseElementsAttr::get(RankedTensorType::get({n}, f32),
+                               ArrayRef<float>(window)));
+    // Frames: (T + pads - N) / hop + 1, as the Conv's output length.
+    Value len = ref::dimValue(rw, loc, op.getX(), 2);
+    OpFoldResult frames;
+    if (!yt.isDynamicDim(2)) {
+      frames = rw.getIndexAttr(yt.getDimSize(2));
+    } else {
+      int64_t padRight = 0;
+      if (auto p = op.getPads())
+        padRight = llvm::cast<IntegerAttr>((*p)[1]).getInt();
+      frames = arith::AddIOp::create(
+                   rw, loc,
+                   arith::DivUIOp::create(
+                       rw, loc,
+                       arith::AddIOp::create(
+                           rw, loc, len,
+                           ref::indexConst(rw, loc, padLeft + padRight - n)),
+                       ref::indexConst(rw, loc, hop)),
+                   ref::indexConst(rw, loc, 1))
+                   .getResult();
+    }
+    SmallVector<OpFoldResult> fsizes = {
+        tensor::getMixedSize(rw, loc, op.getX(), 0), frames,
+        rw.getIndexAttr(n)};
+    Value framed = ref::generic(
+        rw, loc, {win}, ref::filled(rw, loc, fsizes, f32, Value()),
+        {AffineMap::get(3, 0, {rw.getAffineDimExpr(2)}, ctx),
+         AffineMap::getMultiDimIdentityMap(3, ctx)},
+        "ppp", [&](OpBuilder &b, Location l, ValueRange a) {
+          Value pos = arith::SubIOp::create(
+              b, l,
+              arith::AddIOp::create(
+                  b, l,
+                  arith::MulIOp::create(b, l, ref::loopIndex(b, l, 1),
+                                        ref::indexConst(b, l, hop)),
+                  ref::loopIndex(b, l, 2)),
+              ref::indexConst(b, l, padLeft));
+          Value in = arith::AndIOp::create(
+              b, l,
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, pos,
+                                    ref::indexConst(b, l, 0)),
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, pos, len));
+          Value safe = arith::SelectOp::create(b, l, in, pos,
+                                               ref::indexConst(b, l, 0));
+          Value v = tensor::ExtractOp::create(
+              b, l, op.getX(),
+              ValueRange{ref::loopIndex(b, l, 0), ref::indexConst(b, l, 0),
+                         safe});
+          v = arith::MulFOp::create(b, l, v, a[0]);
+          linalg::YieldOp::create(
+              b, l,
+              Value(arith::SelectOp::create(b, l, in, v,
+                                            ref::floatConst(b, l, f32, 0.0))));
+        });
+    auto ft = llvm::cast<RankedTensorType>(framed.getType());
+    auto spt = RankedTensorType::get(
+        {ft.getDimSize(0), ft.getDimSize(1), n / 2 + 1}, c64);
+    Value spec = seq::RFFTOp::create(rw, loc, spt, framed,
+                                     rw.getI64IntegerAttr(2), IntegerAttr(),
+                                     seq::ImplKindAttr());
+    // y[b, r, f] = r < F ? re X[b, f, r] : -s im X[b, f, r - F].
+    int64_t bins = o / 2;
+    SmallVector<OpFoldResult> ysizes = {fsizes[0], rw.getIndexAttr(o),
+                                        fsizes[1]};
+    Value y = ref::generic(
+        rw, loc, {}, ref::filled(rw, loc, ysizes, f32, Value()),
+        {AffineMap::getMultiDimIdentityMap(3, ctx)}, "ppp",
+        [&](OpBuilder &b, Location l, ValueRange) {
+          Value r = ref::loopIndex(b, l, 1);
+          Value isRe = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
+                                             r, ref::indexConst(b, l, bins));
+          Value bin = arith::SelectOp::create(
+              b, l, isRe, r,
+              arith::SubIOp::create(b, l, r, ref::indexConst(b, l, bins)));
+          Value z = tensor::ExtractOp::create(
+              b, l, spec,
+              ValueRange{ref::loopIndex(b, l, 0), ref::loopIndex(b, l, 2), bin});
+          Value im = complex::ImOp::create(b, l, z);
+          if (sign > 0)
+            im = arith::NegFOp::create(b, l, im);
+          linalg::YieldOp::create(
+              b, l,
+              Value(arith::SelectOp::create(b, l, isRe,
+                                            complex::ReOp::create(b, l, z),
+                                            im)));
+        });
+    if (y.getType() != op.getY().getType())
+      y = tensor::CastOp::create(rw, loc, op.getY().getType(), y);
+    rw.replaceOp(op, y);
+    return success();
+  }
+};
+
 struct SeqRaiseOnnxPass
     : seqc::impl::SeqRaiseOnnxPassBase<SeqRaiseOnnxPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<DepthwiseConvToLongConv, DFTToSeq, STFTToSeq>(&getContext());
+    patterns.add<DepthwiseConvToLongConv, ConvBasisToRFFT, DFTToSeq, STFTToSeq>(
+        &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

@@ -3,19 +3,23 @@
 // Implements `seq-select-impl`: the algorithm choice for every seq op that
 // has none, from a cost model.
 //
-// long_conv: the direct sum costs about L*K multiply-adds per channel (half
-// that, causal, when K ~ L; the estimate keeps L*K); the FFT path costs
-// three complex transforms of length N = 2^ceil(log2(L+K-1)) per channel
-// (5 N log2 N flops each; two when the kernel spectrum is a compile-time
-// constant) plus the spectral product. The two rates below are the
-// sustained GFLOP/s of each generated path on this machine, one thread, as
-// measured by bench/calibrate_long_conv.py (it prints them; the method is in
-// its header). Only their ratio matters.
+// long_conv: three algorithms, each with a flop count per channel —
+//   direct:        2 L K (the vectorized sum, passes/LongConvDirect.cpp)
+//   fft:           three complex transforms of length N = 2^ceil(log2(L+K-1))
+//                  (5 N log2 N flops each; two when the kernel's spectrum is a
+//                  compile-time constant) plus the spectral product
+//   overlap_save:  L / (n - K + 1) blocks of n points (passes/LongConv.h),
+//                  two transforms and a product each; only when K is static
+//                  and n < N
+// — and a sustained rate (GFLOP/s, one thread) of each generated path on
+// this machine, measured by bench/calibrate_long_conv.py (it prints them;
+// the method is in its header). The smallest flops / rate wins.
 //
 //===----------------------------------------------------------------------===//
 
 #include "ConstantData.h"
 #include "FFTBuilder.h"
+#include "LongConv.h"
 
 #include "seqc/Dialect/Seq/IR/Seq.h"
 #include "seqc/Transforms/Passes.h"
@@ -30,20 +34,19 @@ namespace seqc {
 using namespace mlir;
 using namespace seqc;
 
-// Sustained rates (GFLOP/s, 1 thread) of the direct and FFT lowerings, from
-// `bench/calibrate_long_conv.py` (its 16 default (L, K) pairs, C = 256,
-// median of 5 runs; 2026-11-30 09:15 on the 2-core development VM, output
-// in bench/results/calibrate_long_conv.txt). With them the model picks the
-// faster measured path on all 16 pairs and puts the crossover at
-// K* = 45 (L = 1K), 52 (4K), 60 (16K), 67 (64K), 83 (1M). A run just before
-// gave 4.04 / 10.31. (Before the FFT lowering's real-transform rewrite the
-// same script measured 3.09 / 3.55, crossover K* ~ 100-150.) One rate per
-// path hides the size effects: the direct sum runs ~7 GFLOP/s at K = 16,
-// ~3.3 at K >= 256; the FFT ~9 at N = 2^17 against ~11 at N = 2^15.
-static constexpr double kDirectGflops = 3.96;
-static constexpr double kFftGflops = 10.43;
+// Sustained rates (GFLOP/s, 1 thread) of the three lowerings, from
+// `bench/calibrate_long_conv.py` (its 12 default (L, K) pairs, C = 256,
+// median of 5 runs; output in bench/results/calibrate_long_conv.txt).
+// Provisional: geometric means of the first 9 pairs of a run at 11:15 on
+// 2026-11-30 while other builds loaded both cores (the FFT paths ran at
+// ~half their unloaded rate, 10.4 GFLOP/s then). The vectorized direct sum
+// runs 35-110 GFLOP/s, 10x the reference loops' 3.96, so it now wins up to
+// K ~ 1000; overlap-save wins for K ~ 2K with L >> K.
+static constexpr double kDirectGflops = 46.0;
+static constexpr double kFftGflops = 3.9;
+static constexpr double kOverlapSaveGflops = 2.2;
 
-/// Estimated seconds per channel of each long_conv algorithm.
+/// The algorithm with the smallest estimated time per channel.
 static seq::ImplKind chooseLongConv(seq::LongConvOp op) {
   auto xt = llvm::cast<RankedTensorType>(op.getX().getType());
   auto kt = llvm::cast<RankedTensorType>(op.getKernel().getType());
@@ -58,7 +61,17 @@ static seq::ImplKind chooseLongConv(seq::LongConvOp op) {
   bool constKernel = readF32Constant(op.getKernel()).has_value();
   double transforms = constKernel ? 2.0 : 3.0;
   double fft = (transforms * 5.0 * n * std::log2(n) + 6.0 * n) / kFftGflops;
-  return fft < direct ? seq::ImplKind::fft : seq::ImplKind::direct;
+  seq::ImplKind best = fft < direct ? seq::ImplKind::fft
+                                    : seq::ImplKind::direct;
+  double bestTime = std::min(fft, direct);
+  int64_t block = overlapSaveLength(k);
+  if (block > 0 && double(block) < n) {
+    double os = double(l) * overlapSaveFlopsPerOutput(k, block) /
+                kOverlapSaveGflops;
+    if (os < bestTime)
+      best = seq::ImplKind::overlap_save;
+  }
+  return best;
 }
 
 /// fft, rfft, irfft: mixed radix for static lengths with small prime

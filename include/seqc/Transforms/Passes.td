@@ -131,10 +131,11 @@ def SeqSelectImplPass : Pass<"seq-select-impl", "::mlir::ModuleOp"> {
     passes/SelectImpl.cpp). An `impl` already present (written in the IR,
     or from `seqc --impl`) is kept.
 
-    - `seq.long_conv`: `fft` when its estimated time (three length-N
-      transforms, N the power of two >= L + K - 1, less one when the kernel
-      is a constant) is below the direct sum's (L x K multiply-adds per
-      channel); `direct` otherwise. A dynamic L is taken to be K.
+    - `seq.long_conv`: the smallest estimated time of `direct` (L x K
+      multiply-adds per channel), `fft` (three length-N transforms, N the
+      power of two >= L + K - 1, less one when the kernel is a constant) and
+      `overlap_save` (blocks of n < N points, n a power of two >= 2K, when K
+      is static). A dynamic L is taken to be K.
     - `seq.fft`, `seq.rfft`, `seq.irfft`: `mixed_radix` when the length is
       static and its prime factors are <= 31, `bluestein` otherwise.
     - every other op: `reference` (their fast lowerings come later).
