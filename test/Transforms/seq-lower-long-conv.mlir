@@ -63,3 +63,28 @@ func.func @reference(%x: tensor<1x2x8xf32>, %k: tensor<2x8xf32>) -> tensor<1x2x8
   %y = seq.long_conv %x, %k {impl = #seq.impl<reference>} : (tensor<1x2x8xf32>, tensor<2x8xf32>) -> tensor<1x2x8xf32>
   return %y : tensor<1x2x8xf32>
 }
+
+// -----
+
+// impl = overlap_save: K = 3 gives blocks of n = 8 points (the power of two
+// >= 2K) and S = n - K + 1 = 6 outputs each; ceil(L / 6) forall tasks (one
+// channel block, batch 1), frame j read from x at 6 j - (K-1) + (K-1)/2 =
+// 6 j - 1 (centred) with zeros outside [0, L); the kernel's 8-point
+// spectrum is a constant; each task inserts its 6 outputs at 6 j.
+// CHECK-LABEL: func.func @overlap_save
+// CHECK-DAG: %[[KF:.*]] = arith.constant dense<{{.*}}> : tensor<8x1x2xf32>
+// CHECK: %[[L:.*]] = tensor.dim %arg0, %c2
+// CHECK: %[[T:.*]] = arith.addi %[[L]], %c5
+// CHECK: %[[FR:.*]] = arith.divui %[[T]], %c6
+// CHECK: scf.forall (%{{.*}}) in (%[[FR]])
+// CHECK: %[[JS:.*]] = arith.muli %{{.*}}, %c6
+// CHECK: %[[START:.*]] = arith.addi %[[JS]], %c-1
+// CHECK: linalg.generic
+// CHECK: arith.addi %[[START]], %{{.*}}
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%{{.*}}, %{{.*}}, %[[JS]]] [1, 2, 6] [1, 1, 1]
+// CHECK-NOT: seq.long_conv
+func.func @overlap_save(%x: tensor<1x2x?xf32>, %b: tensor<2xf32>) -> tensor<1x2x?xf32> {
+  %k = arith.constant dense<[[1.0, 2.0, 3.0], [0.5, 0.0, -1.0]]> : tensor<2x3xf32>
+  %y = seq.long_conv %x, %k bias %b {mode = #seq.conv_mode<centered>, impl = #seq.impl<overlap_save>} : (tensor<1x2x?xf32>, tensor<2x3xf32>, tensor<2xf32>) -> tensor<1x2x?xf32>
+  return %y : tensor<1x2x?xf32>
+}

@@ -3,7 +3,8 @@
 // CHECK-LABEL: func.func @choices
 func.func @choices(%x: tensor<1x4x4096xf32>, %k: tensor<4x4096xf32>,
                    %ks: tensor<4x8xf32>, %xd: tensor<1x4x?xf32>,
-                   %z: tensor<4x16xcomplex<f32>>) {
+                   %z: tensor<4x16xcomplex<f32>>, %xl: tensor<1x4x65536xf32>,
+                   %km: tensor<4x2048xf32>, %kk: tensor<4x1024xf32>) {
   // A kernel as long as the input: FFT.
   // CHECK: seq.long_conv %arg0, %arg1 {impl = #seq.impl<fft>}
   %a = seq.long_conv %x, %k : (tensor<1x4x4096xf32>, tensor<4x4096xf32>) -> tensor<1x4x4096xf32>
@@ -12,6 +13,12 @@ func.func @choices(%x: tensor<1x4x4096xf32>, %k: tensor<4x4096xf32>,
   %b = seq.long_conv %x, %ks : (tensor<1x4x4096xf32>, tensor<4x8xf32>) -> tensor<1x4x4096xf32>
   // CHECK: seq.long_conv %arg3, %arg2 {impl = #seq.impl<direct>}
   %c = seq.long_conv %xd, %ks : (tensor<1x4x?xf32>, tensor<4x8xf32>) -> tensor<1x4x?xf32>
+  // L >> K with K in the thousands: overlap-save blocks (n = 16384 here).
+  // CHECK: seq.long_conv %arg5, %arg6 {impl = #seq.impl<overlap_save>}
+  %f = seq.long_conv %xl, %km : (tensor<1x4x65536xf32>, tensor<4x2048xf32>) -> tensor<1x4x65536xf32>
+  // The vectorized direct sum still wins at K = 1024.
+  // CHECK: seq.long_conv %arg5, %arg7 {impl = #seq.impl<direct>}
+  %g = seq.long_conv %xl, %kk : (tensor<1x4x65536xf32>, tensor<4x1024xf32>) -> tensor<1x4x65536xf32>
   // A choice already made is kept.
   // CHECK: seq.long_conv %arg0, %arg1 {impl = #seq.impl<direct>}
   %d = seq.long_conv %x, %k {impl = #seq.impl<direct>} : (tensor<1x4x4096xf32>, tensor<4x4096xf32>) -> tensor<1x4x4096xf32>
