@@ -487,18 +487,11 @@ Length fft::pow2Length(OpBuilder &b, Location loc, Value atLeast,
 
 Planar fft::forwardPow2(OpBuilder &b, Location loc, Planar x,
                         const Length &len) {
+  // A static length takes the mixed-radix stages (radix 4, then one
+  // radix 2): half the passes over the planes of the radix-2 loop.
+  if (len.staticN)
+    return mixedRadix(b, loc, x, *len.staticN);
   Planar tw = pow2Twiddles(b, loc, len, elemOf(x.re));
-  if (len.staticN) {
-    // Ping-pong: each stage writes over the planes its predecessor read,
-    // dead by then, so two pairs of buffers serve all stages.
-    Planar spare;
-    for (int64_t s = 0; (int64_t(1) << s) < *len.staticN; ++s) {
-      Planar y = radix2Stage(b, loc, x, indexConst(b, loc, s), len, tw, spare);
-      spare = x;
-      x = y;
-    }
-    return x;
-  }
   auto loop = scf::ForOp::create(
       b, loc, indexConst(b, loc, 0), len.logN, indexConst(b, loc, 1),
       ValueRange{x.re, x.im},

@@ -70,8 +70,9 @@ generic2(mlir::OpBuilder &b, mlir::Location loc, mlir::ValueRange ins,
                                  mlir::ValueRange)>
              body);
 
-/// Forward DFT along dim 0 of a power-of-two length: radix-2 stages,
-/// unrolled when N is static, in an scf.for otherwise.
+/// Forward DFT along dim 0 of a power-of-two length: when N is static, the
+/// mixed-radix stages (radix 4, unrolled: half the passes of radix 2);
+/// otherwise radix-2 stages in an scf.for.
 Planar forwardPow2(mlir::OpBuilder &b, mlir::Location loc, Planar x,
                    const Length &len);
 

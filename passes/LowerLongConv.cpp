@@ -8,14 +8,18 @@
 // innermost, so each butterfly is one vector operation across channels and
 // the generated loops vectorize without shuffles.
 //
-// Transform: radix-2 Stockham (self-sorting, out of place), log2 N stages;
-// stage s (span m = 2^s) computes, for every output row o,
+// Transform: self-sorting (Stockham, out of place) stages. A static N takes
+// the mixed-radix stages of FFTBuilder (radix 4, then one radix 2 when
+// log2 N is odd); a run-time N, log2 N radix-2 stages in an scf.for; stage
+// s (span m = 2^s) computes, for every output row o,
 //   j = o >> (s+1), t = (o >> s) & 1, k = o & (m-1), src = k + j m,
 //   a = in[src], b = in[src + N/2], w = exp(-2 pi i j m / N)
 //   out[o] = t == 0 ? a + b : (a - b) w.
-// Twiddles are a table T[q] = exp(-2 pi i q / N), q < N/2, a constant when
-// N is static (then the stages are unrolled too). The inverse transform is
+// Twiddles are constant tables when N is static. The inverse transform is
 // the forward one applied to the conjugate; the real part is all we keep.
+//
+// impl = overlap_save runs the same code on frames of n points (see
+// LongConvToOverlapSave); impl = direct is in LongConvDirect.cpp.
 //
 //===----------------------------------------------------------------------===//
 

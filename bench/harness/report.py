@@ -35,6 +35,8 @@ def cell_text(cfg, c):
         seqc = cfg["cells"].get("seqc", {})
         if c != "seqc" and seqc.get("status") == "ok" and "ms" in seqc:
             text += " (%.2fx)" % (cell["ms"] / seqc["ms"])
+        if cell.get("single"):
+            text += " (1 run)"
         return text
     if st == "wrong":
         return "wrong (err %.1e)" % cell["err"]

@@ -203,10 +203,13 @@ class LongConv(Workload):
     numpy_note = "FFT convolution (np.fft, float64 inside)"
     C = 16
 
-    def __init__(self, fixed_k=None):
+    def __init__(self, fixed_k=None, channels=16):
         self.fixed_k = fixed_k
-        self.name = "longconv_k%s" % (fixed_k or "L")
-        self.title = "depthwise conv K=%s" % (fixed_k or "L")
+        self.C = channels
+        prefix = "" if channels == 16 else "_c%d" % channels
+        self.name = "longconv%s_k%s" % (prefix, fixed_k or "L")
+        self.title = "depthwise conv %sK=%s" % (
+            "" if channels == 16 else "C=%d " % channels, fixed_k or "L")
 
     def K(self, L):
         return min(self.fixed_k, L) if self.fixed_k else L
@@ -226,10 +229,26 @@ class LongConv(Workload):
         return {"y": causal_conv_f64(inputs["x"], conv_weight_to_taps(params["w"]))}
 
     def torch_fn(self, torch, params):
+        """K = L: the rfft-based convolution long-convolution models write
+        (Hyena's fftconv, kernel spectrum kept across calls); fixed K:
+        F.conv1d."""
         F = torch.nn.functional
         w = torch.from_numpy(params["w"])
         K = w.shape[-1]
-        return lambda t: {"y": F.conv1d(F.pad(t["x"], (K - 1, 0)), w, groups=w.shape[0])}
+        if self.fixed_k:
+            return lambda t: {"y": F.conv1d(F.pad(t["x"], (K - 1, 0)), w,
+                                            groups=w.shape[0])}
+        taps = torch.flip(w[:, 0, :], dims=[-1])
+        cache = {}
+
+        def run(t):
+            x = t["x"]
+            L = x.shape[-1]
+            n = next_pow2(L + K - 1)
+            if n not in cache:
+                cache[n] = torch.fft.rfft(taps, n=n)
+            return {"y": torch.fft.irfft(torch.fft.rfft(x, n=n) * cache[n], n=n)[..., :L]}
+        return run
 
     def numpy_fn(self, params):
         taps = np.ascontiguousarray(conv_weight_to_taps(params["w"]))
@@ -667,7 +686,8 @@ class HyenaBlock(Workload):
 
 
 WORKLOADS = [
-    LongConv(None), LongConv(512), RFFT(), Attention(None), Attention(512),
+    LongConv(None), LongConv(512), LongConv(None, channels=256), RFFT(),
+    Attention(None), Attention(512),
     LinearScan(), CumSum(), TransformerBlock(), HyenaBlock(),
 ]
 BY_NAME = {w.name: w for w in WORKLOADS}
