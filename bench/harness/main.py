@@ -404,7 +404,7 @@ def main():
                             cfg["cells"][c] = {"status": "unsupported", "note": msg}
                         elif c == "numpy" and w.numpy_note is None:
                             cfg["cells"][c] = {"status": "n/a"}
-                        elif (w.name, c, threads) in skipped_from:
+                        elif L >= skipped_from.get((w.name, c, threads), float("inf")):
                             cfg["cells"][c] = {"status": "skipped", "note": "> %g s at %s" % (
                                 args.limit, fmt_len(skipped_from[(w.name, c, threads)]))}
                         elif need > 0.6 * avail:
