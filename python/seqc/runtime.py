@@ -209,7 +209,7 @@ class CompiledModel:
 
 _MAX_RANK = 8  # SEQC_MAX_RANK
 _SUPPORTED_DTYPES = {"float16", "float32", "float64", "int8", "int16", "int32",
-                     "int64", "uint8", "bool"}
+                     "int64", "uint8", "uint16", "uint32", "uint64", "bool"}
 
 
 def open_library(path):

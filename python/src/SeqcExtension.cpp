@@ -147,8 +147,12 @@ seqc_dtype seqcDtype(const py::array &a) {
            : size == 4 ? SEQC_DTYPE_INT32
            : size == 8 ? SEQC_DTYPE_INT64
                        : SEQC_DTYPE_INVALID;
-  if (kind == 'u' && size == 1)
-    return SEQC_DTYPE_UINT8;
+  if (kind == 'u')
+    return size == 1   ? SEQC_DTYPE_UINT8
+           : size == 2 ? SEQC_DTYPE_UINT16
+           : size == 4 ? SEQC_DTYPE_UINT32
+           : size == 8 ? SEQC_DTYPE_UINT64
+                       : SEQC_DTYPE_INVALID;
   if (kind == 'b' && size == 1)
     return SEQC_DTYPE_BOOL;
   return SEQC_DTYPE_INVALID;

@@ -191,6 +191,10 @@ int main(int argc, char **argv) {
   for (const IOSpec &s : ins) {
     auto it = given.find(s.name);
     if (it != given.end()) {
+      // numpy has no bfloat16: a float .npy feeds a bfloat16 input.
+      if (s.dtype == SEQC_DTYPE_BFLOAT16 && isFloat(it->second.dtype) &&
+          it->second.dtype != SEQC_DTYPE_BFLOAT16)
+        it->second = toBFloat16(it->second);
       inputs.push_back(std::move(it->second));
       given.erase(it);
     } else if (randomInputs) {

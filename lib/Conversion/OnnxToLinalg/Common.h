@@ -76,8 +76,11 @@ bool isNone(Value v);
 Value scalarConst(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,
                   double v);
 
-/// The most negative value of `type` (-inf for floats).
+/// The most negative value of `type` (-inf for floats, 0 for unsigned).
 Value lowest(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type);
+
+/// The largest value of `type` (+inf for floats).
+Value highest(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type);
 
 /// Normalizes an ONNX axis (negative counts from the back).
 int64_t normalizeAxis(int64_t axis, int64_t rank);
