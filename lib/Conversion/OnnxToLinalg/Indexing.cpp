@@ -99,9 +99,8 @@ struct RangeToLinalg : OpRewritePattern<onnxir::RangeOp> {
       return rw.notifyMatchFailure(op, "needs a 1-D result");
     Type elem = rt.getElementType();
     bool isFloat = llvm::isa<FloatType>(elem);
-    if (!isFloat && !llvm::isa<IntegerType>(elem))
-      return rw.notifyMatchFailure(op, "needs float or integer tensors");
-    bool isUnsigned = elem.isUnsignedInteger();
+    if (!isFloat && !elem.isSignlessInteger())
+      return rw.notifyMatchFailure(op, "needs float or signless integers");
     auto scalar = [&](Value t) {
       auto tt = llvm::cast<RankedTensorType>(t.getType());
       SmallVector<Value> at(tt.getRank(), indexConst(rw, loc, 0));

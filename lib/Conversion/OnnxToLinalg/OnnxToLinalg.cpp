@@ -2,7 +2,7 @@
 //
 // Implements `convert-onnx-to-linalg`: applies the pattern families of this
 // folder (Conv, Elementwise, Indexing, Loss, MatMul, Normalization, Pooling,
-// Recurrent, Reduction, Resize, Tensor) once to every onnx op, then
+// Quantization, Recurrent, Reduction, Resize, Tensor) once to every onnx op, then
 // reports every op left over at its node's location.
 //
 // Unsigned integers. ONNX has uint8/16/32/64; MLIR's arith takes signless
@@ -44,6 +44,7 @@ void seqc::populateOnnxToLinalgPatterns(RewritePatternSet &patterns) {
   populateOnnxNormalizationToLinalgPatterns(patterns);
   populateOnnxPadToLinalgPatterns(patterns);
   populateOnnxPoolingToLinalgPatterns(patterns);
+  populateOnnxQuantizationToLinalgPatterns(patterns);
   populateOnnxRecurrentToLinalgPatterns(patterns);
   populateOnnxReductionToLinalgPatterns(patterns);
   populateOnnxResizeToLinalgPatterns(patterns);
