@@ -291,9 +291,16 @@ struct DynamicQuantizeLinearToLinalg : RewritePattern {
     Value scale = arith::DivFOp::create(
         rw, loc, arith::SubFOp::create(rw, loc, mx, mn),
         scalarConst(rw, loc, f32, hi - lo));
+    // An all-zero x has scale 0: divide by 1 instead (y and the zero point
+    // are then 0) rather than produce NaNs.
+    Value isZero = arith::CmpFOp::create(rw, loc, arith::CmpFPredicate::OEQ,
+                                         scale, scalarConst(rw, loc, f32, 0));
+    Value divisor = arith::SelectOp::create(rw, loc, isZero,
+                                            scalarConst(rw, loc, f32, 1), scale);
     // zero_point = saturate(round(qmin - min / scale)).
-    Value zpF = arith::SubFOp::create(rw, loc, scalarConst(rw, loc, f32, lo),
-                                      arith::DivFOp::create(rw, loc, mn, scale));
+    Value zpF = arith::SubFOp::create(
+        rw, loc, scalarConst(rw, loc, f32, lo),
+        arith::DivFOp::create(rw, loc, mn, divisor));
     zpF = math::RoundEvenOp::create(rw, loc, zpF);
     zpF = arith::MaximumFOp::create(rw, loc, zpF, scalarConst(rw, loc, f32, lo));
     zpF = arith::MinimumFOp::create(rw, loc, zpF, scalarConst(rw, loc, f32, hi));
@@ -303,7 +310,7 @@ struct DynamicQuantizeLinearToLinalg : RewritePattern {
                       {identity(rw, x)},
                       [&](OpBuilder &b, Location l, ValueRange a) {
                         return quantizeScalar(
-                            b, l, arith::DivFOp::create(b, l, a[0], scale),
+                            b, l, arith::DivFOp::create(b, l, a[0], divisor),
                             zpF, q);
                       });
     rw.replaceOp(op,
