@@ -178,7 +178,10 @@ struct QuantizeLinearToLinalg : RewritePattern {
     if (!xt || !rt || !isQuantizedType(rt.getElementType()))
       return rw.notifyMatchFailure(op, "needs ranked x and a uint8/int8 y");
     int64_t r = xt.getRank();
-    int64_t axis = r ? normalizeAxis(intAttr(op, "axis", 1), r) : -1;
+    // The default axis 1 may lie past a rank-0/1 x: per-tensor only then.
+    int64_t axis = normalizeAxis(intAttr(op, "axis", 1), r);
+    if (axis < 0 || axis >= r)
+      axis = -1;
     OpFoldResult size =
         axis >= 0 ? tensor::getMixedSize(rw, loc, x, axis) : OpFoldResult();
     Value zpV = op->getNumOperands() > 2 ? op->getOperand(2) : Value();
@@ -221,7 +224,10 @@ struct DequantizeLinearToLinalg : RewritePattern {
         !llvm::isa<FloatType>(rt.getElementType()))
       return rw.notifyMatchFailure(op, "needs an 8/32-bit integer x");
     int64_t r = xt.getRank();
-    int64_t axis = r ? normalizeAxis(intAttr(op, "axis", 1), r) : -1;
+    // The default axis 1 may lie past a rank-0/1 x: per-tensor only then.
+    int64_t axis = normalizeAxis(intAttr(op, "axis", 1), r);
+    if (axis < 0 || axis >= r)
+      axis = -1;
     OpFoldResult size =
         axis >= 0 ? tensor::getMixedSize(rw, loc, x, axis) : OpFoldResult();
     Value zpV = op->getNumOperands() > 2 ? op->getOperand(2) : Value();
