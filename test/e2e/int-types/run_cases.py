@@ -410,6 +410,26 @@ def matmul_integer_symbolic(work):
     return {"y": (got["y"], matmul_int_ref(a, b, 5, -7).astype(np.int32))}
 
 
+@case("quantization")
+def matmul_integer_large_uint8_weights(work):
+    """A uint8 weight initializer large enough to be stored as a resource
+    blob keeps its bytes (values past 127) through the signless rewrite."""
+    from onnx import numpy_helper
+    w = big("uint8", (256, 300))
+    wzp = np.array(131, np.uint8)
+    a, azp = big("uint8", (4, 256)), np.array(7, np.uint8)
+    g = helper.make_graph(
+        [helper.make_node("MatMulInteger", ["a", "w", "azp", "wzp"], ["y"])],
+        "g", [helper.make_tensor_value_info("a", TensorProto.UINT8, [4, 256]),
+              helper.make_tensor_value_info("azp", TensorProto.UINT8, [])],
+        [helper.make_tensor_value_info("y", TensorProto.INT32, [4, 300])],
+        initializer=[numpy_helper.from_array(w, "w"),
+                     numpy_helper.from_array(wzp, "wzp")])
+    m = helper.make_model(g, opset_imports=[helper.make_opsetid("", 13)])
+    got = run(work, "mmi_weights", m, [("a", a), ("azp", azp)])
+    return {"y": (got["y"], matmul_int_ref(a, w, 7, 131).astype(np.int32))}
+
+
 def conv_ref(x, w, stride, pad, groups):
     """Plain loops in int64: x (N,C,H,W), w (M,C/g,kh,kw)."""
     n, c, h, wd = x.shape
