@@ -143,13 +143,15 @@ std::pair<double, double> qRange(Type q) {
 }
 
 /// saturate(round_half_even(v) + zp) as `q`; v and zp are f32 (zp already
-/// integral).
+/// integral). A NaN gives the low end of the range.
 Value quantizeScalar(OpBuilder &b, Location l, Value v, Value zp, Type q) {
   auto [lo, hi] = qRange(q);
   Type f32 = b.getF32Type();
   Value r = arith::AddFOp::create(b, l, math::RoundEvenOp::create(b, l, v), zp);
-  r = arith::MaximumFOp::create(b, l, r, scalarConst(b, l, f32, lo));
-  r = arith::MinimumFOp::create(b, l, r, scalarConst(b, l, f32, hi));
+  // maxnumf: a NaN saturates to the low end instead of reaching fptosi
+  // (whose result would be poison).
+  r = arith::MaxNumFOp::create(b, l, r, scalarConst(b, l, f32, lo));
+  r = arith::MinNumFOp::create(b, l, r, scalarConst(b, l, f32, hi));
   Value i = arith::FPToSIOp::create(b, l, b.getI32Type(), r);
   if (q.getIntOrFloatBitWidth() == 32)
     return i;
