@@ -643,12 +643,15 @@ Value scatterCombine(OpBuilder &b, Location l, StringRef reduction, Value old,
   if (reduction == "mul")
     return f ? Value(arith::MulFOp::create(b, l, old, upd))
              : Value(arith::MulIOp::create(b, l, old, upd));
+  bool u = upd.getType().isUnsignedInteger();
   if (reduction == "max")
-    return f ? Value(arith::MaximumFOp::create(b, l, old, upd))
-             : Value(arith::MaxSIOp::create(b, l, old, upd));
+    return f   ? Value(arith::MaximumFOp::create(b, l, old, upd))
+           : u ? Value(arith::MaxUIOp::create(b, l, old, upd))
+               : Value(arith::MaxSIOp::create(b, l, old, upd));
   if (reduction == "min")
-    return f ? Value(arith::MinimumFOp::create(b, l, old, upd))
-             : Value(arith::MinSIOp::create(b, l, old, upd));
+    return f   ? Value(arith::MinimumFOp::create(b, l, old, upd))
+           : u ? Value(arith::MinUIOp::create(b, l, old, upd))
+               : Value(arith::MinSIOp::create(b, l, old, upd));
   return upd;
 }
 
