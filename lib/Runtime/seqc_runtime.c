@@ -17,12 +17,16 @@ size_t seqc_dtype_size(seqc_dtype dtype) {
   switch (dtype) {
   case SEQC_DTYPE_FLOAT32:
   case SEQC_DTYPE_INT32:
+  case SEQC_DTYPE_UINT32:
     return 4;
   case SEQC_DTYPE_FLOAT64:
   case SEQC_DTYPE_INT64:
+  case SEQC_DTYPE_UINT64:
     return 8;
   case SEQC_DTYPE_FLOAT16:
+  case SEQC_DTYPE_BFLOAT16:
   case SEQC_DTYPE_INT16:
+  case SEQC_DTYPE_UINT16:
     return 2;
   case SEQC_DTYPE_INT8:
   case SEQC_DTYPE_UINT8:
@@ -44,6 +48,10 @@ const char *seqc_dtype_name(seqc_dtype dtype) {
   case SEQC_DTYPE_INT64: return "int64";
   case SEQC_DTYPE_UINT8: return "uint8";
   case SEQC_DTYPE_BOOL: return "bool";
+  case SEQC_DTYPE_UINT16: return "uint16";
+  case SEQC_DTYPE_UINT32: return "uint32";
+  case SEQC_DTYPE_UINT64: return "uint64";
+  case SEQC_DTYPE_BFLOAT16: return "bfloat16";
   default: return "invalid";
   }
 }

@@ -34,7 +34,7 @@ using namespace mlir;
 using namespace seqc;
 
 // The values of seqc_dtype in seqc_runtime.h.
-enum { F32 = 1, F64, F16, I8, I16, I32, I64, U8, BOOL };
+enum { F32 = 1, F64, F16, I8, I16, I32, I64, U8, BOOL, U16, U32, U64, BF16 };
 
 static int dtypeOf(Type t) {
   if (t.isF32())
@@ -43,11 +43,24 @@ static int dtypeOf(Type t) {
     return F64;
   if (t.isF16())
     return F16;
+  if (t.isBF16())
+    return BF16;
   if (t.isInteger(1))
     return BOOL;
   if (auto it = llvm::dyn_cast<IntegerType>(t)) {
-    if (it.isUnsigned())
-      return it.getWidth() == 8 ? U8 : 0;
+    if (it.isUnsigned()) {
+      switch (it.getWidth()) {
+      case 8:
+        return U8;
+      case 16:
+        return U16;
+      case 32:
+        return U32;
+      case 64:
+        return U64;
+      }
+      return 0;
+    }
     switch (it.getWidth()) {
     case 8:
       return I8;
@@ -65,8 +78,9 @@ static int dtypeOf(Type t) {
 static const char *dtypeName(int d) {
   static const char *names[] = {"invalid", "float32", "float64", "float16",
                                 "int8",    "int16",   "int32",   "int64",
-                                "uint8",   "bool"};
-  return d >= 0 && d <= BOOL ? names[d] : "invalid";
+                                "uint8",   "bool",    "uint16",  "uint32",
+                                "uint64",  "bfloat16"};
+  return d >= 0 && d <= BF16 ? names[d] : "invalid";
 }
 
 static const char *dtypeEnum(int d) {
@@ -74,8 +88,9 @@ static const char *dtypeEnum(int d) {
       "SEQC_DTYPE_INVALID", "SEQC_DTYPE_FLOAT32", "SEQC_DTYPE_FLOAT64",
       "SEQC_DTYPE_FLOAT16", "SEQC_DTYPE_INT8",    "SEQC_DTYPE_INT16",
       "SEQC_DTYPE_INT32",   "SEQC_DTYPE_INT64",   "SEQC_DTYPE_UINT8",
-      "SEQC_DTYPE_BOOL"};
-  return d >= 0 && d <= BOOL ? names[d] : names[0];
+      "SEQC_DTYPE_BOOL",    "SEQC_DTYPE_UINT16",  "SEQC_DTYPE_UINT32",
+      "SEQC_DTYPE_UINT64",  "SEQC_DTYPE_BFLOAT16"};
+  return d >= 0 && d <= BF16 ? names[d] : names[0];
 }
 
 FailureOr<ModelSignature> seqc::extractSignature(ModuleOp module,

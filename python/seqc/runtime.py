@@ -32,8 +32,27 @@ def _format_shape(shape):
 
 
 def _spec(entry):
-    return TensorSpec(entry["name"], np.dtype(entry["dtype"]),
-                      tuple(entry["shape"]))
+    # numpy has no bfloat16: such inputs and outputs are float32 arrays here
+    # (see _to_bfloat16 / _from_bfloat16).
+    dtype = "float32" if entry["dtype"] == "bfloat16" else entry["dtype"]
+    return TensorSpec(entry["name"], np.dtype(dtype), tuple(entry["shape"]))
+
+
+_BF16_BITS = np.dtype("V2")  # how the extension passes bfloat16 tensors
+
+
+def _to_bfloat16(a):
+    """float32 -> bfloat16 bits, rounding to nearest even (NaN stays NaN)."""
+    bits = np.ascontiguousarray(a, np.float32).view(np.uint32).astype(np.uint64)
+    rounded = (bits + 0x7FFF + ((bits >> 16) & 1)) >> 16
+    nan = np.isnan(np.asarray(a, np.float32))
+    out = np.where(nan, (bits >> 16) | 0x40, rounded).astype(np.uint16)
+    return out.view(_BF16_BITS)
+
+
+def _from_bfloat16(a):
+    """bfloat16 bits -> float32 (exact)."""
+    return (a.view(np.uint16).astype(np.uint32) << 16).view(np.float32)
 
 
 class CompiledModel:
@@ -47,6 +66,8 @@ class CompiledModel:
     and scalars are converted to the input's dtype. Outputs are numpy arrays
     that own the buffers the model allocated (no copy). A model may be
     called from several threads at once; the GIL is released while it runs.
+    numpy has no bfloat16: bfloat16 inputs and outputs are float32 arrays,
+    rounded to nearest even on the way in.
     """
 
     def __init__(self, library, path=None, mixers=None):
@@ -57,6 +78,10 @@ class CompiledModel:
         self.name = self.signature["name"]
         self.inputs = [_spec(e) for e in self.signature["inputs"]]
         self.outputs = [_spec(e) for e in self.signature["outputs"]]
+        self._bf16_inputs = [e["dtype"] == "bfloat16"
+                             for e in self.signature["inputs"]]
+        self._bf16_outputs = [e["dtype"] == "bfloat16"
+                              for e in self.signature["outputs"]]
 
     def __repr__(self):
         def describe(specs):
@@ -96,7 +121,8 @@ class CompiledModel:
         status, message, outputs = self._library.run(inputs, len(self.outputs))
         if status != _seqc.STATUS_OK:
             raise self._input_error(status, message, inputs)
-        return outputs
+        return [_from_bfloat16(o) if bf16 else o
+                for o, bf16 in zip(outputs, self._bf16_outputs)]
 
     def set_num_threads(self, n):
         """Threads of this model's parallel loops in later runs (OpenMP);
@@ -173,7 +199,8 @@ class CompiledModel:
                     f"{spec.dtype.name}{_format_shape(spec.shape)})",
                     _seqc.STATUS_ARGUMENT, input=spec.name)
             bound.append(self._convert(spec, value))
-        return bound
+        return [_to_bfloat16(v) if bf16 and v.dtype.kind == "f" else v
+                for v, bf16 in zip(bound, self._bf16_inputs)]
 
     @staticmethod
     def _convert(spec, value):
@@ -209,7 +236,7 @@ class CompiledModel:
 
 _MAX_RANK = 8  # SEQC_MAX_RANK
 _SUPPORTED_DTYPES = {"float16", "float32", "float64", "int8", "int16", "int32",
-                     "int64", "uint8", "bool"}
+                     "int64", "uint8", "uint16", "uint32", "uint64", "bool"}
 
 
 def open_library(path):

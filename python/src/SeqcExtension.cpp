@@ -127,8 +127,12 @@ using RunFn = int (*)(const seqc_tensor *, size_t, seqc_tensor *, size_t,
                       char *, size_t);
 using SignatureFn = const char *(*)();
 
-/// The numpy dtype of a seqc dtype.
+/// The numpy dtype of a seqc dtype. numpy has no bfloat16: its bits travel
+/// as 2-byte void ('V2') arrays, which seqc/runtime.py converts from and to
+/// float32.
 py::dtype numpyDtype(seqc_dtype dtype) {
+  if (dtype == SEQC_DTYPE_BFLOAT16)
+    return py::dtype("V2");
   return py::dtype(std::string(seqc_dtype_name(dtype)));
 }
 
@@ -147,10 +151,16 @@ seqc_dtype seqcDtype(const py::array &a) {
            : size == 4 ? SEQC_DTYPE_INT32
            : size == 8 ? SEQC_DTYPE_INT64
                        : SEQC_DTYPE_INVALID;
-  if (kind == 'u' && size == 1)
-    return SEQC_DTYPE_UINT8;
+  if (kind == 'u')
+    return size == 1   ? SEQC_DTYPE_UINT8
+           : size == 2 ? SEQC_DTYPE_UINT16
+           : size == 4 ? SEQC_DTYPE_UINT32
+           : size == 8 ? SEQC_DTYPE_UINT64
+                       : SEQC_DTYPE_INVALID;
   if (kind == 'b' && size == 1)
     return SEQC_DTYPE_BOOL;
+  if (kind == 'V' && size == 2)
+    return SEQC_DTYPE_BFLOAT16;
   return SEQC_DTYPE_INVALID;
 }
 

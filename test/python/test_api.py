@@ -480,3 +480,48 @@ def test_errors_and_exports():
         assert hasattr(seqc, name)
     with pytest.raises(AttributeError):
         seqc.no_such_thing
+
+
+#===--- unsigned integers and bfloat16 -----------------------------------===#
+
+def test_unsigned_and_bfloat16_dtypes():
+    """uint16/32/64 and bfloat16 through the package: values past the
+    signed range come back exact; bfloat16 is float32 on the Python side,
+    rounded to nearest even."""
+    from onnx import TensorProto, helper
+    t = TensorProto
+    nodes = [helper.make_node("Div", ["a", "b"], ["q"]),
+             helper.make_node("Max", ["c", "c2"], ["m"]),
+             helper.make_node("Cast", ["e"], ["f"], to=t.UINT8),
+             helper.make_node("Cast", ["x"], ["xb"], to=t.BFLOAT16),
+             helper.make_node("Add", ["xb", "xb"], ["y"])]
+    io = helper.make_tensor_value_info
+    graph = helper.make_graph(
+        nodes, "g",
+        [io("a", t.UINT32, [3]), io("b", t.UINT32, [3]),
+         io("c", t.UINT64, [2]), io("c2", t.UINT64, [2]),
+         io("e", t.UINT16, [2]), io("x", t.FLOAT, [4])],
+        [io("q", t.UINT32, [3]), io("m", t.UINT64, [2]),
+         io("f", t.UINT8, [2]), io("y", t.BFLOAT16, [4])])
+    model = seqc.compile(helper.make_model(
+        graph, opset_imports=[helper.make_opsetid("", 13)]))
+    assert [s.dtype.name for s in model.inputs] == [
+        "uint32", "uint32", "uint64", "uint64", "uint16", "float32"]
+    assert [s.dtype.name for s in model.outputs] == [
+        "uint32", "uint64", "uint8", "float32"]
+    a = np.array([4000000000, 3000000001, 7], np.uint32)
+    b = np.array([3, 2147483648, 7], np.uint32)
+    c = np.array([2 ** 64 - 1, 5], np.uint64)
+    c2 = np.array([2 ** 63, 2 ** 63], np.uint64)
+    e = np.array([65535, 300], np.uint16)
+    x = np.array([1 + 2 ** -8, 1 + 3 * 2 ** -8, -2.5, np.nan], np.float32)
+    q, m, f, y = model(a, b, c, c2, e, x)
+    assert q.dtype == np.uint32 and (q == a // b).all()
+    assert m.dtype == np.uint64 and (m == np.maximum(c, c2)).all()
+    assert f.dtype == np.uint8 and (f == e.astype(np.uint8)).all()
+    # 1 + 2^-8 ties down to 1 (even), 1 + 3 * 2^-8 up to 1 + 2^-6; doubled.
+    assert y.dtype == np.float32
+    np.testing.assert_array_equal(y[:3], [2.0, 2 + 2 ** -5, -5.0])
+    assert np.isnan(y[3])
+    with pytest.raises(seqc.InputError, match="expected dtype uint32"):
+        model(a.astype(np.int32), b, c, c2, e, x)

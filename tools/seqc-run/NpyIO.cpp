@@ -1,8 +1,10 @@
 //===- NpyIO.cpp - Tensors, .npy files and ONNX test data -------*- C++ -*-===//
 //
 // The .npy format (version 1.0/2.0, little-endian, C order) for float32,
-// float64, float16, int8/16/32/64, uint8 and bool, and ONNX TensorProto files
-// of the backend test data. Sizes read from files are checked against the
+// float64, float16, int8/16/32/64, uint8/16/32/64 and bool, and ONNX
+// TensorProto files of the backend test data. numpy has no bfloat16: a
+// bfloat16 tensor is written to .npy as float32 (exact), and a float32 .npy
+// given for a bfloat16 input is rounded to nearest even (toBFloat16). Sizes read from files are checked against the
 // bytes actually present before anything is allocated.
 //
 //===----------------------------------------------------------------------===//
@@ -39,7 +41,33 @@ void Tensor::allocate() {
 
 bool seqc::run::isFloat(seqc_dtype d) {
   return d == SEQC_DTYPE_FLOAT32 || d == SEQC_DTYPE_FLOAT64 ||
-         d == SEQC_DTYPE_FLOAT16;
+         d == SEQC_DTYPE_FLOAT16 || d == SEQC_DTYPE_BFLOAT16;
+}
+
+static float bf16ToFloat(uint16_t h) {
+  uint32_t bits = static_cast<uint32_t>(h) << 16;
+  float f;
+  std::memcpy(&f, &bits, 4);
+  return f;
+}
+
+static uint16_t floatToBf16(float f) {
+  uint32_t bits;
+  std::memcpy(&bits, &f, 4);
+  if (std::isnan(f))
+    return static_cast<uint16_t>((bits >> 16) | 0x40); // stays a (quiet) NaN
+  bits += 0x7fff + ((bits >> 16) & 1);                 // round half to even
+  return static_cast<uint16_t>(bits >> 16);
+}
+
+Tensor seqc::run::toBFloat16(const Tensor &t) {
+  Tensor out;
+  out.dtype = SEQC_DTYPE_BFLOAT16;
+  out.shape = t.shape;
+  out.allocate();
+  for (int64_t i = 0, n = t.numel(); i < n; ++i)
+    out.setDouble(i, t.getDouble(i));
+  return out;
 }
 
 static float halfToFloat(uint16_t h) {
@@ -64,6 +92,14 @@ double Tensor::getDouble(int64_t i) const {
     return reinterpret_cast<const double *>(p)[i];
   case SEQC_DTYPE_FLOAT16:
     return halfToFloat(reinterpret_cast<const uint16_t *>(p)[i]);
+  case SEQC_DTYPE_BFLOAT16:
+    return bf16ToFloat(reinterpret_cast<const uint16_t *>(p)[i]);
+  case SEQC_DTYPE_UINT16:
+    return reinterpret_cast<const uint16_t *>(p)[i];
+  case SEQC_DTYPE_UINT32:
+    return reinterpret_cast<const uint32_t *>(p)[i];
+  case SEQC_DTYPE_UINT64:
+    return static_cast<double>(reinterpret_cast<const uint64_t *>(p)[i]);
   case SEQC_DTYPE_INT8:
     return reinterpret_cast<const int8_t *>(p)[i];
   case SEQC_DTYPE_INT16:
@@ -88,6 +124,18 @@ void Tensor::setDouble(int64_t i, double v) {
     break;
   case SEQC_DTYPE_FLOAT64:
     reinterpret_cast<double *>(p)[i] = v;
+    break;
+  case SEQC_DTYPE_BFLOAT16:
+    reinterpret_cast<uint16_t *>(p)[i] = floatToBf16(static_cast<float>(v));
+    break;
+  case SEQC_DTYPE_UINT16:
+    reinterpret_cast<uint16_t *>(p)[i] = static_cast<uint16_t>(v);
+    break;
+  case SEQC_DTYPE_UINT32:
+    reinterpret_cast<uint32_t *>(p)[i] = static_cast<uint32_t>(v);
+    break;
+  case SEQC_DTYPE_UINT64:
+    reinterpret_cast<uint64_t *>(p)[i] = static_cast<uint64_t>(v);
     break;
   case SEQC_DTYPE_INT8:
     reinterpret_cast<int8_t *>(p)[i] = static_cast<int8_t>(v);
@@ -131,7 +179,7 @@ Tensor Tensor::adopt(seqc_tensor &t) {
 }
 
 seqc_dtype seqc::run::dtypeFromName(StringRef name) {
-  for (int d = SEQC_DTYPE_FLOAT32; d <= SEQC_DTYPE_BOOL; ++d)
+  for (int d = SEQC_DTYPE_FLOAT32; d <= SEQC_DTYPE_BFLOAT16; ++d)
     if (name == seqc_dtype_name(static_cast<seqc_dtype>(d)))
       return static_cast<seqc_dtype>(d);
   return SEQC_DTYPE_INVALID;
@@ -148,7 +196,8 @@ static const struct {
                {"<f2", SEQC_DTYPE_FLOAT16}, {"|i1", SEQC_DTYPE_INT8},
                {"<i2", SEQC_DTYPE_INT16},   {"<i4", SEQC_DTYPE_INT32},
                {"<i8", SEQC_DTYPE_INT64},   {"|u1", SEQC_DTYPE_UINT8},
-               {"|b1", SEQC_DTYPE_BOOL}};
+               {"<u2", SEQC_DTYPE_UINT16},  {"<u4", SEQC_DTYPE_UINT32},
+               {"<u8", SEQC_DTYPE_UINT64},  {"|b1", SEQC_DTYPE_BOOL}};
 
 Expected<Tensor> seqc::run::readNpy(StringRef path) {
   auto buf = MemoryBuffer::getFile(path);
@@ -191,7 +240,7 @@ Expected<Tensor> seqc::run::readNpy(StringRef path) {
       t.dtype = k.dtype;
   if (!t.dtype)
     return bad("unsupported dtype '" + descr + "' (float16/32/64, "
-                                              "int8/16/32/64, uint8, bool)");
+                                              "int8/16/32/64, uint8/16/32/64, bool)");
   if (header.contains("'fortran_order': True"))
     return bad("Fortran-order arrays are not supported");
   size_t s = header.find("'shape'");
@@ -223,7 +272,16 @@ Expected<Tensor> seqc::run::readNpy(StringRef path) {
   return t;
 }
 
-Error seqc::run::writeNpy(const Tensor &t, StringRef path) {
+Error seqc::run::writeNpy(const Tensor &tensor, StringRef path) {
+  Tensor widened;
+  if (tensor.dtype == SEQC_DTYPE_BFLOAT16) {
+    widened.dtype = SEQC_DTYPE_FLOAT32;
+    widened.shape = tensor.shape;
+    widened.allocate();
+    for (int64_t i = 0, n = tensor.numel(); i < n; ++i)
+      widened.setDouble(i, tensor.getDouble(i));
+  }
+  const Tensor &t = widened.data ? widened : tensor;
   const char *descr = nullptr;
   for (const auto &k : kDescrs)
     if (k.dtype == t.dtype)
@@ -268,8 +326,20 @@ CompareResult seqc::run::compareTensors(const Tensor &got, const Tensor &want,
     return r;
   }
   r.count = got.numel();
+  // 64-bit integers compare exactly (a double holds only 53 bits).
+  bool exact64 = got.dtype == want.dtype && (got.dtype == SEQC_DTYPE_INT64 ||
+                                             got.dtype == SEQC_DTYPE_UINT64);
   for (int64_t i = 0; i < r.count; ++i) {
     double g = got.getDouble(i), w = want.getDouble(i);
+    if (exact64) {
+      uint64_t gi = reinterpret_cast<const uint64_t *>(got.data.get())[i];
+      uint64_t wi = reinterpret_cast<const uint64_t *>(want.data.get())[i];
+      if (gi != wi) {
+        ++r.mismatches;
+        r.maxAbs = std::max(r.maxAbs, std::max(std::fabs(g - w), 1.0));
+      }
+      continue;
+    }
     if (std::isnan(g) && std::isnan(w))
       continue;
     double diff = std::fabs(g - w);
@@ -311,6 +381,10 @@ static Expected<Tensor> readTensorProto(StringRef path) {
   case TP::INT32: t.dtype = SEQC_DTYPE_INT32; break;
   case TP::INT64: t.dtype = SEQC_DTYPE_INT64; break;
   case TP::UINT8: t.dtype = SEQC_DTYPE_UINT8; break;
+  case TP::UINT16: t.dtype = SEQC_DTYPE_UINT16; break;
+  case TP::UINT32: t.dtype = SEQC_DTYPE_UINT32; break;
+  case TP::UINT64: t.dtype = SEQC_DTYPE_UINT64; break;
+  case TP::BFLOAT16: t.dtype = SEQC_DTYPE_BFLOAT16; break;
   case TP::BOOL: t.dtype = SEQC_DTYPE_BOOL; break;
   default:
     return createStringError(inconvertibleErrorCode(),
@@ -339,6 +413,8 @@ static Expected<Tensor> readTensorProto(StringRef path) {
     case TP::FLOAT: return p.float_data_size();
     case TP::DOUBLE: return p.double_data_size();
     case TP::INT64: return p.int64_data_size();
+    case TP::UINT32:
+    case TP::UINT64: return p.uint64_data_size();
     default: return p.int32_data_size();
     }
   }();
@@ -354,7 +430,15 @@ static Expected<Tensor> readTensorProto(StringRef path) {
     case TP::INT64:
       reinterpret_cast<int64_t *>(t.data.get())[i] = p.int64_data(i);
       break;
+    case TP::UINT64:
+      reinterpret_cast<uint64_t *>(t.data.get())[i] = p.uint64_data(i);
+      break;
+    case TP::UINT32:
+      reinterpret_cast<uint32_t *>(t.data.get())[i] =
+          static_cast<uint32_t>(p.uint64_data(i));
+      break;
     case TP::FLOAT16:
+    case TP::BFLOAT16: // int32_data holds the bits
       reinterpret_cast<uint16_t *>(t.data.get())[i] =
           static_cast<uint16_t>(p.int32_data(i));
       break;

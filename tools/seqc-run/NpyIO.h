@@ -32,6 +32,8 @@ struct Tensor {
 
 seqc_dtype dtypeFromName(llvm::StringRef name);
 bool isFloat(seqc_dtype d);
+/// `t` rounded to bfloat16 (nearest even), for float inputs of bf16 models.
+Tensor toBFloat16(const Tensor &t);
 
 llvm::Expected<Tensor> readNpy(llvm::StringRef path);
 llvm::Error writeNpy(const Tensor &t, llvm::StringRef path);

@@ -125,10 +125,14 @@ Tensor randomTensor(const IOSpec &s, const std::map<std::string, int64_t> &dims,
   t.allocate();
   std::normal_distribution<double> normal;
   int64_t n = t.numel();
+  bool isUnsigned = t.dtype == SEQC_DTYPE_UINT8 ||
+                    t.dtype == SEQC_DTYPE_UINT16 ||
+                    t.dtype == SEQC_DTYPE_UINT32 || t.dtype == SEQC_DTYPE_UINT64;
   for (int64_t i = 0; i < n; ++i)
     t.setDouble(i, t.dtype == SEQC_DTYPE_BOOL ? (normal(rng) > 0)
                    : isFloat(t.dtype)         ? normal(rng)
-                                              : std::floor(normal(rng) * 3));
+                   : isUnsigned ? std::fabs(std::floor(normal(rng) * 3))
+                                : std::floor(normal(rng) * 3));
   return t;
 }
 } // namespace
@@ -191,6 +195,10 @@ int main(int argc, char **argv) {
   for (const IOSpec &s : ins) {
     auto it = given.find(s.name);
     if (it != given.end()) {
+      // numpy has no bfloat16: a float .npy feeds a bfloat16 input.
+      if (s.dtype == SEQC_DTYPE_BFLOAT16 && isFloat(it->second.dtype) &&
+          it->second.dtype != SEQC_DTYPE_BFLOAT16)
+        it->second = toBFloat16(it->second);
       inputs.push_back(std::move(it->second));
       given.erase(it);
     } else if (randomInputs) {

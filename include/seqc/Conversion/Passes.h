@@ -31,6 +31,8 @@ void populateOnnxNormalizationToLinalgPatterns(
     mlir::RewritePatternSet &patterns);
 void populateOnnxPadToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxPoolingToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateOnnxQuantizationToLinalgPatterns(
+    mlir::RewritePatternSet &patterns);
 void populateOnnxRecurrentToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);

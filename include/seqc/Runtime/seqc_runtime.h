@@ -41,7 +41,11 @@ typedef enum seqc_dtype {
   SEQC_DTYPE_INT32 = 6,
   SEQC_DTYPE_INT64 = 7,
   SEQC_DTYPE_UINT8 = 8,
-  SEQC_DTYPE_BOOL = 9
+  SEQC_DTYPE_BOOL = 9,
+  SEQC_DTYPE_UINT16 = 10,
+  SEQC_DTYPE_UINT32 = 11,
+  SEQC_DTYPE_UINT64 = 12,
+  SEQC_DTYPE_BFLOAT16 = 13 /* the upper half of a float32's bits */
 } seqc_dtype;
 
 typedef enum seqc_status {

@@ -214,7 +214,19 @@ Value seqc::onnx_to_linalg::lowest(OpBuilder &b, Location loc, Type type) {
     return scalarConst(b, loc, type, -std::numeric_limits<double>::infinity());
   unsigned w = type.getIntOrFloatBitWidth();
   return arith::ConstantOp::create(
-      b, loc, b.getIntegerAttr(type, APInt::getSignedMinValue(w)));
+      b, loc, b.getIntegerAttr(type, type.isUnsignedInteger()
+                                         ? APInt::getZero(w)
+                                         : APInt::getSignedMinValue(w)));
+}
+
+Value seqc::onnx_to_linalg::highest(OpBuilder &b, Location loc, Type type) {
+  if (llvm::isa<FloatType>(type))
+    return scalarConst(b, loc, type, std::numeric_limits<double>::infinity());
+  unsigned w = type.getIntOrFloatBitWidth();
+  return arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(type, type.isUnsignedInteger()
+                                         ? APInt::getMaxValue(w)
+                                         : APInt::getSignedMaxValue(w)));
 }
 
 int64_t seqc::onnx_to_linalg::normalizeAxis(int64_t axis, int64_t rank) {

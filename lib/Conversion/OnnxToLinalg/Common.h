@@ -56,6 +56,28 @@ mlir::LogicalResult resolveAutoPad(llvm::StringRef autoPad,
                                    llvm::ArrayRef<int64_t> dilations,
                                    llvm::SmallVectorImpl<int64_t> &pads);
 
+/// The attributes of an ONNX Conv-like op (Conv, ConvInteger, QLinearConv)
+/// over x (N, C, D...) and w (M, C/group, K...): auto_pad resolved into
+/// `pads` (begins, then ends).
+struct ConvParams {
+  int64_t groups = 1;
+  llvm::SmallVector<int64_t> strides, dilations, pads;
+};
+
+/// Reads them; fails unless w is static, C is static and divisible by
+/// group, the attributes have one entry per spatial dim, and SAME padding
+/// has static input dims.
+mlir::LogicalResult readConvParams(mlir::Operation *op,
+                                   mlir::RankedTensorType xt,
+                                   mlir::RankedTensorType wt, ConvParams &p);
+
+/// The N-d grouped convolution of `x` and `w` [+ `bias` (M), may be null or
+/// none] into `result`, zero padded, accumulating in the element type
+/// (floats, or integers that wrap: ConvInteger accumulates i32).
+Value buildConv(mlir::OpBuilder &b, mlir::Location loc, Value x, Value w,
+                Value bias, mlir::RankedTensorType result,
+                const ConvParams &p);
+
 /// tensor.empty of `type` with the given (possibly dynamic) sizes.
 Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc,
                   mlir::RankedTensorType type,
@@ -76,8 +98,11 @@ bool isNone(Value v);
 Value scalarConst(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type,
                   double v);
 
-/// The most negative value of `type` (-inf for floats).
+/// The most negative value of `type` (-inf for floats, 0 for unsigned).
 Value lowest(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type);
+
+/// The largest value of `type` (+inf for floats).
+Value highest(mlir::OpBuilder &b, mlir::Location loc, mlir::Type type);
 
 /// Normalizes an ONNX axis (negative counts from the back).
 int64_t normalizeAxis(int64_t axis, int64_t rank);

@@ -25,6 +25,164 @@ using namespace mlir;
 using namespace seqc;
 using namespace seqc::onnx_to_linalg;
 
+LogicalResult seqc::onnx_to_linalg::readConvParams(Operation *op,
+                                                   RankedTensorType xt,
+                                                   RankedTensorType wt,
+                                                   ConvParams &p) {
+  int64_t s = xt.getRank() - 2;
+  if (!wt.hasStaticShape() || xt.isDynamicDim(1) || wt.getRank() != s + 2)
+    return failure();
+  p.groups = intAttr(op, "group", 1);
+  int64_t c = xt.getDimSize(1), m = wt.getDimSize(0);
+  if (p.groups <= 0 || c % p.groups || m % p.groups ||
+      wt.getDimSize(1) != c / p.groups)
+    return failure();
+  SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
+  p.strides = intsAttr(op, "strides", s, 1);
+  p.dilations = intsAttr(op, "dilations", s, 1);
+  p.pads = intsAttr(op, "pads", 2 * s, 0);
+  if (p.strides.size() != size_t(s) || p.dilations.size() != size_t(s) ||
+      p.pads.size() != size_t(2 * s))
+    return failure();
+  return resolveAutoPad(strAttr(op, "auto_pad", "NOTSET"), xt, kernel,
+                        p.strides, p.dilations, p.pads);
+}
+
+Value seqc::onnx_to_linalg::buildConv(OpBuilder &rw, Location loc, Value x,
+                                      Value w, Value b, RankedTensorType rt,
+                                      const ConvParams &p) {
+  MLIRContext *ctx = rw.getContext();
+  auto xt = llvm::cast<RankedTensorType>(x.getType());
+  auto wt = llvm::cast<RankedTensorType>(w.getType());
+  int64_t s = xt.getRank() - 2;
+  int64_t groups = p.groups;
+  int64_t cg = xt.getDimSize(1) / groups, mg = wt.getDimSize(0) / groups;
+  SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
+  ArrayRef<int64_t> strides = p.strides, dil = p.dilations, pads = p.pads;
+  Type elem = xt.getElementType();
+  bool isFloat = llvm::isa<FloatType>(elem);
+  Value zero = scalarConst(rw, loc, elem, 0);
+  // 1. Zero padding.
+  Value padded = x;
+  if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
+    SmallVector<OpFoldResult> lo(2, rw.getIndexAttr(0)), hi(2, rw.getIndexAttr(0));
+    for (int64_t i = 0; i < s; ++i) {
+      lo.push_back(rw.getIndexAttr(pads[i]));
+      hi.push_back(rw.getIndexAttr(pads[s + i]));
+    }
+    SmallVector<int64_t> shape(xt.getShape());
+    for (int64_t i = 0; i < s; ++i)
+      if (shape[2 + i] != ShapedType::kDynamic)
+        shape[2 + i] += pads[i] + pads[s + i];
+    padded = tensor::PadOp::create(rw, loc,
+                                   RankedTensorType::get(shape, elem), x, lo,
+                                   hi, zero);
+  }
+  // 2. Group views: X' (N, G, Cg, D...), W' (G, Mg, Cg, K...).
+  auto pt = llvm::cast<RankedTensorType>(padded.getType());
+  SmallVector<ReassociationIndices> xGroups = {{0}, {1, 2}};
+  SmallVector<int64_t> xShape = {pt.getDimSize(0), groups, cg};
+  SmallVector<OpFoldResult> xSizes = {tensor::getMixedSize(rw, loc, padded, 0),
+                                      rw.getIndexAttr(groups),
+                                      rw.getIndexAttr(cg)};
+  for (int64_t i = 0; i < s; ++i) {
+    xGroups.push_back({3 + i});
+    xShape.push_back(pt.getDimSize(2 + i));
+    xSizes.push_back(tensor::getMixedSize(rw, loc, padded, 2 + i));
+  }
+  Value xv = tensor::ExpandShapeOp::create(
+      rw, loc, RankedTensorType::get(xShape, elem), padded, xGroups, xSizes);
+  SmallVector<ReassociationIndices> wGroups = {{0, 1}, {2}};
+  SmallVector<int64_t> wShape = {groups, mg, cg};
+  SmallVector<OpFoldResult> wSizes = {rw.getIndexAttr(groups),
+                                      rw.getIndexAttr(mg), rw.getIndexAttr(cg)};
+  for (int64_t i = 0; i < s; ++i) {
+    wGroups.push_back({3 + i});
+    wShape.push_back(kernel[i]);
+    wSizes.push_back(rw.getIndexAttr(kernel[i]));
+  }
+  Value wv = tensor::ExpandShapeOp::create(
+      rw, loc, RankedTensorType::get(wShape, elem), w, wGroups, wSizes);
+
+  // 3. Output (N, G, Mg, O...), initialized with the bias.
+  SmallVector<int64_t> yShape = {rt.getDimSize(0), groups, mg};
+  SmallVector<OpFoldResult> ySizes = {tensor::getMixedSize(rw, loc, x, 0),
+                                      rw.getIndexAttr(groups),
+                                      rw.getIndexAttr(mg)};
+  for (int64_t i = 0; i < s; ++i) {
+    int64_t span = (kernel[i] - 1) * dil[i] + 1;
+    yShape.push_back(rt.getDimSize(2 + i));
+    if (!rt.isDynamicDim(2 + i)) {
+      ySizes.push_back(rw.getIndexAttr(rt.getDimSize(2 + i)));
+      continue;
+    }
+    Value in = tensor::DimOp::create(rw, loc, padded, 2 + i);
+    Value n = arith::SubIOp::create(
+        rw, loc, in, arith::ConstantIndexOp::create(rw, loc, span));
+    n = arith::DivSIOp::create(
+        rw, loc, n, arith::ConstantIndexOp::create(rw, loc, strides[i]));
+    ySizes.push_back(Value(arith::AddIOp::create(
+        rw, loc, n, arith::ConstantIndexOp::create(rw, loc, 1))));
+  }
+  auto yType = RankedTensorType::get(yShape, elem);
+  Value init = emptyTensor(rw, loc, yType, ySizes);
+  int64_t nPar = 3 + s, nLoops = nPar + 1 + s;
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  if (b && !isNone(b)) {
+    Value bv = tensor::ExpandShapeOp::create(
+        rw, loc, RankedTensorType::get({groups, mg}, elem), b,
+        SmallVector<ReassociationIndices>{{0, 1}},
+        SmallVector<OpFoldResult>{rw.getIndexAttr(groups),
+                                  rw.getIndexAttr(mg)});
+    SmallVector<utils::IteratorType> par(nPar, utils::IteratorType::parallel);
+    init = linalg::GenericOp::create(
+               rw, loc, TypeRange{yType}, ValueRange{bv}, ValueRange{init},
+               {AffineMap::get(nPar, 0, {d(1), d(2)}, ctx),
+                rw.getMultiDimIdentityMap(nPar)},
+               par,
+               [](OpBuilder &nb, Location l, ValueRange a) {
+                 linalg::YieldOp::create(nb, l, a[0]);
+               })
+               .getResult(0);
+  } else {
+    init = linalg::FillOp::create(rw, loc, zero, init).getResult(0);
+  }
+  // 4. The convolution.
+  SmallVector<AffineExpr> xe = {d(0), d(1), d(nPar)}, we = {d(1), d(2), d(nPar)},
+                          ye;
+  for (int64_t i = 0; i < nPar; ++i)
+    ye.push_back(d(i));
+  for (int64_t i = 0; i < s; ++i) {
+    xe.push_back(d(3 + i) * strides[i] + d(nPar + 1 + i) * dil[i]);
+    we.push_back(d(nPar + 1 + i));
+  }
+  SmallVector<utils::IteratorType> iters(nPar, utils::IteratorType::parallel);
+  iters.append(1 + s, utils::IteratorType::reduction);
+  Value y = linalg::GenericOp::create(
+                rw, loc, TypeRange{yType}, ValueRange{xv, wv}, ValueRange{init},
+                {AffineMap::get(nLoops, 0, xe, ctx),
+                 AffineMap::get(nLoops, 0, we, ctx),
+                 AffineMap::get(nLoops, 0, ye, ctx)},
+                iters,
+                [&](OpBuilder &nb, Location l, ValueRange a) {
+                  // Integers (ConvInteger, QLinearConv) wrap.
+                  Value prod =
+                      isFloat ? Value(arith::MulFOp::create(nb, l, a[0], a[1]))
+                              : Value(arith::MulIOp::create(nb, l, a[0], a[1]));
+                  linalg::YieldOp::create(
+                      nb, l,
+                      isFloat ? Value(arith::AddFOp::create(nb, l, a[2], prod))
+                              : Value(arith::AddIOp::create(nb, l, a[2], prod)));
+                })
+                .getResult(0);
+  // 5. Back to (N, M, O...).
+  SmallVector<ReassociationIndices> yGroups = {{0}, {1, 2}};
+  for (int64_t i = 0; i < s; ++i)
+    yGroups.push_back({3 + i});
+  Value out = tensor::CollapseShapeOp::create(rw, loc, y, yGroups);
+  return castIfNeeded(rw, loc, out, rt);
+}
+
 namespace {
 
 struct ConvToLinalg : OpRewritePattern<onnxir::ConvOp> {
@@ -32,154 +190,19 @@ struct ConvToLinalg : OpRewritePattern<onnxir::ConvOp> {
 
   LogicalResult matchAndRewrite(onnxir::ConvOp op,
                                 PatternRewriter &rw) const override {
-    Location loc = op.getLoc();
-    MLIRContext *ctx = rw.getContext();
-    Value x = op.getX(), w = op.getW();
-    auto xt = llvm::dyn_cast<RankedTensorType>(x.getType());
-    auto wt = llvm::dyn_cast<RankedTensorType>(w.getType());
+    auto xt = llvm::dyn_cast<RankedTensorType>(op.getX().getType());
+    auto wt = llvm::dyn_cast<RankedTensorType>(op.getW().getType());
     auto rt = llvm::dyn_cast<RankedTensorType>(op.getType());
     if (!xt || !wt || !rt || xt.getRank() < 3 ||
         !llvm::isa<FloatType>(xt.getElementType()))
       return rw.notifyMatchFailure(op, "needs ranked float tensors");
-    int64_t s = xt.getRank() - 2;
-    if (!wt.hasStaticShape() || xt.isDynamicDim(1))
-      return rw.notifyMatchFailure(op, "needs static weights and channels");
-    int64_t groups = intAttr(op, "group", 1);
-    int64_t c = xt.getDimSize(1), m = wt.getDimSize(0);
-    if (groups <= 0 || c % groups || m % groups || wt.getDimSize(1) != c / groups)
-      return rw.notifyMatchFailure(op, "inconsistent groups");
-    int64_t cg = c / groups, mg = m / groups;
-    SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
-    SmallVector<int64_t> strides = intsAttr(op, "strides", s, 1);
-    SmallVector<int64_t> dil = intsAttr(op, "dilations", s, 1);
-    SmallVector<int64_t> pads = intsAttr(op, "pads", 2 * s, 0);
-    if (strides.size() != size_t(s) || dil.size() != size_t(s) ||
-        pads.size() != size_t(2 * s))
-      return rw.notifyMatchFailure(op, "attribute sizes do not match rank");
-    std::string autoPad = "NOTSET";
-    if (auto a = op->getAttrOfType<StringAttr>("auto_pad"))
-      autoPad = a.str();
-    if (failed(resolveAutoPad(autoPad, xt, kernel, strides, dil, pads)))
-      return rw.notifyMatchFailure(op, "SAME padding needs static dims");
-    Type elem = xt.getElementType();
-    Value zero = scalarConst(rw, loc, elem, 0);
-
-    // 1. Zero padding.
-    Value padded = x;
-    if (llvm::any_of(pads, [](int64_t p) { return p != 0; })) {
-      SmallVector<OpFoldResult> lo(2, rw.getIndexAttr(0)), hi(2, rw.getIndexAttr(0));
-      for (int64_t i = 0; i < s; ++i) {
-        lo.push_back(rw.getIndexAttr(pads[i]));
-        hi.push_back(rw.getIndexAttr(pads[s + i]));
-      }
-      SmallVector<int64_t> shape(xt.getShape());
-      for (int64_t i = 0; i < s; ++i)
-        if (shape[2 + i] != ShapedType::kDynamic)
-          shape[2 + i] += pads[i] + pads[s + i];
-      padded = tensor::PadOp::create(rw, loc,
-                                     RankedTensorType::get(shape, elem), x, lo,
-                                     hi, zero);
-    }
-    // 2. Group views: X' (N, G, Cg, D...), W' (G, Mg, Cg, K...).
-    auto pt = llvm::cast<RankedTensorType>(padded.getType());
-    SmallVector<ReassociationIndices> xGroups = {{0}, {1, 2}};
-    SmallVector<int64_t> xShape = {pt.getDimSize(0), groups, cg};
-    SmallVector<OpFoldResult> xSizes = {tensor::getMixedSize(rw, loc, padded, 0),
-                                        rw.getIndexAttr(groups),
-                                        rw.getIndexAttr(cg)};
-    for (int64_t i = 0; i < s; ++i) {
-      xGroups.push_back({3 + i});
-      xShape.push_back(pt.getDimSize(2 + i));
-      xSizes.push_back(tensor::getMixedSize(rw, loc, padded, 2 + i));
-    }
-    Value xv = tensor::ExpandShapeOp::create(
-        rw, loc, RankedTensorType::get(xShape, elem), padded, xGroups, xSizes);
-    SmallVector<ReassociationIndices> wGroups = {{0, 1}, {2}};
-    SmallVector<int64_t> wShape = {groups, mg, cg};
-    SmallVector<OpFoldResult> wSizes = {rw.getIndexAttr(groups),
-                                        rw.getIndexAttr(mg), rw.getIndexAttr(cg)};
-    for (int64_t i = 0; i < s; ++i) {
-      wGroups.push_back({3 + i});
-      wShape.push_back(kernel[i]);
-      wSizes.push_back(rw.getIndexAttr(kernel[i]));
-    }
-    Value wv = tensor::ExpandShapeOp::create(
-        rw, loc, RankedTensorType::get(wShape, elem), w, wGroups, wSizes);
-
-    // 3. Output (N, G, Mg, O...), initialized with the bias.
-    SmallVector<int64_t> yShape = {rt.getDimSize(0), groups, mg};
-    SmallVector<OpFoldResult> ySizes = {tensor::getMixedSize(rw, loc, x, 0),
-                                        rw.getIndexAttr(groups),
-                                        rw.getIndexAttr(mg)};
-    for (int64_t i = 0; i < s; ++i) {
-      int64_t span = (kernel[i] - 1) * dil[i] + 1;
-      yShape.push_back(rt.getDimSize(2 + i));
-      if (!rt.isDynamicDim(2 + i)) {
-        ySizes.push_back(rw.getIndexAttr(rt.getDimSize(2 + i)));
-        continue;
-      }
-      Value in = tensor::DimOp::create(rw, loc, padded, 2 + i);
-      Value n = arith::SubIOp::create(
-          rw, loc, in, arith::ConstantIndexOp::create(rw, loc, span));
-      n = arith::DivSIOp::create(
-          rw, loc, n, arith::ConstantIndexOp::create(rw, loc, strides[i]));
-      ySizes.push_back(Value(arith::AddIOp::create(
-          rw, loc, n, arith::ConstantIndexOp::create(rw, loc, 1))));
-    }
-    auto yType = RankedTensorType::get(yShape, elem);
-    Value init = emptyTensor(rw, loc, yType, ySizes);
-    int64_t nPar = 3 + s, nLoops = nPar + 1 + s;
-    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-    Value b = op.getB();
-    if (!isNone(b)) {
-      Value bv = tensor::ExpandShapeOp::create(
-          rw, loc, RankedTensorType::get({groups, mg}, elem), b,
-          SmallVector<ReassociationIndices>{{0, 1}},
-          SmallVector<OpFoldResult>{rw.getIndexAttr(groups),
-                                    rw.getIndexAttr(mg)});
-      SmallVector<utils::IteratorType> par(nPar, utils::IteratorType::parallel);
-      init = linalg::GenericOp::create(
-                 rw, loc, TypeRange{yType}, ValueRange{bv}, ValueRange{init},
-                 {AffineMap::get(nPar, 0, {d(1), d(2)}, ctx),
-                  rw.getMultiDimIdentityMap(nPar)},
-                 par,
-                 [](OpBuilder &nb, Location l, ValueRange a) {
-                   linalg::YieldOp::create(nb, l, a[0]);
-                 })
-                 .getResult(0);
-    } else {
-      init = linalg::FillOp::create(rw, loc, zero, init).getResult(0);
-    }
-    // 4. The convolution.
-    SmallVector<AffineExpr> xe = {d(0), d(1), d(nPar)}, we = {d(1), d(2), d(nPar)},
-                            ye;
-    for (int64_t i = 0; i < nPar; ++i)
-      ye.push_back(d(i));
-    for (int64_t i = 0; i < s; ++i) {
-      xe.push_back(d(3 + i) * strides[i] + d(nPar + 1 + i) * dil[i]);
-      we.push_back(d(nPar + 1 + i));
-    }
-    SmallVector<utils::IteratorType> iters(nPar, utils::IteratorType::parallel);
-    iters.append(1 + s, utils::IteratorType::reduction);
-    Value y = linalg::GenericOp::create(
-                  rw, loc, TypeRange{yType}, ValueRange{xv, wv}, ValueRange{init},
-                  {AffineMap::get(nLoops, 0, xe, ctx),
-                   AffineMap::get(nLoops, 0, we, ctx),
-                   AffineMap::get(nLoops, 0, ye, ctx)},
-                  iters,
-                  [](OpBuilder &nb, Location l, ValueRange a) {
-                    Value p = arith::MulFOp::create(nb, l, a[0], a[1]);
-                    linalg::YieldOp::create(
-                        nb, l, Value(arith::AddFOp::create(nb, l, a[2], p)));
-                  })
-                  .getResult(0);
-    // 5. Back to (N, M, O...).
-    SmallVector<ReassociationIndices> yGroups = {{0}, {1, 2}};
-    for (int64_t i = 0; i < s; ++i)
-      yGroups.push_back({3 + i});
-    Value out = tensor::CollapseShapeOp::create(rw, loc, y, yGroups);
-    out = castIfNeeded(rw, loc, out, rt);
-    rw.replaceOp(op, out);
+    ConvParams p;
+    if (failed(readConvParams(op, xt, wt, p)))
+      return rw.notifyMatchFailure(
+          op, "needs static weights and channels, consistent groups and "
+              "attributes, static dims for SAME padding");
+    rw.replaceOp(op, buildConv(rw, op.getLoc(), op.getX(), op.getW(),
+                               op.getB(), rt, p));
     return success();
   }
 };

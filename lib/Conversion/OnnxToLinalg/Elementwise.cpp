@@ -55,10 +55,44 @@ Value safeDivisor(OpBuilder &b, Location l, Value d, bool isSigned) {
   return arith::SelectOp::create(b, l, bad, one, d);
 }
 
+/// bf16 -> f32: the bf16 bits are the upper half of the f32 (exact).
+Value bf16ToF32(OpBuilder &b, Location l, Value v) {
+  Value bits = arith::BitcastOp::create(b, l, b.getI16Type(), v);
+  Value wide = arith::ExtUIOp::create(b, l, b.getI32Type(), bits);
+  wide = arith::ShLIOp::create(
+      b, l, wide, arith::ConstantOp::create(b, l, b.getI32IntegerAttr(16)));
+  return arith::BitcastOp::create(b, l, b.getF32Type(), wide);
+}
+
+/// f32 -> bf16, rounding to nearest even (a NaN stays a quiet NaN). Built
+/// from integer ops so that no target support or libcall is needed.
+Value f32ToBF16(OpBuilder &b, Location l, Value v) {
+  auto i32 = [&](int64_t c) -> Value {
+    return arith::ConstantOp::create(b, l, b.getI32IntegerAttr(c));
+  };
+  Value bits = arith::BitcastOp::create(b, l, b.getI32Type(), v);
+  Value upper = arith::ShRUIOp::create(b, l, bits, i32(16));
+  Value lsb = arith::AndIOp::create(b, l, upper, i32(1));
+  Value bias = arith::AddIOp::create(b, l, lsb, i32(0x7fff));
+  Value rounded = arith::ShRUIOp::create(
+      b, l, arith::AddIOp::create(b, l, bits, bias), i32(16));
+  Value nan = arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO, v, v);
+  Value quiet = arith::OrIOp::create(b, l, upper, i32(0x40));
+  Value r = arith::SelectOp::create(b, l, nan, quiet, rounded);
+  r = arith::TruncIOp::create(b, l, b.getI16Type(), r);
+  return arith::BitcastOp::create(b, l, b.getBF16Type(), r);
+}
+
 /// Converts scalar `v` of type `from` to `to` with ONNX Cast semantics.
 Value castScalar(OpBuilder &b, Location l, Value v, Type from, Type to) {
   if (from == to)
     return v;
+  // bfloat16 goes through float32 both ways (a wider source is rounded to
+  // f32 first).
+  if (from.isBF16())
+    return castScalar(b, l, bf16ToF32(b, l, v), b.getF32Type(), to);
+  if (to.isBF16())
+    return f32ToBF16(b, l, castScalar(b, l, v, from, b.getF32Type()));
   // MLIR arith works on signless integers; ONNX's unsigned types keep their
   // signedness in the tensor type only.
   auto signless = [&](Type t) -> Type {
@@ -108,6 +142,8 @@ const llvm::StringMap<BodyFn> &bodies() {
        [](B &b, L l, Operation *, V x, Type, T) -> Value {
          if (isF(x[0].getType()))
            return math::AbsFOp::create(b, l, x[0]);
+         if (isUnsigned(x[0].getType()))
+           return x[0];
          return math::AbsIOp::create(b, l, x[0]);
        }},
       {"onnx.Neg",
@@ -350,6 +386,10 @@ const llvm::StringMap<BodyFn> &bodies() {
        [](B &b, L l, Operation *op, V x, Type t, T) -> Value {
          if (isF(t))
            return arith::RemFOp::create(b, l, x[0], x[1]);
+         // Unsigned: no signs to reconcile; x % 0 = 0 as below.
+         if (isUnsigned(t))
+           return arith::RemUIOp::create(b, l, x[0],
+                                         safeDivisor(b, l, x[1], false));
          // x % 0 = 0 (numpy) and x % -1 = 0: a divisor of 1 gives both
          // without trapping.
          Value r = arith::RemSIOp::create(b, l, x[0], safeDivisor(b, l, x[1], true));
@@ -436,6 +476,19 @@ const llvm::StringMap<BodyFn> &bodies() {
            return arith::MinUIOp::create(b, l, x[0], x[1]);
          return arith::MinSIOp::create(b, l, x[0], x[1]);
        }},
+      {"onnx.BitShift",
+       [](B &b, L l, Operation *op, V x, Type t, T) -> Value {
+         // Unsigned only (the ONNX type list). A shift by the bit width or
+         // more gives 0, as numpy's shifts do, instead of arith's poison.
+         unsigned w = t.getIntOrFloatBitWidth();
+         Value r = strAttr(op, "direction", "") == "RIGHT"
+                       ? Value(arith::ShRUIOp::create(b, l, x[0], x[1]))
+                       : Value(arith::ShLIOp::create(b, l, x[0], x[1]));
+         Value inRange = arith::CmpIOp::create(
+             b, l, arith::CmpIPredicate::ult, x[1], scalarConst(b, l, t, w));
+         return arith::SelectOp::create(b, l, inRange, r,
+                                        scalarConst(b, l, t, 0));
+       }},
       // Comparisons and logic.
       {"onnx.Equal", [](B &b, L l, Operation *, V x, Type, T) -> Value {
          return cmp(b, l, x[0], x[1], arith::CmpFPredicate::OEQ,
@@ -495,13 +548,6 @@ struct ElementwiseToGeneric : RewritePattern {
     auto rt = llvm::dyn_cast<RankedTensorType>(op->getResult(0).getType());
     if (!rt)
       return rw.notifyMatchFailure(op, "unranked result");
-    auto isUnsignedTensor = [](Type t) {
-      auto st = llvm::dyn_cast<ShapedType>(t);
-      return st && st.getElementType().isUnsignedInteger();
-    };
-    if (llvm::any_of(op->getOperandTypes(), isUnsignedTensor) ||
-        isUnsignedTensor(rt))
-      return rw.notifyMatchFailure(op, "unsigned integer tensors");
     SmallVector<Value> ins;
     SmallVector<AffineMap> maps;
     SmallVector<Type> inElems;

@@ -247,8 +247,9 @@ struct ClipToLinalg : OpRewritePattern<onnxir::ClipOp> {
       return rw.notifyMatchFailure(op, "unranked");
     Type elem = t.getElementType();
     bool isFloat = llvm::isa<FloatType>(elem);
-    if (!isFloat && !elem.isSignlessInteger())
-      return rw.notifyMatchFailure(op, "needs float or signless integers");
+    if (!isFloat && !llvm::isa<IntegerType>(elem))
+      return rw.notifyMatchFailure(op, "needs float or integer tensors");
+    bool isUnsigned = elem.isUnsignedInteger();
     SmallVector<Value> bounds(2);
     for (int i = 0; i < 2; ++i) {
       if (op->getNumOperands() <= unsigned(i + 1) ||
@@ -262,11 +263,13 @@ struct ClipToLinalg : OpRewritePattern<onnxir::ClipOp> {
     }
     Value out = mapTensor(rw, loc, x, [&](OpBuilder &b, Location l, Value v) {
       if (bounds[0])
-        v = isFloat ? Value(arith::MaximumFOp::create(b, l, v, bounds[0]))
-                    : Value(arith::MaxSIOp::create(b, l, v, bounds[0]));
+        v = isFloat      ? Value(arith::MaximumFOp::create(b, l, v, bounds[0]))
+            : isUnsigned ? Value(arith::MaxUIOp::create(b, l, v, bounds[0]))
+                         : Value(arith::MaxSIOp::create(b, l, v, bounds[0]));
       if (bounds[1])
-        v = isFloat ? Value(arith::MinimumFOp::create(b, l, v, bounds[1]))
-                    : Value(arith::MinSIOp::create(b, l, v, bounds[1]));
+        v = isFloat      ? Value(arith::MinimumFOp::create(b, l, v, bounds[1]))
+            : isUnsigned ? Value(arith::MinUIOp::create(b, l, v, bounds[1]))
+                         : Value(arith::MinSIOp::create(b, l, v, bounds[1]));
       return v;
     });
     rw.replaceOp(op, castIfNeeded(rw, loc, out, op.getType()));
@@ -640,12 +643,15 @@ Value scatterCombine(OpBuilder &b, Location l, StringRef reduction, Value old,
   if (reduction == "mul")
     return f ? Value(arith::MulFOp::create(b, l, old, upd))
              : Value(arith::MulIOp::create(b, l, old, upd));
+  bool u = upd.getType().isUnsignedInteger();
   if (reduction == "max")
-    return f ? Value(arith::MaximumFOp::create(b, l, old, upd))
-             : Value(arith::MaxSIOp::create(b, l, old, upd));
+    return f   ? Value(arith::MaximumFOp::create(b, l, old, upd))
+           : u ? Value(arith::MaxUIOp::create(b, l, old, upd))
+               : Value(arith::MaxSIOp::create(b, l, old, upd));
   if (reduction == "min")
-    return f ? Value(arith::MinimumFOp::create(b, l, old, upd))
-             : Value(arith::MinSIOp::create(b, l, old, upd));
+    return f   ? Value(arith::MinimumFOp::create(b, l, old, upd))
+           : u ? Value(arith::MinUIOp::create(b, l, old, upd))
+               : Value(arith::MinSIOp::create(b, l, old, upd));
   return upd;
 }
 
@@ -800,6 +806,7 @@ struct TopKToLinalg : OpRewritePattern<onnxir::TopKOp> {
     int64_t axis = normalizeAxis(intAttr(op, "axis", -1), r);
     bool largest = intAttr(op, "largest", 1) != 0;
     bool isFloat = llvm::isa<FloatType>(t.getElementType());
+    bool isUnsigned = t.getElementType().isUnsignedInteger();
     Value zero = indexConst(rw, l, 0), one = indexConst(rw, l, 1);
     Value n = tensor::DimOp::create(rw, l, x, axis);
     // a comes before e.
@@ -813,8 +820,10 @@ struct TopKToLinalg : OpRewritePattern<onnxir::TopKOp> {
                         xa, xe))
                   : Value(arith::CmpIOp::create(
                         b, nl,
-                        largest ? arith::CmpIPredicate::sgt
-                                : arith::CmpIPredicate::slt,
+                        largest ? (isUnsigned ? arith::CmpIPredicate::ugt
+                                              : arith::CmpIPredicate::sgt)
+                                : (isUnsigned ? arith::CmpIPredicate::ult
+                                              : arith::CmpIPredicate::slt),
                         xa, xe));
       Value same = isFloat ? Value(arith::CmpFOp::create(
                                  b, nl, arith::CmpFPredicate::OEQ, xa, xe))

@@ -2,14 +2,29 @@
 //
 // Implements `convert-onnx-to-linalg`: applies the pattern families of this
 // folder (Conv, Elementwise, Indexing, Loss, MatMul, Normalization, Pooling,
-// Recurrent, Reduction, Resize, Tensor) once to every onnx op, then
+// Quantization, Recurrent, Reduction, Resize, Tensor) once to every onnx op, then
 // reports every op left over at its node's location.
+//
+// Unsigned integers. ONNX has uint8/16/32/64; MLIR's arith takes signless
+// integers only, the signedness living in the operation (divui, remui,
+// maxui, cmpi ult, uitofp, extui, shrui). The patterns therefore see the
+// ONNX element types (ui8 ...) on the onnx ops' operands and results and
+// pick the unsigned variant from them, building their tensors and scalars
+// with those same types; once every onnx op is lowered, this pass rewrites
+// every unsigned integer type in the module (values, block arguments, the
+// signature of @main_graph, constants) to the signless type of its width.
+// In between, arith ops on ui values exist inside this pass only; what
+// leaves it is valid signless IR. The C ABI keeps the ONNX dtypes: the
+// signature is read before this pass runs (seqc::extractSignature).
 //
 //===----------------------------------------------------------------------===//
 
 #include "seqc/Conversion/Passes.h"
 #include "seqc/Dialect/Onnx/IR/Onnx.h"
 
+#include "mlir/IR/AttrTypeSubElements.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/WalkPatternRewriteDriver.h"
 
@@ -29,6 +44,7 @@ void seqc::populateOnnxToLinalgPatterns(RewritePatternSet &patterns) {
   populateOnnxNormalizationToLinalgPatterns(patterns);
   populateOnnxPadToLinalgPatterns(patterns);
   populateOnnxPoolingToLinalgPatterns(patterns);
+  populateOnnxQuantizationToLinalgPatterns(patterns);
   populateOnnxRecurrentToLinalgPatterns(patterns);
   populateOnnxReductionToLinalgPatterns(patterns);
   populateOnnxResizeToLinalgPatterns(patterns);
@@ -57,7 +73,43 @@ struct ConvertOnnxToLinalgPass
       failedAny = true;
     });
     if (failedAny)
-      signalPassFailure();
+      return signalPassFailure();
+    makeIntegersSignless(getOperation());
+  }
+
+  /// ui<N> -> i<N> everywhere below `root` (see the file comment).
+  static void makeIntegersSignless(Operation *root) {
+    AttrTypeReplacer replacer;
+    replacer.addReplacement([](IntegerType t) -> std::optional<Type> {
+      if (t.isSignless())
+        return std::nullopt;
+      return IntegerType::get(t.getContext(), t.getWidth());
+    });
+    // Elements attributes keep their data; only their type changes (the
+    // generic walk does not rebuild them).
+    auto signlessShaped = [](ShapedType t) -> std::optional<ShapedType> {
+      auto it = llvm::dyn_cast<IntegerType>(t.getElementType());
+      if (!it || it.isSignless())
+        return std::nullopt;
+      return t.clone(IntegerType::get(t.getContext(), it.getWidth()));
+    };
+    replacer.addReplacement(
+        [=](DenseIntOrFPElementsAttr a) -> std::optional<Attribute> {
+          auto t = signlessShaped(a.getType());
+          if (!t)
+            return std::nullopt;
+          return DenseElementsAttr::getFromRawBuffer(*t, a.getRawData());
+        });
+    replacer.addReplacement(
+        [=](DenseResourceElementsAttr a) -> std::optional<Attribute> {
+          auto t = signlessShaped(a.getType());
+          if (!t)
+            return std::nullopt;
+          return DenseResourceElementsAttr::get(*t, a.getRawHandle());
+        });
+    replacer.recursivelyReplaceElementsIn(root, /*replaceAttrs=*/true,
+                                          /*replaceLocs=*/false,
+                                          /*replaceTypes=*/true);
   }
 };
 } // namespace

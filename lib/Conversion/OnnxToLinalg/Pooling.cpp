@@ -38,8 +38,11 @@ struct PoolToLinalg : RewritePattern {
     Value x = op->getOperand(0);
     auto xt = llvm::dyn_cast<RankedTensorType>(x.getType());
     auto rt = llvm::dyn_cast<RankedTensorType>(op->getResult(0).getType());
+    // MaxPool also takes integers (int8, uint8); the others average.
     if (!xt || !rt || xt.getRank() < 3 ||
-        !llvm::isa<FloatType>(xt.getElementType()))
+        (!llvm::isa<FloatType>(xt.getElementType()) &&
+         !(kind == PoolKind::Max &&
+           llvm::isa<IntegerType>(xt.getElementType()))))
       return rw.notifyMatchFailure(op, "needs ranked float tensors");
     if (op->getNumResults() > 1 && !op->getResult(1).use_empty())
       return rw.notifyMatchFailure(op, "the Indices output is not supported");
@@ -105,9 +108,12 @@ struct PoolToLinalg : RewritePattern {
       outShape.push_back(out);
       outSizes.push_back(rw.getIndexAttr(out));
     }
-    double padValue = kind == PoolKind::Max
-                          ? -std::numeric_limits<double>::infinity()
-                          : 0.0;
+    // Max pools pad with the type's lowest value (-inf, INT_MIN, or 0 for
+    // unsigned integers).
+    auto padValue = [&](OpBuilder &b) {
+      return kind == PoolKind::Max ? lowest(b, loc, elem)
+                                   : scalarConst(b, loc, elem, 0.0);
+    };
     Value padded = x;
     if (llvm::any_of(pads, [](int64_t p) { return p != 0; }) ||
         llvm::any_of(extra, [](int64_t p) { return p != 0; })) {
@@ -121,8 +127,7 @@ struct PoolToLinalg : RewritePattern {
           shape[2 + i] += pads[i] + pads[s + i] + extra[i];
       }
       padded = tensor::PadOp::create(rw, loc, RankedTensorType::get(shape, elem),
-                                     x, lo, hi,
-                                     scalarConst(rw, loc, elem, padValue));
+                                     x, lo, hi, padValue(rw));
     }
     // The window: its shape gives the k loops their ranges.
     SmallVector<int64_t> winShape;
@@ -134,8 +139,7 @@ struct PoolToLinalg : RewritePattern {
     }
     Value window = tensor::EmptyOp::create(rw, loc, winSizes, elem);
     auto outType = RankedTensorType::get(outShape, elem);
-    Value init = linalg::FillOp::create(rw, loc,
-                                        scalarConst(rw, loc, elem, padValue),
+    Value init = linalg::FillOp::create(rw, loc, padValue(rw),
                                         emptyTensor(rw, loc, outType, outSizes))
                      .getResult(0);
     int64_t nLoops = 2 + 2 * s;
@@ -161,7 +165,11 @@ struct PoolToLinalg : RewritePattern {
             iters,
             [&](OpBuilder &b, Location l, ValueRange a) {
               Value v;
-              if (k == PoolKind::Max) {
+              if (k == PoolKind::Max && elem.isUnsignedInteger()) {
+                v = arith::MaxUIOp::create(b, l, a[2], a[0]);
+              } else if (k == PoolKind::Max && !llvm::isa<FloatType>(elem)) {
+                v = arith::MaxSIOp::create(b, l, a[2], a[0]);
+              } else if (k == PoolKind::Max) {
                 v = arith::MaximumFOp::create(b, l, a[2], a[0]);
               } else if (k == PoolKind::Average) {
                 v = arith::AddFOp::create(b, l, a[2], a[0]);

@@ -45,8 +45,9 @@ struct ReduceToLinalg : RewritePattern {
       return rw.notifyMatchFailure(op, "needs ranked tensors");
     Type elem = t.getElementType();
     bool isFloat = llvm::isa<FloatType>(elem);
-    if (!isFloat && !elem.isSignlessInteger())
-      return rw.notifyMatchFailure(op, "needs float or signless integers");
+    // Unsigned integers pick the unsigned max/min/compare below.
+    if (!isFloat && !llvm::isa<IntegerType>(elem))
+      return rw.notifyMatchFailure(op, "needs float or integer tensors");
     bool keep = intAttr(op, "keepdims", 1);
     SmallVector<int64_t> axes;
     if (op->getNumOperands() > 1 && !isNone(op->getOperand(1))) {
@@ -96,15 +97,12 @@ struct ReduceToLinalg : RewritePattern {
       bool isMax = name == "ReduceMax";
       Value init = lowest(rw, loc, elem);
       if (!isMax)
-        init = isFloat ? Value(arith::NegFOp::create(rw, loc, init))
-                       : arith::ConstantOp::create(
-                             rw, loc,
-                             rw.getIntegerAttr(
-                                 elem, APInt::getSignedMaxValue(
-                                           elem.getIntOrFloatBitWidth())))
-                             .getResult();
+        init = highest(rw, loc, elem);
       r = reduceDims(rw, loc, x, axes, init,
                      [&](OpBuilder &b, Location l, Value a, Value v) -> Value {
+                       if (!isFloat && elem.isUnsignedInteger())
+                         return isMax ? Value(arith::MaxUIOp::create(b, l, a, v))
+                                      : Value(arith::MinUIOp::create(b, l, a, v));
                        if (!isFloat)
                          return isMax ? Value(arith::MaxSIOp::create(b, l, a, v))
                                       : Value(arith::MinSIOp::create(b, l, a, v));
@@ -127,7 +125,9 @@ struct ReduceToLinalg : RewritePattern {
       r = reduceDims(rw, loc, x, axes, zero,
                      [&](OpBuilder &b, Location l, Value a, Value v) {
                        Value m = isFloat ? Value(math::AbsFOp::create(b, l, v))
-                                         : Value(math::AbsIOp::create(b, l, v));
+                                 : elem.isUnsignedInteger()
+                                     ? v
+                                     : Value(math::AbsIOp::create(b, l, v));
                        return add(b, l, a, m);
                      });
     } else if (name == "ReduceLogSumExp") {
@@ -219,8 +219,9 @@ struct ArgReduceToLinalg : RewritePattern {
       return rw.notifyMatchFailure(op, "needs ranked tensors");
     Type elem = t.getElementType();
     bool isFloat = llvm::isa<FloatType>(elem);
-    if (!isFloat && !elem.isSignlessInteger())
-      return rw.notifyMatchFailure(op, "needs float or signless integers");
+    // Unsigned integers pick the unsigned max/min/compare below.
+    if (!isFloat && !llvm::isa<IntegerType>(elem))
+      return rw.notifyMatchFailure(op, "needs float or integer tensors");
     int64_t axis = normalizeAxis(intAttr(op, "axis", 0), t.getRank());
     bool isMax = op->getName().getStringRef() == "onnx.ArgMax";
     bool last = intAttr(op, "select_last_index", 0);
@@ -260,13 +261,7 @@ struct ArgReduceToLinalg : RewritePattern {
     auto idxType = RankedTensorType::get(shape, rw.getI64Type());
     Value init = lowest(rw, loc, elem);
     if (!isMax)
-      init = isFloat ? Value(arith::NegFOp::create(rw, loc, init))
-                     : arith::ConstantOp::create(
-                           rw, loc,
-                           rw.getIntegerAttr(
-                               elem, APInt::getSignedMaxValue(
-                                         elem.getIntOrFloatBitWidth())))
-                           .getResult();
+      init = highest(rw, loc, elem);
     Value vals = linalg::FillOp::create(rw, loc, init,
                                         emptyTensor(rw, loc, valType, sizes))
                      .getResult(0);
@@ -289,10 +284,12 @@ struct ArgReduceToLinalg : RewritePattern {
                                    : arith::CmpFPredicate::OLT);
             better = arith::CmpFOp::create(b, l, p, v, best);
           } else {
-            auto p = isMax ? (last ? arith::CmpIPredicate::sge
-                                   : arith::CmpIPredicate::sgt)
-                           : (last ? arith::CmpIPredicate::sle
-                                   : arith::CmpIPredicate::slt);
+            bool u = elem.isUnsignedInteger();
+            using P = arith::CmpIPredicate;
+            auto p = isMax ? (last ? (u ? P::uge : P::sge)
+                                   : (u ? P::ugt : P::sgt))
+                           : (last ? (u ? P::ule : P::sle)
+                                   : (u ? P::ult : P::slt));
             better = arith::CmpIOp::create(b, l, p, v, best);
           }
           // The first element always wins (all -inf rows, ties at init).
@@ -408,8 +405,9 @@ struct CumSumToLinalg : OpRewritePattern<onnxir::CumSumOp> {
     if (!t || t.getRank() == 0)
       return rw.notifyMatchFailure(op, "needs a ranked tensor");
     Type elem = t.getElementType();
-    if (!llvm::isa<FloatType>(elem) && !elem.isSignlessInteger())
-      return rw.notifyMatchFailure(op, "needs float or signless integers");
+    // Sums wrap the same for signed and unsigned integers.
+    if (!llvm::isa<FloatType>(elem) && !llvm::isa<IntegerType>(elem))
+      return rw.notifyMatchFailure(op, "needs float or integer tensors");
     bool exclusive = intAttr(op, "exclusive", 0);
     bool reverse = intAttr(op, "reverse", 0);
     Value out;
