@@ -44,6 +44,7 @@ public:
         return;
       evaluate(op);
       refine(op);
+      refineIf(op);
       foldToConstant(op);
     });
     // Shape computations that were folded are dead now.
@@ -436,6 +437,37 @@ private:
       }
       return out;
     }
+    if (name == "onnx.Slice") {
+      // The rank is the input's; dims outside `axes` keep their size, the
+      // sliced ones are known only with constant bounds (evaluated above
+      // for small tensors), so they stay dynamic here.
+      auto s = shapeOf(op->getOperand(0));
+      if (!s)
+        return std::nullopt;
+      int64_t r = s->size();
+      SmallVector<int64_t> out(*s);
+      auto axes = op->getNumOperands() > 3 ? partial(op->getOperand(3))
+                                           : std::nullopt;
+      bool noAxes = op->getNumOperands() <= 3 ||
+                    llvm::isa<NoneType>(op->getOperand(3).getType());
+      if (!noAxes && (!axes || llvm::any_of(*axes, [](auto a) { return !a; })))
+        return SmallVector<int64_t>(r, kDyn);
+      if (noAxes) {
+        auto starts = shapeOf(op->getOperand(1));
+        if (!starts || starts->size() != 1 || (*starts)[0] == kDyn)
+          return SmallVector<int64_t>(r, kDyn);
+        for (int64_t i = 0; i < std::min<int64_t>((*starts)[0], r); ++i)
+          out[i] = kDyn;
+        return out;
+      }
+      for (auto a : *axes) {
+        int64_t k = *a < 0 ? *a + r : *a;
+        if (k < 0 || k >= r)
+          return std::nullopt;
+        out[k] = kDyn;
+      }
+      return out;
+    }
     return std::nullopt;
   }
 
@@ -467,6 +499,35 @@ private:
     auto refined = RankedTensorType::get(shape, cur.getElementType());
     if (refined != res.getType())
       res.setType(refined);
+  }
+
+  /// An If result that ONNX left unranked takes the ranked type both
+  /// branches yield, dims that differ made dynamic (the walk visits the
+  /// branches first).
+  static void refineIf(Operation *op) {
+    if (op->getName().getStringRef() != "onnx.If" || op->getNumRegions() != 2)
+      return;
+    for (Region &r : op->getRegions())
+      if (!r.hasOneBlock() ||
+          r.front().getTerminator()->getNumOperands() != op->getNumResults())
+        return;
+    Operation *a = op->getRegion(0).front().getTerminator();
+    Operation *b = op->getRegion(1).front().getTerminator();
+    for (unsigned i = 0; i < op->getNumResults(); ++i) {
+      auto cur = llvm::dyn_cast<UnrankedTensorType>(op->getResult(i).getType());
+      auto x = llvm::dyn_cast<RankedTensorType>(a->getOperand(i).getType());
+      auto y = llvm::dyn_cast<RankedTensorType>(b->getOperand(i).getType());
+      if (!cur || !x || !y || x.getRank() != y.getRank() ||
+          x.getElementType() != cur.getElementType() ||
+          y.getElementType() != cur.getElementType())
+        continue;
+      SmallVector<int64_t> shape;
+      for (int64_t d = 0; d < x.getRank(); ++d)
+        shape.push_back(x.getDimSize(d) == y.getDimSize(d) ? x.getDimSize(d)
+                                                           : kDyn);
+      op->getResult(i).setType(
+          RankedTensorType::get(shape, cur.getElementType()));
+    }
   }
 
   /// Replaces a fully known small integer result by an onnx.Constant, so

@@ -1,9 +1,11 @@
 //===- OnnxToLinalg.cpp - convert-onnx-to-linalg ----------------*- C++ -*-===//
 //
 // Implements `convert-onnx-to-linalg`: applies the pattern families of this
-// folder (Conv, Elementwise, Indexing, Loss, MatMul, Normalization, Pooling,
-// Recurrent, Reduction, Resize, Tensor) once to every onnx op, then
-// reports every op left over at its node's location.
+// folder (ControlFlow, Conv, Elementwise, Indexing, Loss, MatMul,
+// Normalization, Pooling, Recurrent, Reduction, Resize, Tensor) once to every
+// onnx op, nested ones first (the bodies of If, Loop and Scan are lowered
+// before the op that holds them), then reports every op left over at its
+// node's location.
 //
 //===----------------------------------------------------------------------===//
 
@@ -21,6 +23,7 @@ namespace seqc {
 using namespace mlir;
 
 void seqc::populateOnnxToLinalgPatterns(RewritePatternSet &patterns) {
+  populateOnnxControlFlowToScfPatterns(patterns);
   populateOnnxConvToLinalgPatterns(patterns);
   populateOnnxElementwiseToLinalgPatterns(patterns);
   populateOnnxIndexingToLinalgPatterns(patterns);
