@@ -29,6 +29,7 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Matchers.h"
 
 using namespace mlir;
 using namespace seqc;
@@ -79,15 +80,40 @@ Value tensorOf(OpBuilder &b, Location loc, Value scalar, Type type) {
   return castIfNeeded(b, loc, v, type);
 }
 
-/// Whether `v` is a constant that is true (a one-element i1 tensor).
+/// Whether `v` is a constant that is true (a one-element i1 tensor; the
+/// walk has lowered onnx.Constant to arith.constant by now).
 bool isConstantTrue(Value v) {
-  auto c = v.getDefiningOp<onnxir::ConstantOp>();
-  if (!c)
+  DenseElementsAttr dense;
+  if (auto c = v.getDefiningOp<onnxir::ConstantOp>())
+    dense = llvm::dyn_cast<DenseElementsAttr>(c.getValueAttr());
+  else if (!matchPattern(v, m_Constant(&dense)))
     return false;
-  auto dense = llvm::dyn_cast<DenseIntElementsAttr>(c.getValueAttr());
   return dense && dense.getNumElements() == 1 &&
          dense.getElementType().isInteger(1) &&
          !(*dense.getValues<APInt>().begin()).isZero();
+}
+
+/// Whether `v` is `arg` passed on unchanged: directly, through casts, or
+/// through the copy a lowered onnx.Identity is.
+bool passesOn(Value v, Value arg) {
+  while (v != arg) {
+    if (auto cast = v.getDefiningOp<tensor::CastOp>()) {
+      v = cast.getSource();
+      continue;
+    }
+    auto g = v.getDefiningOp<linalg::GenericOp>();
+    if (!g || g.getNumDpsInputs() != 1 || g->getNumResults() != 1 ||
+        g.getInputs()[0].getType() != v.getType())
+      return false;
+    auto yield = llvm::cast<linalg::YieldOp>(g.getBody()->getTerminator());
+    if (yield.getNumOperands() != 1 ||
+        yield.getOperand(0) != g.getBody()->getArgument(0) ||
+        !llvm::all_of(g.getIndexingMapsArray(),
+                      [](AffineMap m) { return m.isIdentity(); }))
+      return false;
+    v = g.getInputs()[0];
+  }
+  return true;
 }
 
 /// The dims of an element `elem` stored at index `pos` of axis `axis` of a
@@ -393,11 +419,9 @@ struct LoopToScf : OpRewritePattern<onnxir::LoopOp> {
     // A counted loop: the condition is true throughout (absent, or a true
     // constant that the body passes on or recomputes as true).
     Value condOut = yield->getOperand(0);
-    if (auto id = condOut.getDefiningOp<onnxir::IdentityOp>())
-      condOut = id->getOperand(0);
     bool counted =
         hasM && (!hasCond || (isConstantTrue(cond) &&
-                              (condOut == body->getArgument(1) ||
+                              (passesOn(condOut, body->getArgument(1)) ||
                                isConstantTrue(condOut))));
     Value hint = indexConst(rw, loc, 16);
     if (hasM)
