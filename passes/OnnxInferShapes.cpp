@@ -39,8 +39,14 @@ constexpr int64_t kMaxElements = 64;
 class ShapeInference {
 public:
   void run(func::FuncOp func) {
-    func.walk([&](Operation *op) {
+    // Loop and Scan bodies get their argument types before their ops are
+    // visited; If results after their branches are.
+    func.walk([&](Operation *op, const WalkStage &stage) {
       if (op->getName().getDialectNamespace() != "onnx")
+        return;
+      if (stage.isBeforeAllRegions())
+        refineBodyArgs(op);
+      if (!stage.isAfterAllRegions())
         return;
       evaluate(op);
       refine(op);
@@ -499,6 +505,83 @@ private:
     auto refined = RankedTensorType::get(shape, cur.getElementType());
     if (refined != res.getType())
       res.setType(refined);
+  }
+
+  /// Body arguments of Loop and Scan that the subgraph declares without a
+  /// shape: Loop's iteration number and condition are scalars, a
+  /// loop-carried value keeps the rank of its initial value (its dims may
+  /// change between iterations); Scan's states keep their initial types
+  /// and a scan input's element is the input without its scan axis (and,
+  /// for Scan-8, without the batch axis).
+  static void refineBodyArgs(Operation *op) {
+    StringRef name = op->getName().getStringRef();
+    if ((name != "onnx.Loop" && name != "onnx.Scan") ||
+        op->getNumRegions() != 1 || !op->getRegion(0).hasOneBlock())
+      return;
+    Block &body = op->getRegion(0).front();
+    auto refineArg = [&](unsigned i, Type t) {
+      if (i < body.getNumArguments() && t &&
+          llvm::isa<UnrankedTensorType>(body.getArgument(i).getType()) &&
+          llvm::cast<TensorType>(t).getElementType() ==
+              llvm::cast<TensorType>(body.getArgument(i).getType())
+                  .getElementType())
+        body.getArgument(i).setType(t);
+    };
+    auto ranked = [](Value v) {
+      return llvm::dyn_cast<RankedTensorType>(v.getType());
+    };
+    MLIRContext *ctx = op->getContext();
+    if (name == "onnx.Loop") {
+      if (op->getNumOperands() < 2)
+        return;
+      refineArg(0, RankedTensorType::get({}, IntegerType::get(ctx, 64)));
+      refineArg(1, RankedTensorType::get({}, IntegerType::get(ctx, 1)));
+      for (unsigned j = 2; j < op->getNumOperands(); ++j)
+        if (auto t = ranked(op->getOperand(j)))
+          refineArg(j, RankedTensorType::get(
+                           SmallVector<int64_t>(t.getRank(), kDyn),
+                           t.getElementType()));
+      return;
+    }
+    int64_t m = intAttr(op, "num_scan_inputs", 0);
+    int64_t n = static_cast<int64_t>(op->getNumOperands()) - m;
+    if (m < 1 || n < 0)
+      return;
+    bool batch = op->hasAttr("seqc.scan8_batch");
+    auto axes = op->getAttrOfType<ArrayAttr>("scan_input_axes");
+    auto dropDims = [&](RankedTensorType t,
+                        int64_t axis) -> RankedTensorType {
+      SmallVector<int64_t> shape(t.getShape());
+      if (batch) {
+        if (shape.empty())
+          return {};
+        shape.erase(shape.begin());
+      }
+      if (axis >= 0) {
+        if (axis < 0 || axis >= static_cast<int64_t>(shape.size()))
+          return {};
+        shape.erase(shape.begin() + axis);
+      }
+      return RankedTensorType::get(shape, t.getElementType());
+    };
+    for (int64_t j = 0; j < n + m; ++j) {
+      auto t = ranked(op->getOperand(j));
+      if (!t)
+        continue;
+      int64_t axis = -1;
+      if (j >= n) {
+        int64_t rank = t.getRank() - (batch ? 1 : 0);
+        axis = axes && j - n < static_cast<int64_t>(axes.size())
+                   ? llvm::cast<IntegerAttr>(axes[j - n]).getInt()
+                   : 0;
+        if (axis < 0)
+          axis += rank;
+        if (axis < 0 || axis >= rank)
+          continue;
+      }
+      if (RankedTensorType e = dropDims(t, axis))
+        refineArg(j, e);
+    }
   }
 
   /// An If result that ONNX left unranked takes the ranked type both

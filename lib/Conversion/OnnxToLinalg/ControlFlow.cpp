@@ -295,6 +295,32 @@ Value asResult(OpBuilder &b, Location loc, Value v, Type t) {
   return llvm::isa<RankedTensorType>(t) ? castIfNeeded(b, loc, v, t) : v;
 }
 
+/// Replaces `op` by `values` (ranked), cast to the declared result types.
+/// Where one is unranked, onnx users (lowered later, and needing ranks)
+/// take the ranked value and other users a cast to the declared type.
+void replaceWithResults(PatternRewriter &rw, Operation *op,
+                        ArrayRef<Value> values) {
+  for (auto [res, v] : llvm::zip(op->getResults(), values)) {
+    Type declared = res.getType();
+    if (llvm::isa<RankedTensorType>(declared) || v.getType() == declared) {
+      rw.replaceAllUsesWith(res, asResult(rw, op->getLoc(), v, declared));
+      continue;
+    }
+    Value cast;
+    for (OpOperand &use : llvm::make_early_inc_range(res.getUses())) {
+      Operation *user = use.getOwner();
+      Value with = v;
+      if (!llvm::isa_and_present<onnxir::OnnxDialect>(user->getDialect())) {
+        if (!cast)
+          cast = tensor::CastOp::create(rw, op->getLoc(), declared, v);
+        with = cast;
+      }
+      rw.modifyOpInPlace(user, [&] { use.set(with); });
+    }
+  }
+  rw.eraseOp(op);
+}
+
 /// The single-block body of `region` ending in onnx.Yield, or null.
 Block *bodyOf(Region &region) {
   if (!region.hasOneBlock() ||
@@ -348,7 +374,7 @@ struct IfToScf : OpRewritePattern<onnxir::IfOp> {
     for (unsigned i = 0; i < n; ++i)
       results.push_back(
           asResult(rw, loc, ifOp.getResult(i), op.getResult(i).getType()));
-    rw.replaceOp(op, results);
+    replaceWithResults(rw, op, results);
     return success();
   }
 };
@@ -496,7 +522,7 @@ struct LoopToScf : OpRewritePattern<onnxir::LoopOp> {
       results.push_back(asResult(
           rw, loc, stacks[j].take(rw, loc, whileOp.getResult(2 + n + j), trips),
           op.getResult(n + j).getType()));
-    rw.replaceOp(op, results);
+    replaceWithResults(rw, op, results);
     return success();
   }
 };
@@ -661,7 +687,7 @@ struct ScanToScf : OpRewritePattern<onnxir::ScanOp> {
     if (!op->hasAttr(kScan8BatchAttr)) {
       if (failed(plan(rw, op, op->getOperandTypes(), op->getResultTypes(), p)))
         return failure();
-      rw.replaceOp(op, scan(rw, loc, p, op->getOperands(),
+      replaceWithResults(rw, op, scan(rw, loc, p, op->getOperands(),
                             op->getResultTypes()));
       return success();
     }
@@ -731,7 +757,7 @@ struct ScanToScf : OpRewritePattern<onnxir::ScanOp> {
     SmallVector<Value> results;
     for (auto [j, v] : llvm::enumerate(loop.results()))
       results.push_back(asResult(rw, loc, v, op->getResult(j).getType()));
-    rw.replaceOp(op, results);
+    replaceWithResults(rw, op, results);
     return success();
   }
 };

@@ -190,3 +190,23 @@ func.func @if_rank_mismatch(%c: tensor<i1>, %x: tensor<4xf32>, %z: tensor<2x2xf3
   }) : (tensor<i1>) -> tensor<*xf32>
   return %r : tensor<*xf32>
 }
+
+// -----
+
+// A Loop result declared unranked: the onnx op using it is lowered with the
+// loop's ranked value, the return gets a cast to the declared type.
+// CHECK-LABEL: func @loop_unranked_result
+// CHECK: %[[W:.*]]:3 = scf.while
+// CHECK-DAG: linalg.generic {{.*}} ins(%[[W]]#2 : tensor<3xf32>)
+// CHECK-DAG: %[[C:.*]] = tensor.cast %[[W]]#2 : tensor<3xf32> to tensor<*xf32>
+// CHECK: return %[[C]], %{{.*}} : tensor<*xf32>, tensor<3xf32>
+func.func @loop_unranked_result(%m: tensor<i64>, %x: tensor<3xf32>) -> (tensor<*xf32>, tensor<3xf32>) {
+  %none = onnx.NoValue
+  %r = "onnx.Loop"(%m, %none, %x) ({
+  ^bb0(%i: tensor<i64>, %ci: tensor<i1>, %xi: tensor<3xf32>):
+    %a = onnx.Add(%xi, %xi) : (tensor<3xf32>, tensor<3xf32>) -> tensor<3xf32>
+    onnx.Yield %ci, %a : tensor<i1>, tensor<3xf32>
+  }) : (tensor<i64>, none, tensor<3xf32>) -> tensor<*xf32>
+  %n = onnx.Neg(%r) : (tensor<*xf32>) -> tensor<3xf32>
+  return %r, %n : tensor<*xf32>, tensor<3xf32>
+}
