@@ -543,8 +543,10 @@ private:
                            t.getElementType()));
       return;
     }
+    // Scan-8 may have sequence_lens as its first operand.
+    unsigned first = op->hasAttr("seqc.scan8_sequence_lens") ? 1 : 0;
     int64_t m = intAttr(op, "num_scan_inputs", 0);
-    int64_t n = static_cast<int64_t>(op->getNumOperands()) - m;
+    int64_t n = static_cast<int64_t>(op->getNumOperands()) - first - m;
     if (m < 1 || n < 0)
       return;
     bool batch = op->hasAttr("seqc.scan8_batch");
@@ -565,7 +567,7 @@ private:
       return RankedTensorType::get(shape, t.getElementType());
     };
     for (int64_t j = 0; j < n + m; ++j) {
-      auto t = ranked(op->getOperand(j));
+      auto t = ranked(op->getOperand(first + j));
       if (!t)
         continue;
       int64_t axis = -1;

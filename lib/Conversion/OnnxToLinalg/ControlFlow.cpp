@@ -39,9 +39,10 @@ namespace {
 
 constexpr int64_t kDyn = ShapedType::kDynamic;
 
-/// Set by the importer on a Scan of opset 8 (batch axis 0, no
-/// sequence_lens).
+/// Set by the importer on a Scan of opset 8 (batch axis 0), and with it the
+/// second where its first operand is sequence_lens.
 constexpr llvm::StringLiteral kScan8BatchAttr = "seqc.scan8_batch";
+constexpr llvm::StringLiteral kScan8LensAttr = "seqc.scan8_sequence_lens";
 
 /// The most static ranked type that both `a` and `b` fit: dims that differ
 /// become dynamic. Null when either is unranked or they differ in rank or
@@ -131,6 +132,7 @@ struct Stack {
   RankedTensorType elem;
   int64_t axis;
   RankedTensorType type; // the buffer: elem with a dynamic dim at `axis`
+  bool zeroFill = false;  // rows never stored read as zeros
 
   Stack(RankedTensorType elem, int64_t axis) : elem(elem), axis(axis) {
     SmallVector<int64_t> shape(elem.getShape());
@@ -147,13 +149,22 @@ struct Stack {
     bool full = elem.hasStaticShape();
     sizes.insert(sizes.begin() + axis,
                  full ? OpFoldResult(rows) : OpFoldResult(b.getIndexAttr(0)));
-    return emptyTensor(b, loc, type, sizes);
+    return fresh(b, loc, sizes);
   }
 
   /// A buffer allocated with the given sizes (no growth needed).
   Value initSized(OpBuilder &b, Location loc,
                   ArrayRef<OpFoldResult> sizes) const {
-    return emptyTensor(b, loc, type, sizes);
+    return fresh(b, loc, sizes);
+  }
+
+  /// A new buffer, zero-filled with `zeroFill`.
+  Value fresh(OpBuilder &b, Location loc, ArrayRef<OpFoldResult> sizes) const {
+    Value t = emptyTensor(b, loc, type, sizes);
+    if (!zeroFill)
+      return t;
+    Value zero = scalarConst(b, loc, type.getElementType(), 0);
+    return linalg::FillOp::create(b, loc, zero, t).getResult(0);
   }
 
   /// Stores `v` (of type `elem`) at `pos` along the axis, iteration `count`.
@@ -174,7 +185,7 @@ struct Stack {
             Value rows = arith::MaxSIOp::create(b, loc, twice, hint);
             SmallVector<OpFoldResult> sizes = rowSizes(b, loc, v, axis);
             sizes[axis] = rows;
-            Value fresh = emptyTensor(b, loc, type, sizes);
+            Value fresh = this->fresh(b, loc, sizes);
             Value any = arith::CmpIOp::create(
                 b, loc, arith::CmpIPredicate::ugt, count, indexConst(b, loc, 0));
             auto copy = scf::IfOp::create(
@@ -628,23 +639,30 @@ struct ScanToScf : OpRewritePattern<onnxir::ScanOp> {
   /// axis): `operands` are the initial states then the scan inputs; the
   /// body is moved into the loop, so this runs once per op. Returns the
   /// final states then the scan outputs, in the types `resultTypes`.
+  /// With `count` (Scan-8's sequence_lens), only the first `count` steps
+  /// run (backwards from step count-1 for direction 1) and the scan outputs
+  /// keep the full length, zero past `count`.
   static SmallVector<Value> scan(PatternRewriter &rw, Location loc,
                                  const ScanPlan &p, ValueRange operands,
-                                 TypeRange resultTypes) {
+                                 TypeRange resultTypes, Value count = {}) {
     Block *body = p.body;
     Operation *yield = body->getTerminator();
     int64_t n = p.n, m = p.m, k = p.k;
     Value len = tensor::DimOp::create(rw, loc, operands[n], p.inAxes[0]);
+    Value steps = count ? count : len;
     Value one = indexConst(rw, loc, 1);
-    Value last = arith::SubIOp::create(rw, loc, len, one);
+    Value last = arith::SubIOp::create(rw, loc, steps, one);
     SmallVector<Value> inits;
     for (int64_t j = 0; j < n; ++j)
       inits.push_back(castIfNeeded(rw, loc, operands[j], p.carried[j]));
-    for (const Stack &s : p.stacks)
+    SmallVector<Stack> stacks(p.stacks);
+    for (Stack &s : stacks) {
+      s.zeroFill = static_cast<bool>(count);
       inits.push_back(s.init(rw, loc, len));
+    }
     bool lazy = llvm::any_of(
-        p.stacks, [](const Stack &s) { return !s.elem.hasStaticShape(); });
-    CountedLoop loop(rw, loc, len, inits, lazy);
+        stacks, [](const Stack &s) { return !s.elem.hasStaticShape(); });
+    CountedLoop loop(rw, loc, steps, inits, lazy);
     Block *block = loop.body;
     rw.setInsertionPointToStart(block);
     Value t = loop.iv;
@@ -665,7 +683,7 @@ struct ScanToScf : OpRewritePattern<onnxir::ScanOp> {
     for (int64_t j = 0; j < n; ++j)
       next.push_back(castIfNeeded(rw, loc, yield->getOperand(j), p.carried[j]));
     for (int64_t j = 0; j < k; ++j) {
-      const Stack &s = p.stacks[j];
+      const Stack &s = stacks[j];
       Value e = castIfNeeded(rw, loc, yield->getOperand(n + j), s.elem);
       next.push_back(s.store(rw, loc, loop.iterArgs[n + j], e,
                              p.outDirs[j] ? back : t, t, len,
@@ -693,9 +711,21 @@ struct ScanToScf : OpRewritePattern<onnxir::ScanOp> {
     }
 
     // Scan-8: every operand and result has a leading batch axis; the body
-    // sees one batch element at a time.
+    // sees one batch element at a time, for sequence_lens[b] steps.
+    ValueRange all = op->getOperands();
+    Value lens;
+    if (op->hasAttr(kScan8LensAttr)) {
+      auto lt = all.empty() ? RankedTensorType()
+                            : llvm::dyn_cast<RankedTensorType>(
+                                  all.front().getType());
+      if (!lt || lt.getRank() != 1 ||
+          !lt.getElementType().isSignlessInteger())
+        return rw.notifyMatchFailure(op, "sequence_lens must be 1-D integers");
+      lens = all.front();
+      all = all.drop_front();
+    }
     SmallVector<Type> inTypes, outTypes;
-    for (Type ty : op->getOperandTypes()) {
+    for (Type ty : all.getTypes()) {
       auto t = llvm::dyn_cast<RankedTensorType>(ty);
       if (!t || t.getRank() < 1)
         return rw.notifyMatchFailure(op, "operands need a batch axis");
@@ -712,9 +742,8 @@ struct ScanToScf : OpRewritePattern<onnxir::ScanOp> {
     // The per-batch results' sizes: the states keep their initial shapes;
     // a scan output is its element with the sequence length inserted, known
     // here when the element's shape is static.
-    Value batch = tensor::DimOp::create(rw, loc, op->getOperand(0), 0);
-    Value len = tensor::DimOp::create(rw, loc, op->getOperand(p.n),
-                                      p.inAxes[0] + 1);
+    Value batch = tensor::DimOp::create(rw, loc, all[0], 0);
+    Value len = tensor::DimOp::create(rw, loc, all[p.n], p.inAxes[0] + 1);
     SmallVector<Stack> rows;
     SmallVector<Value> inits;
     bool lazy = false;
@@ -724,7 +753,7 @@ struct ScanToScf : OpRewritePattern<onnxir::ScanOp> {
       SmallVector<OpFoldResult> sizes = {batch};
       if (static_cast<int64_t>(j) < p.n) {
         SmallVector<OpFoldResult> dims =
-            tensor::getMixedSizes(rw, loc, op->getOperand(j));
+            tensor::getMixedSizes(rw, loc, all[j]);
         sizes.append(dims.begin() + 1, dims.end());
       } else if (const Stack &inner = p.stacks[j - p.n];
                  inner.elem.hasStaticShape()) {
@@ -742,9 +771,18 @@ struct ScanToScf : OpRewritePattern<onnxir::ScanOp> {
     rw.setInsertionPointToStart(loop.body);
     Value b = loop.iv;
     SmallVector<Value> operands;
-    for (Value v : op->getOperands())
+    for (Value v : all)
       operands.push_back(sliceAt(rw, loc, v, 0, b));
-    SmallVector<Value> r = scan(rw, loc, p, operands, outTypes);
+    Value count;
+    if (lens) {
+      // sequence_lens[b], clamped to [0, max length].
+      Value l = tensor::ExtractOp::create(rw, loc, lens, ValueRange{b});
+      l = arith::IndexCastOp::create(rw, loc, rw.getIndexType(), l);
+      l = arith::MaxSIOp::create(rw, loc, l, indexConst(rw, loc, 0));
+      count = arith::MinSIOp::create(
+          rw, loc, l, tensor::DimOp::create(rw, loc, operands[p.n], p.inAxes[0]));
+    }
+    SmallVector<Value> r = scan(rw, loc, p, operands, outTypes, count);
     SmallVector<Value> next;
     for (auto [j, v] : llvm::enumerate(r)) {
       bool sized = static_cast<int64_t>(j) < p.n ||

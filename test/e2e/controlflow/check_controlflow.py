@@ -14,6 +14,7 @@ onnx.reference evaluator).
   scan_axes  Scan with two scan inputs on different axes, one backwards, and
              two scan outputs on different axes, one written backwards.
   scan_dyn   the same with every input dim symbolic.
+  scan8      Scan-8 with a batch axis, sequence_lens and a backward input.
 
 Tolerance: |got - want| <= 1e-4 + 1e-4 * max|want| (float32 against float64).
 Prints one line per case and `N passed, M failed`."""
@@ -292,9 +293,63 @@ def scan_cases(tmp):
     return results
 
 
+def scan8_model():
+    """Scan-8 (opset 8): batch axis 0, scan axis 1, sequence_lens; x scanned
+    forwards and backwards (directions [0, 1]); s' = s * 0.5 + xf + 2 xr."""
+    F = TensorProto.FLOAT
+    body = helper.make_graph(
+        [helper.make_node("Mul", ["s_in", "half"], ["sh"]),
+         helper.make_node("Add", ["sh", "xf"], ["a"]),
+         helper.make_node("Add", ["xr", "xr"], ["xr2"]),
+         helper.make_node("Add", ["a", "xr2"], ["s_out"]),
+         helper.make_node("Identity", ["s_out"], ["y"])],
+        "step", [vi("s_in", F, [2]), vi("xf", F, [2]), vi("xr", F, [2])],
+        [vi("s_out", F, [2]), vi("y", F, [2])])
+    node = helper.make_node("Scan", ["lens", "s0", "x", "x"], ["s_last", "ys"],
+                            body=body, num_scan_inputs=2, directions=[0, 1])
+    graph = helper.make_graph(
+        [node], "scan8",
+        [vi("lens", TensorProto.INT64, [3]), vi("s0", F, [3, 2]),
+         vi("x", F, [3, 5, 2])],
+        [vi("s_last", F, [3, 2]), vi("ys", F, [3, 5, 2])],
+        [numpy_helper.from_array(np.array(0.5, np.float32), "half")])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 8)])
+    model.ir_version = 4
+    onnx.checker.check_model(model)
+    return model
+
+
+def scan8_reference(lens, s0, x):
+    """Per batch element b: lens[b] steps, the backward input read from
+    step lens[b]-1 down; outputs past lens[b] are zero (the padding
+    onnxruntime writes; the spec says only that they are padded)."""
+    s_last = np.zeros(s0.shape)
+    ys = np.zeros(x.shape)
+    for b in range(x.shape[0]):
+        s = s0[b].astype(np.float64)
+        n = lens[b]
+        for t in range(n):
+            s = s * 0.5 + x[b, t] + 2 * x[b, n - 1 - t]
+            ys[b, t] = s
+        s_last[b] = s
+    return {"s_last": s_last, "ys": ys}
+
+
+def scan8_cases(tmp):
+    rng = np.random.default_rng(5)
+    lib, err = compile_model(scan8_model(), tmp, "scan8")
+    if err:
+        return [("scan8_sequence_lens", err)]
+    inputs = {"lens": np.array([5, 2, 1], np.int64),
+              "s0": rng.standard_normal((3, 2)).astype(np.float32),
+              "x": rng.standard_normal((3, 5, 2)).astype(np.float32)}
+    return [("scan8_sequence_lens", run_and_compare(
+        lib, tmp, inputs, scan8_reference(**inputs)))]
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
-        results = vad_cases(tmp) + scan_cases(tmp)
+        results = vad_cases(tmp) + scan_cases(tmp) + scan8_cases(tmp)
     failed = 0
     for name, r in results:
         print(f"{name:40s} {r}")
