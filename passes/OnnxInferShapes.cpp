@@ -8,7 +8,10 @@
 // derives ranks and static dims from them, then propagates shapes through
 // the common ops (elementwise broadcasting, MatMul, Transpose, Softmax ...).
 // Types only ever become more precise; a function result whose type changes
-// gets a tensor.cast back to the declared type.
+// gets a tensor.cast back to the declared type. Subgraphs are walked too:
+// Loop and Scan body arguments that the subgraph leaves without a shape get
+// one from the op's operands before the body is visited, and an unranked If
+// result the join of what its branches yield.
 //
 //===----------------------------------------------------------------------===//
 
