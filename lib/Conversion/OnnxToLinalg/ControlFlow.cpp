@@ -289,6 +289,25 @@ struct CountedLoop {
   }
 };
 
+/// Lets the linalg op that computes the next value `v` of a loop-carried
+/// tensor write into the current one, `dest` (an iteration argument), where
+/// its output is a tensor.empty it does not read and the types agree: then
+/// bufferization updates the state in place (or copies where the old value
+/// is still read) instead of allocating a buffer every iteration.
+void writeInto(PatternRewriter &rw, Value v, Value dest) {
+  auto g = v.getDefiningOp<linalg::GenericOp>();
+  if (!g || v.getType() != dest.getType() ||
+      !llvm::cast<RankedTensorType>(v.getType()).hasStaticShape())
+    return;
+  unsigned r = llvm::cast<OpResult>(v).getResultNumber();
+  OpOperand *init = g.getDpsInitOperand(r);
+  if (!init->get().getDefiningOp<tensor::EmptyOp>() ||
+      g.payloadUsesValueFromOperand(init) ||
+      !g.getMatchingIndexingMap(init).isIdentity())
+    return;
+  rw.modifyOpInPlace(g, [&] { init->set(dest); });
+}
+
 /// Replaces the onnx.Yield ending `block` by an scf.yield of its operands
 /// cast to `types`.
 void yieldAs(PatternRewriter &rw, Block &block, TypeRange types) {
@@ -510,8 +529,11 @@ struct LoopToScf : OpRewritePattern<onnxir::LoopOp> {
     } else {
       next.push_back(after->getArgument(1));
     }
-    for (unsigned j = 0; j < n; ++j)
-      next.push_back(castIfNeeded(rw, loc, yield->getOperand(1 + j), carried[j]));
+    for (unsigned j = 0; j < n; ++j) {
+      writeInto(rw, yield->getOperand(1 + j), after->getArgument(2 + j));
+      next.push_back(
+          castIfNeeded(rw, loc, yield->getOperand(1 + j), carried[j]));
+    }
     bool grow = !counted;
     for (unsigned j = 0; j < k; ++j) {
       const Stack &s = stacks[j];
@@ -680,8 +702,11 @@ struct ScanToScf : OpRewritePattern<onnxir::ScanOp> {
     rw.inlineBlockBefore(body, block, block->end(), args);
     rw.setInsertionPoint(yield);
     SmallVector<Value> next;
-    for (int64_t j = 0; j < n; ++j)
-      next.push_back(castIfNeeded(rw, loc, yield->getOperand(j), p.carried[j]));
+    for (int64_t j = 0; j < n; ++j) {
+      writeInto(rw, yield->getOperand(j), loop.iterArgs[j]);
+      next.push_back(
+          castIfNeeded(rw, loc, yield->getOperand(j), p.carried[j]));
+    }
     for (int64_t j = 0; j < k; ++j) {
       const Stack &s = stacks[j];
       Value e = castIfNeeded(rw, loc, yield->getOperand(n + j), s.elem);

@@ -95,7 +95,8 @@ func.func @loop_counted(%m: tensor<i64>, %y: tensor<2xf32>, %w: tensor<2xf32>) -
 // -----
 
 // Scan over axis 1, backwards, the output stacked along the last axis and
-// written back to front: both read and write at len - 1 - t.
+// written back to front: both read and write at len - 1 - t. The new state
+// is computed into the old one (no buffer per step).
 // CHECK-LABEL: func @scan_axes
 // CHECK-SAME: %[[H:[^:]+]]: tensor<3xf32>, %[[X:[^:]+]]: tensor<3x5xf32>
 // CHECK: %[[LEN:.*]] = tensor.dim %[[X]], %{{.*}} : tensor<3x5xf32>
@@ -104,7 +105,7 @@ func.func @loop_counted(%m: tensor<i64>, %y: tensor<2xf32>, %w: tensor<2xf32>) -
 // CHECK: %[[F:.*]]:2 = scf.for %[[T:.*]] = %{{.*}} to %[[LEN]] step %{{.*}} iter_args(%[[S:.*]] = %[[H]], %[[O:.*]] = %[[OUT]]) -> (tensor<3xf32>, tensor<3x?xf32>)
 // CHECK:   %[[BACK:.*]] = arith.subi %[[LAST]], %[[T]] : index
 // CHECK:   %[[E:.*]] = tensor.extract_slice %[[X]][0, %[[BACK]]] [3, 1] [1, 1] : tensor<3x5xf32> to tensor<3xf32>
-// CHECK:   %[[A:.*]] = linalg.generic {{.*}} ins(%[[S]], %[[E]] : tensor<3xf32>, tensor<3xf32>)
+// CHECK:   %[[A:.*]] = linalg.generic {{.*}} ins(%[[S]], %[[E]] : tensor<3xf32>, tensor<3xf32>) outs(%[[S]] : tensor<3xf32>)
 // CHECK:   %[[W:.*]] = tensor.insert_slice %[[A]] into %[[O]][0, %[[BACK]]] [3, 1] [1, 1] : tensor<3xf32> into tensor<3x?xf32>
 // CHECK:   scf.yield %[[A]], %[[W]]
 // CHECK: tensor.cast %[[F]]#1 : tensor<3x?xf32> to tensor<3x5xf32>
