@@ -472,16 +472,20 @@ struct LoopToScf : OpRewritePattern<onnxir::LoopOp> {
       FailureOr<Value> cv = scalarOf(rw, loc, cond);
       cond0 = *cv;
     }
-    // A counted loop: the condition is true throughout (absent, or a true
-    // constant that the body passes on or recomputes as true).
+    // A counted loop: the condition never changes (absent, or passed on by
+    // the body) or is a true constant the body recomputes as true; it runs
+    // M times, or not at all when the condition starts false.
     Value condOut = yield->getOperand(0);
     bool counted =
-        hasM && (!hasCond || (isConstantTrue(cond) &&
-                              (passesOn(condOut, body->getArgument(1)) ||
-                               isConstantTrue(condOut))));
+        hasM && (!hasCond || passesOn(condOut, body->getArgument(1)) ||
+                 (isConstantTrue(cond) && isConstantTrue(condOut)));
     Value hint = indexConst(rw, loc, 16);
-    if (hasM)
-      hint = counted ? maxTrip : arith::MinSIOp::create(rw, loc, maxTrip, hint);
+    if (counted)
+      hint = hasCond ? arith::SelectOp::create(rw, loc, cond0, maxTrip,
+                                               indexConst(rw, loc, 0))
+                     : maxTrip;
+    else if (hasM)
+      hint = arith::MinSIOp::create(rw, loc, maxTrip, hint);
     hint = arith::MaxSIOp::create(rw, loc, hint, indexConst(rw, loc, 1));
 
     SmallVector<Value> inits = {indexConst(rw, loc, 0), cond0};

@@ -66,12 +66,13 @@ func.func @loop_cond(%m: tensor<i64>, %c: tensor<i1>, %y: tensor<2xf32>) -> (ten
 
 // -----
 
-// Loop whose condition is a true constant the body passes on: the trip
-// count is M, so the scan output is allocated once with M rows and stored
-// without any growth check.
+// Loop whose condition the body passes on: the trip count is M (or 0 when
+// the condition starts false), so the scan output is allocated once with
+// that many rows and stored without any growth check.
 // CHECK-LABEL: func @loop_counted
 // CHECK: %[[M:.*]] = arith.index_cast %{{.*}} : i64 to index
-// CHECK: %[[ROWS:.*]] = arith.maxsi %[[M]], %{{.*}} : index
+// CHECK: %[[SEL:.*]] = arith.select %{{.*}}, %[[M]], %{{.*}} : index
+// CHECK: %[[ROWS:.*]] = arith.maxsi %[[SEL]], %{{.*}} : index
 // CHECK: %[[BUF:.*]] = tensor.empty(%[[ROWS]]) : tensor<?x2xf32>
 // CHECK: scf.while
 // CHECK: } do {

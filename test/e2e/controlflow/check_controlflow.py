@@ -11,6 +11,8 @@ onnx.reference evaluator).
              (it stops after k+1 steps or at M) accumulating a state and
              stacking it, and a counted Loop (no condition) over the result.
              Every combination of both branch outcomes, and two k.
+  loop_cond  a Loop whose condition input the body passes on (M steps, or
+             none when it starts false).
   scan_axes  Scan with two scan inputs on different axes, one backwards, and
              two scan outputs on different axes, one written backwards.
   scan_dyn   the same with every input dim symbolic.
@@ -347,9 +349,55 @@ def scan8_cases(tmp):
         lib, tmp, inputs, scan8_reference(**inputs)))]
 
 
+def loop_cond_model():
+    """Loop(M, cond, y): the body passes cond on, y' = 2 y + i, stacks y'."""
+    F = TensorProto.FLOAT
+    body = helper.make_graph(
+        [helper.make_node("Identity", ["c_in"], ["c_out"]),
+         helper.make_node("Cast", ["i"], ["fi"], to=F),
+         helper.make_node("Add", ["y_in", "y_in"], ["y2"]),
+         helper.make_node("Add", ["y2", "fi"], ["y_out"]),
+         helper.make_node("Identity", ["y_out"], ["y_scan"])],
+        "body", [vi("i", TensorProto.INT64, []), vi("c_in", TensorProto.BOOL, []),
+                 vi("y_in", F, [3])],
+        [vi("c_out", TensorProto.BOOL, []), vi("y_out", F, [3]),
+         vi("y_scan", F, [3])])
+    graph = helper.make_graph(
+        [helper.make_node("Loop", ["M", "cond", "y"], ["y_last", "ys"],
+                          body=body)],
+        "loop_cond",
+        [vi("M", TensorProto.INT64, []), vi("cond", TensorProto.BOOL, []),
+         vi("y", F, [3])],
+        [vi("y_last", F, [3]), vi("ys", F, ["n", 3])])
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+    model.ir_version = 8
+    onnx.checker.check_model(model)
+    return model
+
+
+def loop_cond_cases(tmp):
+    lib, err = compile_model(loop_cond_model(), tmp, "loop_cond")
+    results = []
+    y = np.array([0.5, -1.0, 2.0], np.float32)
+    for cond in (True, False):
+        name = f"loop_cond_{str(cond).lower()}"
+        if err:
+            results.append((name, err))
+            continue
+        yy, ys = y.astype(np.float64), []
+        for i in range(4 if cond else 0):
+            yy = 2 * yy + i
+            ys.append(yy)
+        want = {"y_last": yy, "ys": np.array(ys).reshape(len(ys), 3)}
+        inputs = {"M": np.array(4, np.int64), "cond": np.array(cond), "y": y}
+        results.append((name, run_and_compare(lib, tmp, inputs, want)))
+    return results
+
+
 def main():
     with tempfile.TemporaryDirectory() as tmp:
-        results = vad_cases(tmp) + scan_cases(tmp) + scan8_cases(tmp)
+        results = (vad_cases(tmp) + loop_cond_cases(tmp) + scan_cases(tmp) +
+                   scan8_cases(tmp))
     failed = 0
     for name, r in results:
         print(f"{name:40s} {r}")
