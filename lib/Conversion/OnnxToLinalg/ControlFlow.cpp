@@ -9,15 +9,22 @@
 //  - Loop becomes scf.while carrying the iteration number, the condition,
 //    the loop-carried values and one buffer per scan output. A buffer's rows
 //    are the iterations (a new first axis); it is allocated once with M rows
-//    when the trip count is M (no condition), and otherwise grows by
-//    doubling; the rows actually written are sliced off after the loop.
+//    when the trip count is M (no condition, or one the body passes on),
+//    and otherwise grows by doubling; the rows actually written are sliced
+//    off after the loop.
 //  - Scan (opset 9 and later) becomes scf.for over the sequence length,
 //    reading each iteration's element with tensor.extract_slice at the scan
 //    input's axis (backwards for direction 1) and writing scan outputs with
 //    tensor.insert_slice at theirs. Scan-8 (a leading batch axis shared by
-//    every operand, scan axis 1) is an scf.for over the batch around that.
+//    every operand, scan axis 1, optional sequence_lens) is an scf.for over
+//    the batch around that.
 //
-// Values of the enclosing graph are read directly from inside the regions.
+// A scan output whose element shape is only known inside the loop gets its
+// buffer on the first store; such loops are scf.while, whose carried types
+// canonicalization leaves alone. Values of the enclosing graph are read
+// directly from inside the regions. Forms outside these (branch outputs of
+// different ranks, unranked carried values, non-scalar conditions) fail to
+// match and are reported by the pass.
 //
 //===----------------------------------------------------------------------===//
 
