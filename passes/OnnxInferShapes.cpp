@@ -8,7 +8,10 @@
 // derives ranks and static dims from them, then propagates shapes through
 // the common ops (elementwise broadcasting, MatMul, Transpose, Softmax ...).
 // Types only ever become more precise; a function result whose type changes
-// gets a tensor.cast back to the declared type.
+// gets a tensor.cast back to the declared type. Subgraphs are walked too:
+// Loop and Scan body arguments that the subgraph leaves without a shape get
+// one from the op's operands before the body is visited, and an unranked If
+// result the join of what its branches yield.
 //
 //===----------------------------------------------------------------------===//
 
@@ -39,11 +42,18 @@ constexpr int64_t kMaxElements = 64;
 class ShapeInference {
 public:
   void run(func::FuncOp func) {
-    func.walk([&](Operation *op) {
+    // Loop and Scan bodies get their argument types before their ops are
+    // visited; If results after their branches are.
+    func.walk([&](Operation *op, const WalkStage &stage) {
       if (op->getName().getDialectNamespace() != "onnx")
+        return;
+      if (stage.isBeforeAllRegions())
+        refineBodyArgs(op);
+      if (!stage.isAfterAllRegions())
         return;
       evaluate(op);
       refine(op);
+      refineIf(op);
       foldToConstant(op);
     });
     // Shape computations that were folded are dead now.
@@ -436,6 +446,47 @@ private:
       }
       return out;
     }
+    if (name == "onnx.Shape") {
+      auto s = shapeOf(op->getOperand(0));
+      if (!s)
+        return std::nullopt;
+      int64_t r = s->size();
+      int64_t start = intAttr(op, "start", 0), end = intAttr(op, "end", r);
+      start = std::clamp<int64_t>(start < 0 ? start + r : start, 0, r);
+      end = std::clamp<int64_t>(end < 0 ? end + r : end, 0, r);
+      return SmallVector<int64_t>{std::max<int64_t>(end - start, 0)};
+    }
+    if (name == "onnx.Slice") {
+      // The rank is the input's; dims outside `axes` keep their size, the
+      // sliced ones are known only with constant bounds (evaluated above
+      // for small tensors), so they stay dynamic here.
+      auto s = shapeOf(op->getOperand(0));
+      if (!s)
+        return std::nullopt;
+      int64_t r = s->size();
+      SmallVector<int64_t> out(*s);
+      auto axes = op->getNumOperands() > 3 ? partial(op->getOperand(3))
+                                           : std::nullopt;
+      bool noAxes = op->getNumOperands() <= 3 ||
+                    llvm::isa<NoneType>(op->getOperand(3).getType());
+      if (!noAxes && (!axes || llvm::any_of(*axes, [](auto a) { return !a; })))
+        return SmallVector<int64_t>(r, kDyn);
+      if (noAxes) {
+        auto starts = shapeOf(op->getOperand(1));
+        if (!starts || starts->size() != 1 || (*starts)[0] == kDyn)
+          return SmallVector<int64_t>(r, kDyn);
+        for (int64_t i = 0; i < std::min<int64_t>((*starts)[0], r); ++i)
+          out[i] = kDyn;
+        return out;
+      }
+      for (auto a : *axes) {
+        int64_t k = *a < 0 ? *a + r : *a;
+        if (k < 0 || k >= r)
+          return std::nullopt;
+        out[k] = kDyn;
+      }
+      return out;
+    }
     return std::nullopt;
   }
 
@@ -467,6 +518,114 @@ private:
     auto refined = RankedTensorType::get(shape, cur.getElementType());
     if (refined != res.getType())
       res.setType(refined);
+  }
+
+  /// Body arguments of Loop and Scan that the subgraph declares without a
+  /// shape: Loop's iteration number and condition are scalars, a
+  /// loop-carried value keeps the rank of its initial value (its dims may
+  /// change between iterations); Scan's states keep their initial types
+  /// and a scan input's element is the input without its scan axis (and,
+  /// for Scan-8, without the batch axis).
+  static void refineBodyArgs(Operation *op) {
+    StringRef name = op->getName().getStringRef();
+    if ((name != "onnx.Loop" && name != "onnx.Scan") ||
+        op->getNumRegions() != 1 || !op->getRegion(0).hasOneBlock())
+      return;
+    Block &body = op->getRegion(0).front();
+    auto refineArg = [&](unsigned i, Type t) {
+      if (i < body.getNumArguments() && t &&
+          llvm::isa<UnrankedTensorType>(body.getArgument(i).getType()) &&
+          llvm::cast<TensorType>(t).getElementType() ==
+              llvm::cast<TensorType>(body.getArgument(i).getType())
+                  .getElementType())
+        body.getArgument(i).setType(t);
+    };
+    auto ranked = [](Value v) {
+      return llvm::dyn_cast<RankedTensorType>(v.getType());
+    };
+    MLIRContext *ctx = op->getContext();
+    if (name == "onnx.Loop") {
+      if (op->getNumOperands() < 2)
+        return;
+      refineArg(0, RankedTensorType::get({}, IntegerType::get(ctx, 64)));
+      refineArg(1, RankedTensorType::get({}, IntegerType::get(ctx, 1)));
+      for (unsigned j = 2; j < op->getNumOperands(); ++j)
+        if (auto t = ranked(op->getOperand(j)))
+          refineArg(j, RankedTensorType::get(
+                           SmallVector<int64_t>(t.getRank(), kDyn),
+                           t.getElementType()));
+      return;
+    }
+    // Scan-8 may have sequence_lens as its first operand.
+    unsigned first = op->hasAttr("seqc.scan8_sequence_lens") ? 1 : 0;
+    int64_t m = intAttr(op, "num_scan_inputs", 0);
+    int64_t n = static_cast<int64_t>(op->getNumOperands()) - first - m;
+    if (m < 1 || n < 0)
+      return;
+    bool batch = op->hasAttr("seqc.scan8_batch");
+    auto axes = op->getAttrOfType<ArrayAttr>("scan_input_axes");
+    auto dropDims = [&](RankedTensorType t,
+                        int64_t axis) -> RankedTensorType {
+      SmallVector<int64_t> shape(t.getShape());
+      if (batch) {
+        if (shape.empty())
+          return {};
+        shape.erase(shape.begin());
+      }
+      if (axis >= 0) {
+        if (axis < 0 || axis >= static_cast<int64_t>(shape.size()))
+          return {};
+        shape.erase(shape.begin() + axis);
+      }
+      return RankedTensorType::get(shape, t.getElementType());
+    };
+    for (int64_t j = 0; j < n + m; ++j) {
+      auto t = ranked(op->getOperand(first + j));
+      if (!t)
+        continue;
+      int64_t axis = -1;
+      if (j >= n) {
+        int64_t rank = t.getRank() - (batch ? 1 : 0);
+        axis = axes && j - n < static_cast<int64_t>(axes.size())
+                   ? llvm::cast<IntegerAttr>(axes[j - n]).getInt()
+                   : 0;
+        if (axis < 0)
+          axis += rank;
+        if (axis < 0 || axis >= rank)
+          continue;
+      }
+      if (RankedTensorType e = dropDims(t, axis))
+        refineArg(j, e);
+    }
+  }
+
+  /// An If result that ONNX left unranked takes the ranked type both
+  /// branches yield, dims that differ made dynamic (the walk visits the
+  /// branches first).
+  static void refineIf(Operation *op) {
+    if (op->getName().getStringRef() != "onnx.If" || op->getNumRegions() != 2)
+      return;
+    for (Region &r : op->getRegions())
+      if (!r.hasOneBlock() ||
+          r.front().getTerminator()->getNumOperands() != op->getNumResults())
+        return;
+    Operation *a = op->getRegion(0).front().getTerminator();
+    Operation *b = op->getRegion(1).front().getTerminator();
+    for (unsigned i = 0; i < op->getNumResults(); ++i) {
+      auto cur = llvm::dyn_cast<UnrankedTensorType>(op->getResult(i).getType());
+      auto x = llvm::dyn_cast<RankedTensorType>(a->getOperand(i).getType());
+      auto y = llvm::dyn_cast<RankedTensorType>(b->getOperand(i).getType());
+      if (!cur || !x || !y || x.getRank() != y.getRank() ||
+          x.getElementType() != cur.getElementType() ||
+          y.getElementType() != cur.getElementType())
+        continue;
+      SmallVector<int64_t> shape;
+      for (int64_t d = 0; d < x.getRank(); ++d)
+        shape.push_back(x.getDimSize(d) == y.getDimSize(d) ? x.getDimSize(d)
+                                                           : kDyn);
+      op->getResult(i).setType(
+          RankedTensorType::get(shape, cur.getElementType()));
+    }
   }
 
   /// Replaces a fully known small integer result by an onnx.Constant, so

@@ -139,11 +139,30 @@ LogicalResult seqc::detail::adaptToNewestOpset(
       };
     }
   }
-  // Scan-8 carried a batch axis and sequence_lens: different semantics.
-  if (op == "Scan" && opset < 9)
-    return error() << "Scan before opset 9 (with a batch axis and "
-                      "sequence_lens) is not supported; re-export at opset 9 "
-                      "or later";
+  // Scan-8 has a leading batch axis on every operand and result (the body
+  // sees one batch element), scan axis 1, `directions` for the inputs, and
+  // an optional sequence_lens first input. The op keeps the newer operand
+  // list (sequence_lens first where given) and is marked for the lowering,
+  // which loops over the batch.
+  if (op == "Scan" && opset < 9) {
+    bool lens = n.input_size() > 0 && !n.input(0).empty();
+    if (n.input_size() > 0 && !lens)
+      n.mutable_input()->erase(n.mutable_input()->begin());
+    llvm::SmallVector<int64_t> dirs;
+    if (const auto *a = findAttr(n, "directions"))
+      dirs.assign(a->ints().begin(), a->ints().end());
+    out.consumedAttrs.insert("directions");
+    out.finish = [dirs, lens](OpBuilder &b, Location, Operation *op,
+                              llvm::StringMap<Value> &,
+                              const onnx::NodeProto &) -> LogicalResult {
+      if (!dirs.empty())
+        op->setAttr("scan_input_directions", b.getI64ArrayAttr(dirs));
+      op->setAttr("seqc.scan8_batch", b.getUnitAttr());
+      if (lens)
+        op->setAttr("seqc.scan8_sequence_lens", b.getUnitAttr());
+      return success();
+    };
+  }
   // Resize-10 had no `roi` input: shift `scales` to its newer position.
   if (op == "Resize" && opset < 11 && n.input_size() >= 2) {
     std::string scales = n.input(1);

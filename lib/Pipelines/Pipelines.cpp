@@ -73,7 +73,8 @@ LogicalResult seqc::buildLinalgToLLVMPipeline(OpPassManager &pm,
       succeeded(addUpstream(pm, "seqc-fuse-elementwise,canonicalize")) &&
       succeeded(addUpstream(
           pm, "one-shot-bufferize{bufferize-function-boundaries "
-              "function-boundary-type-conversion=identity-layout-map}")) &&
+              "function-boundary-type-conversion=identity-layout-map "
+              "allow-return-allocs-from-loops}")) &&
       succeeded(addUpstream(pm, "buffer-deallocation-pipeline,"
                                 "convert-bufferization-to-memref")) &&
       succeeded(addUpstream(pm, parallel + "convert-complex-to-standard,"

@@ -22,6 +22,7 @@ namespace seqc {
 #include "seqc/Conversion/Passes.h.inc"
 
 /// onnx -> linalg/tensor/arith/math patterns, by family.
+void populateOnnxControlFlowToScfPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxConvToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxIndexingToLinalgPatterns(mlir::RewritePatternSet &patterns);

@@ -17,6 +17,9 @@ def ConvertOnnxToLinalgPass : Pass<"convert-onnx-to-linalg"> {
     with numpy broadcasting, MatMul/Gemm, Softmax, reductions, and the shape
     ops whose shape operands are constants) into linalg named and generic
     ops on tensors. Dynamic dimensions flow through as `tensor.dim` values.
+    Subgraph operators become scf: If -> scf.if, Loop -> scf.while, Scan ->
+    scf.for over extract_slice/insert_slice (their bodies, which read outer
+    values directly, are lowered first by the same patterns).
     An operator it cannot lower is reported at the node's location (ONNX
     node name and op type) and the pass fails.
   }];

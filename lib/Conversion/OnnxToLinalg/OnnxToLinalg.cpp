@@ -1,9 +1,11 @@
 //===- OnnxToLinalg.cpp - convert-onnx-to-linalg ----------------*- C++ -*-===//
 //
 // Implements `convert-onnx-to-linalg`: applies the pattern families of this
-// folder (Conv, Elementwise, Indexing, Loss, MatMul, Normalization, Pooling,
-// Quantization, Recurrent, Reduction, Resize, Tensor) once to every onnx op, then
-// reports every op left over at its node's location.
+// folder (ControlFlow, Conv, Elementwise, Indexing, Loss, MatMul,
+// Normalization, Pooling, Quantization, Recurrent, Reduction, Resize, Tensor)
+// once to every onnx op, nested ones first (the bodies of If, Loop and Scan
+// are lowered before the op that holds them), then reports every op left
+// over at its node's location.
 //
 // Unsigned integers. ONNX has uint8/16/32/64; MLIR's arith takes signless
 // integers only, the signedness living in the operation (divui, remui,
@@ -36,6 +38,7 @@ namespace seqc {
 using namespace mlir;
 
 void seqc::populateOnnxToLinalgPatterns(RewritePatternSet &patterns) {
+  populateOnnxControlFlowToScfPatterns(patterns);
   populateOnnxConvToLinalgPatterns(patterns);
   populateOnnxElementwiseToLinalgPatterns(patterns);
   populateOnnxIndexingToLinalgPatterns(patterns);

@@ -240,7 +240,11 @@ struct ShapeToTensor : OpRewritePattern<onnxir::ShapeOp> {
     for (int64_t i = start; i < end; ++i)
       vals.push_back(toI64(rw, op.getLoc(),
                            tensor::DimOp::create(rw, op.getLoc(), op.getData(), i)));
-    rw.replaceOpWithNewOp<tensor::FromElementsOp>(op, rt, vals);
+    // The length is the input's rank, whatever ONNX declared.
+    auto exact = RankedTensorType::get({static_cast<int64_t>(vals.size())},
+                                       rt.getElementType());
+    Value shape = tensor::FromElementsOp::create(rw, op.getLoc(), exact, vals);
+    rw.replaceOp(op, castIfNeeded(rw, op.getLoc(), shape, rt));
     return success();
   }
 };
