@@ -22,8 +22,8 @@
 //            becomes (Unsqueeze, Concat) when a position is only known at run
 //            time. SequenceAt is a Gather on axis 0 (negative positions count
 //            from the end, as in Gather); SequenceInsert/SequenceErase are
-//            Slices of the halves around the normalized position and a
-//            Concat; SequenceLength is the constant or run-time dim 0;
+//            Gathers on axis 0 with indices computed from the normalized
+//            position (Range, Less/Equal, Where); SequenceLength is the constant or run-time dim 0;
 //            ConcatFromSequence a Transpose (and a Reshape without
 //            `new_axis`).
 //   length   only the length is known (SplitToSequence with run-time sizes
@@ -222,7 +222,34 @@ private:
   Result expandSplit(const onnx::NodeProto &n, Scope &scope);
 
   // Emission ----------------------------------------------------------------
-  std::string fresh() { return base + "__seq" + std::to_string(counter++); }
+  std::string fresh() {
+    std::string name = base + "__seq" + std::to_string(counter++);
+    generated.insert(name);
+    return name;
+  }
+  /// Records the type of a value made here, for the rewrite and, as
+  /// value_info, for shape inference, which leaves some results unranked
+  /// (Reshape to a computed shape, Slice at run-time starts).
+  void declare(const std::string &name, const onnx::TypeProto &type) {
+    types[name] = type;
+    if (!generated.contains(name) || !type.has_tensor_type())
+      return;
+    auto *vi = graph->add_value_info();
+    vi->set_name(name);
+    *vi->mutable_type() = type;
+  }
+  /// The same for a node's result, which may be a graph output.
+  void declareResult(const std::string &name, const onnx::TypeProto &type) {
+    for (auto &o : *graph->mutable_output())
+      if (o.name() == name) {
+        if (!o.type().has_tensor_type() || !o.type().tensor_type().has_shape())
+          *o.mutable_type() = type;
+        return;
+      }
+    auto *vi = graph->add_value_info();
+    vi->set_name(name);
+    *vi->mutable_type() = type;
+  }
   onnx::NodeProto &add(const char *op, const std::vector<std::string> &inputs,
                        std::string out = "") {
     onnx::NodeProto &n = emitted.emplace_back();
@@ -283,6 +310,10 @@ private:
     onnx::NodeProto &n = add("Transpose", {x}, name);
     setInts(n, "perm", perm);
     return out(n);
+  }
+  /// Range(start, limit, 1) of scalar int64s.
+  std::string range(const std::string &start, const std::string &limit) {
+    return out(add("Range", {start, limit, constant({1}, true)}));
   }
   std::string identity(const std::string &x, std::string name) {
     return out(add("Identity", {x}, name));
@@ -368,7 +399,7 @@ private:
     result.kind = Seq::Stacked;
     result.stacked = concat(parts, 0);
     result.elem = s.elems[0];
-    types[result.stacked] = stackedType(result.elem.type, s.elems.size());
+    declare(result.stacked, stackedType(result.elem.type, s.elems.size()));
     return std::nullopt;
   }
   static onnx::TypeProto stackedType(const onnx::TypeProto &elem,
@@ -387,6 +418,8 @@ private:
   int64_t opset;
   llvm::StringMap<onnx::TypeProto> &types;
   std::deque<onnx::NodeProto> emitted;
+  llvm::StringSet<> generated;
+  onnx::GraphProto *graph = nullptr;
   std::string base;
   int counter = 0;
 };
@@ -492,18 +525,25 @@ std::optional<Failure> Expander::expandNode(const onnx::NodeProto &n,
                        shapeString(st.elem.type) +
                        "; sequences of unequal shapes are supported only "
                        "with constant positions"};
-      std::string one = unsqueeze(t.name, {0});
       Seq r = st;
-      if (pos.empty()) {
-        r.stacked = concat({st.stacked, one}, 0);
-      } else {
-        std::string p =
-            unsqueeze(normalize(asInt64(pos), length(st)), {0});
-        std::string head = slice(st.stacked, constant({0}, false), p, 0);
-        std::string tail = slice(st.stacked, p, constant({kMax}, false), 0);
-        r.stacked = concat({head, one, tail}, 0);
+      r.stacked = concat({st.stacked, unsqueeze(t.name, {0})}, 0);
+      if (!pos.empty()) {
+        // The new element is last; gather it into place p:
+        // idx[i] = i < p ? i : i == p ? n : i - 1, for i in [0, n].
+        std::string n = length(st);
+        std::string p = normalize(asInt64(pos), n);
+        std::string i = range(constant({0}, true),
+                              out(add("Add", {n, constant({1}, true)})));
+        std::string before = out(add("Less", {i, p}));
+        std::string at = out(add("Equal", {i, p}));
+        std::string prev = out(add("Sub", {i, constant({1}, true)}));
+        std::string idx = out(
+            add("Where", {at, n, out(add("Where", {before, i, prev}))}));
+        onnx::NodeProto &g = add("Gather", {r.stacked, idx});
+        setInt(g, "axis", 0);
+        r.stacked = out(g);
       }
-      types[r.stacked] = stackedType(st.elem.type, std::nullopt);
+      declare(r.stacked, stackedType(st.elem.type, std::nullopt));
       scope.seqs[result] = std::move(r);
       return std::nullopt;
     }
@@ -526,15 +566,20 @@ std::optional<Failure> Expander::expandNode(const onnx::NodeProto &n,
         r.stacked = slice(st.stacked, constant({0}, false),
                           constant({-1}, false), 0);
       } else {
-        std::string p =
-            unsqueeze(normalize(asInt64(pos), length(st)), {0});
-        std::string next = out(add("Add", {p, constant({1}, false)}));
-        std::string head = slice(st.stacked, constant({0}, false), p, 0);
-        std::string tail =
-            slice(st.stacked, next, constant({kMax}, false), 0);
-        r.stacked = concat({head, tail}, 0);
+        // idx[i] = i < p ? i : i + 1, for i in [0, n - 1).
+        std::string n = length(st);
+        std::string p = normalize(asInt64(pos), n);
+        std::string i = range(constant({0}, true),
+                              out(add("Sub", {n, constant({1}, true)})));
+        onnx::NodeProto &skip = add("Cast", {out(add("Not", {out(add(
+                                                "Less", {i, p}))}))});
+        setInt(skip, "to", onnx::TensorProto::INT64);
+        std::string idx = out(add("Add", {i, out(skip)}));
+        onnx::NodeProto &g = add("Gather", {st.stacked, idx});
+        setInt(g, "axis", 0);
+        r.stacked = out(g);
       }
-      types[r.stacked] = stackedType(st.elem.type, std::nullopt);
+      declare(r.stacked, stackedType(st.elem.type, std::nullopt));
       scope.seqs[result] = std::move(r);
       return std::nullopt;
     }
@@ -588,6 +633,14 @@ std::optional<Failure> Expander::expandNode(const onnx::NodeProto &n,
                              constant({kMax}, false), 0));
       std::string newShape = dims.size() == 1 ? dims[0] : concat(dims, 0);
       add("Reshape", {moved, newShape}, result);
+      onnx::TypeProto t = st.elem.type;
+      auto *d = t.mutable_tensor_type()->mutable_shape()->mutable_dim(a);
+      std::optional<int64_t> n = dimOf(typeOf(st.stacked), 0);
+      std::optional<int64_t> ea = dimOf(st.elem.type, a);
+      d->Clear();
+      if (n && ea)
+        d->set_dim_value(*n * *ea);
+      declareResult(result, t);
       return std::nullopt;
     }
     return Failure{"is not a sequence operator"};
@@ -636,7 +689,7 @@ std::optional<Failure> Expander::expandSplit(const onnx::NodeProto &n,
     if (keep)
       s.stacked = unsqueeze(s.stacked, {a + 1});
     s.elem = {x, pieceType(1, keep)};
-    types[s.stacked] = stackedType(s.elem.type, dim);
+    declare(s.stacked, stackedType(s.elem.type, dim));
     scope.seqs[result] = std::move(s);
     return std::nullopt;
   }
@@ -670,6 +723,12 @@ std::optional<Failure> Expander::expandSplit(const onnx::NodeProto &n,
                              constant({kMax}, false), 0));
       std::string split2 =
           out(add("Reshape", {x, dims.size() == 1 ? dims[0] : concat(dims, 0)}));
+      onnx::TypeProto t2 = pieceType(*dim / size, true);
+      auto *shape2 = t2.mutable_tensor_type()->mutable_shape();
+      shape2->add_dim()->set_dim_value(size);
+      for (int64_t i = *r; i > a + 1; --i)
+        shape2->mutable_dim()->SwapElements(i, i - 1);
+      declare(split2, t2);
       Ints perm{a};
       for (int64_t i = 0; i <= *r; ++i)
         if (i != a)
@@ -677,7 +736,7 @@ std::optional<Failure> Expander::expandSplit(const onnx::NodeProto &n,
       s.kind = Seq::Stacked;
       s.stacked = transpose(split2, perm);
       s.elem = {x, pieceType(size, true)};
-      types[s.stacked] = stackedType(s.elem.type, *dim / size);
+      declare(s.stacked, stackedType(s.elem.type, *dim / size));
       scope.seqs[result] = std::move(s);
       return std::nullopt;
     }
@@ -695,7 +754,7 @@ std::optional<Failure> Expander::expandSplit(const onnx::NodeProto &n,
       std::string piece = slice(x, constant({at}, false),
                                 constant({at + size}, false), a);
       s.elems.push_back({piece, pieceType(size, true)});
-      types[piece] = s.elems.back().type;
+      declare(piece, s.elems.back().type);
       at += size;
     }
     if (dim && at != *dim)
@@ -721,18 +780,24 @@ std::optional<Failure> Expander::expandSplit(const onnx::NodeProto &n,
     scope.seqs[result] = std::move(s);
     return std::nullopt;
   }
-  // Run-time sizes, static count: piece i is [end_i - size_i, end_i).
+  // Run-time sizes, static count: piece i gathers [end_i - size_i, end_i)
+  // (a Gather of a Range, which shape inference gives a rank, unlike a
+  // Slice with run-time starts).
   onnx::NodeProto &cum = add("CumSum", {sizes64, constant({0}, true)});
   std::string ends = out(cum);
   for (int64_t i = 0; i < *count; ++i) {
-    std::string end =
-        slice(ends, constant({i}, false), constant({i + 1}, false), 0);
-    std::string size =
-        slice(sizes64, constant({i}, false), constant({i + 1}, false), 0);
-    std::string start = out(add("Sub", {end, size}));
-    std::string piece = slice(x, start, end, a);
+    auto at = [&](const std::string &v) {
+      onnx::NodeProto &g = add("Gather", {v, constant({i}, true)});
+      setInt(g, "axis", 0);
+      return out(g);
+    };
+    std::string end = at(ends);
+    std::string start = out(add("Sub", {end, at(sizes64)}));
+    onnx::NodeProto &g = add("Gather", {x, range(start, end)});
+    setInt(g, "axis", a);
+    std::string piece = out(g);
     s.elems.push_back({piece, pieceType(std::nullopt, true)});
-    types[piece] = s.elems.back().type;
+    declare(piece, s.elems.back().type);
   }
   scope.seqs[result] = std::move(s);
   return std::nullopt;
@@ -740,6 +805,7 @@ std::optional<Failure> Expander::expandSplit(const onnx::NodeProto &n,
 
 std::optional<SequenceExpansionError>
 Expander::expandGraph(onnx::GraphProto &g, Scope &scope, bool isMain) {
+  graph = &g;
   for (const onnx::TensorProto &t : g.initializer())
     scope.consts[t.name()] = &t;
   // The graph's own names; a graph input shadows an outer sequence.
@@ -777,6 +843,7 @@ Expander::expandGraph(onnx::GraphProto &g, Scope &scope, bool isMain) {
         std::string saved = base;
         auto err = expandGraph(body, inner, false);
         base = saved;
+        graph = &g;
         return err;
       };
       if (a.has_g())
