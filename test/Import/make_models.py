@@ -90,6 +90,30 @@ save(model([helper.make_node("Clip", ["x"], ["c"], name="clip", min=-1.0, max=1.
             helper.make_node("Pad", ["c"], ["y"], name="pad", pads=[1, 1], value=2.0)],
            [vi("x", F, [3])], [vi("y", F, [5])], opset=6), "clip_pad6")
 
+# Sequences inside the graph (rewritten into tensor ops by the importer):
+# constant positions over elements of unequal shapes; run-time positions;
+# SplitToSequence/ConcatFromSequence.
+I64 = TensorProto.INT64
+zero = numpy_helper.from_array(np.array(0, np.int64), "zero")
+one64 = numpy_helper.from_array(np.array(1, np.int64), "one")
+save(model([helper.make_node("SequenceEmpty", [], ["e"], name="empty", dtype=F),
+            helper.make_node("SequenceInsert", ["e", "x"], ["s1"], name="ins_x"),
+            helper.make_node("SequenceInsert", ["s1", "y", "zero"], ["s2"], name="ins_y"),
+            helper.make_node("SequenceAt", ["s2", "one"], ["at"], name="at"),
+            helper.make_node("ConcatFromSequence", ["s2"], ["cat"], name="cat", axis=0),
+            helper.make_node("SequenceLength", ["s2"], ["len"], name="len")],
+           [vi("x", F, [2, 3]), vi("y", F, [1, 3])],
+           [vi("at", F, [2, 3]), vi("cat", F, [3, 3]), vi("len", I64, [])],
+           [zero, one64], opset=12), "seq_list")
+save(model([helper.make_node("SequenceConstruct", ["x", "y"], ["s"], name="make"),
+            helper.make_node("SequenceInsert", ["s", "x", "p"], ["s2"], name="ins"),
+            helper.make_node("SequenceAt", ["s2", "q"], ["at"], name="at")],
+           [vi("x", F, [2, 3]), vi("y", F, [2, 3]), vi("p", I64, []), vi("q", I64, [])],
+           [vi("at", F, [2, 3])], opset=13), "seq_runtime")
+save(model([helper.make_node("SplitToSequence", ["x"], ["s"], name="split", axis=1, keepdims=0),
+            helper.make_node("ConcatFromSequence", ["s"], ["y"], name="cat", axis=-1, new_axis=1)],
+           [vi("x", F, [2, 3, 4])], [vi("y", F, [2, 4, 3])], opset=13), "seq_split")
+
 # --- failures -----------------------------------------------------------
 good = open(os.path.join(OUT, "basic.onnx"), "rb").read()
 open(os.path.join(OUT, "empty.onnx"), "wb").close()
@@ -134,3 +158,24 @@ t.external_data.add(key="location", value="w.bin")
 onnx.save(model([helper.make_node("Add", ["x", "w"], ["y"], name="add")],
                 [vi("x", F, [2, 2])], [vi("y", F, [2, 2])], [t]),
           os.path.join(d, "model.onnx"))
+save(model([helper.make_node("SequenceConstruct", ["x", "y"], ["s"], name="make"),
+            helper.make_node("SequenceAt", ["s", "p"], ["at"], name="at_runtime")],
+           [vi("x", F, [2, 3]), vi("y", F, [1, 3]), vi("p", I64, [])],
+           [vi("at", F, None)], opset=13), "seq_unequal_runtime")
+save(model([helper.make_node("SequenceConstruct", ["x", "x"], ["s"], name="make")],
+           [vi("x", F, [2])], [helper.make_tensor_sequence_value_info("s", F, [2])],
+           opset=13), "seq_output")
+save(model([helper.make_node("SequenceAt", ["s", "zero"], ["y"], name="at")],
+           [helper.make_tensor_sequence_value_info("s", F, [2])], [vi("y", F, [2])],
+           [zero], opset=13), "seq_input")
+loop_body = helper.make_graph(
+    [helper.make_node("Identity", ["c_in"], ["c_out"], name="cond"),
+     helper.make_node("SequenceInsert", ["s_in", "x"], ["s_out"], name="grow")],
+    "body", [vi("i", I64, []), vi("c_in", TensorProto.BOOL, []),
+             helper.make_tensor_sequence_value_info("s_in", F, [2])],
+    [vi("c_out", TensorProto.BOOL, []),
+     helper.make_tensor_sequence_value_info("s_out", F, [2])])
+save(model([helper.make_node("SequenceConstruct", ["x"], ["s"], name="make"),
+            helper.make_node("Loop", ["trips", "", "s"], ["s_final"], name="loop", body=loop_body),
+            helper.make_node("ConcatFromSequence", ["s_final"], ["y"], name="cat", axis=0)],
+           [vi("x", F, [2])], [vi("y", F, None)], [trips], opset=13), "seq_loop")
