@@ -383,6 +383,97 @@ private:
       }
       return out;
     }
+    if (name == "onnx.Shape") {
+      auto s = shapeOf(op->getOperand(0));
+      if (!s)
+        return std::nullopt;
+      int64_t r = s->size();
+      int64_t start = intAttr(op, "start", 0), end = intAttr(op, "end", r);
+      start = std::clamp<int64_t>(start < 0 ? start + r : start, 0, r);
+      end = std::clamp<int64_t>(end < 0 ? end + r : end, 0, r);
+      return SmallVector<int64_t>{std::max<int64_t>(0, end - start)};
+    }
+    if (name == "onnx.Slice") {
+      // The input's rank; a sliced dim is static when the dim and its
+      // start/end/step are known (exporters compute those from Shape, as
+      // nn.MultiheadAttention's packed q/k/v projection does).
+      auto s = shapeOf(op->getOperand(0));
+      if (!s || op->getNumOperands() < 3)
+        return std::nullopt;
+      int64_t r = s->size();
+      SmallVector<int64_t> out(*s);
+      auto starts = partial(op->getOperand(1)), ends = partial(op->getOperand(2));
+      auto axes = op->getNumOperands() > 3 ? partial(op->getOperand(3))
+                                           : std::nullopt;
+      auto steps = op->getNumOperands() > 4 ? partial(op->getOperand(4))
+                                            : std::nullopt;
+      bool hasAxes = op->getNumOperands() > 3 &&
+                     !llvm::isa<NoneType>(op->getOperand(3).getType());
+      bool hasSteps = op->getNumOperands() > 4 &&
+                      !llvm::isa<NoneType>(op->getOperand(4).getType());
+      auto sliceShape = shapeOf(op->getOperand(1));
+      if (!starts || !ends || (hasAxes && !axes) || (hasSteps && !steps)) {
+        // Which axes are sliced is unknown: only the rank is.
+        if (hasAxes && !axes) {
+          out.assign(r, kDyn);
+          return out;
+        }
+        // The sliced axes are known (0..n-1 or `axes`): those dims are
+        // unknown, the others keep theirs.
+        int64_t n = starts ? starts->size()
+                    : sliceShape && sliceShape->size() == 1 &&
+                            (*sliceShape)[0] != kDyn
+                        ? (*sliceShape)[0]
+                        : -1;
+        if (axes)
+          n = axes->size();
+        if (n < 0) {
+          out.assign(r, kDyn);
+          return out;
+        }
+        for (int64_t k = 0; k < n; ++k) {
+          int64_t ax = axes ? (*axes)[k].value_or(INT64_MIN) : k;
+          if (ax < 0)
+            ax += r;
+          if (ax < 0 || ax >= r)
+            return std::nullopt;
+          out[ax] = kDyn;
+        }
+        return out;
+      }
+      if (starts->size() != ends->size() ||
+          (axes && axes->size() != starts->size()) ||
+          (steps && steps->size() != starts->size()))
+        return std::nullopt;
+      for (size_t k = 0; k < starts->size(); ++k) {
+        int64_t ax = axes ? (*axes)[k].value_or(INT64_MIN) : k;
+        if (ax < 0)
+          ax += r;
+        if (ax < 0 || ax >= r)
+          return std::nullopt;
+        std::optional<int64_t> st = steps ? (*steps)[k] : 1;
+        int64_t dim = (*s)[ax];
+        if (dim == kDyn || !st || *st == 0 || !(*starts)[k] || !(*ends)[k]) {
+          out[ax] = kDyn;
+          continue;
+        }
+        int64_t b = *(*starts)[k], e = *(*ends)[k];
+        if (b < 0)
+          b += dim;
+        if (e < 0 && e > INT64_MIN / 2)
+          e += dim;
+        if (*st > 0) {
+          b = std::clamp<int64_t>(b, 0, dim);
+          e = std::clamp<int64_t>(e, 0, dim);
+          out[ax] = std::max<int64_t>(0, (e - b + *st - 1) / *st);
+        } else {
+          b = std::clamp<int64_t>(b, -1, dim - 1);
+          e = std::clamp<int64_t>(e, -1, dim - 1);
+          out[ax] = std::max<int64_t>(0, (b - e - *st - 1) / -*st);
+        }
+      }
+      return out;
+    }
     if (name == "onnx.ConstantOfShape" || name == "onnx.Expand") {
       unsigned idx = name == "onnx.Expand" ? 1 : 0;
       auto target = partial(op->getOperand(idx));

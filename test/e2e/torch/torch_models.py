@@ -11,6 +11,11 @@ Models (a fixed seed makes the weights reproducible):
                GELU (erf) MLP; input (1, L, 32), L dynamic
   convblock    depthwise Conv1d (k=7, causal padding) + pointwise Conv1d +
                GELU; input (1, 16, L), L dynamic
+  mha          torch.nn.MultiheadAttention, batch_first, causal float
+               attn_mask built from L; input (2, L, 32), L dynamic;
+               rtol 1e-4 (atol 1e-6)
+  mha_seqfirst the same without mask, sequence first (need_weights=True);
+               input (L, 2, 32), L dynamic
 """
 
 import math
@@ -56,8 +61,32 @@ class ConvBlock(nn.Module):
         return F.gelu(self.pw(self.dw(x)))
 
 
+class MHA(nn.Module):
+    """torch.nn.MultiheadAttention self-attention. batch_first: (B, L, E)
+    with a causal float mask built from L; otherwise (L, B, E), no mask,
+    and the averaged attention weights as a second, unused result."""
+
+    def __init__(self, batch_first=True, d=32, heads=4):
+        super().__init__()
+        self.batch_first = batch_first
+        self.attn = nn.MultiheadAttention(d, heads, batch_first=batch_first)
+
+    def forward(self, x):
+        if not self.batch_first:
+            return self.attn(x, x, x)[0]
+        l = x.shape[1]
+        mask = torch.triu(torch.full((l, l), float("-inf")), diagonal=1)
+        return self.attn(x, x, x, attn_mask=mask, need_weights=False)[0]
+
+
 MODELS = {"transformer": (Transformer, lambda l: torch.randn(1, l, 32), {1: "L"}),
-          "convblock": (ConvBlock, lambda l: torch.randn(1, 16, l), {2: "L"})}
+          "convblock": (ConvBlock, lambda l: torch.randn(1, 16, l), {2: "L"}),
+          "mha": (MHA, lambda l: torch.randn(2, l, 32), {1: "L"}),
+          "mha_seqfirst": (lambda: MHA(batch_first=False),
+                           lambda l: torch.randn(l, 2, 32), {0: "L"})}
+# Elementwise tolerance (rtol, atol) where a test asks for one; else the max
+# abs error must be <= 1e-4.
+RTOL = {"mha": (1e-4, 1e-6), "mha_seqfirst": (1e-4, 1e-6)}
 
 
 def build(name):
@@ -86,9 +115,13 @@ def main():
                     "--output-dir", out_dir], check=True)
     got = np.load(os.path.join(out_dir, "y.npy"))
     err = float(np.max(np.abs(got - want))) if got.shape == want.shape else float("inf")
+    ok = err <= 1e-4
+    if name in RTOL and got.shape == want.shape:
+        rtol, atol = RTOL[name]
+        ok = bool(np.allclose(got, want, rtol=rtol, atol=atol))
     print("%s L=%d: shape %s, max abs diff %.3g %s" % (
-        name, length, got.shape, err, "ok" if err <= 1e-4 else "TOO LARGE"))
-    return 0 if err <= 1e-4 else 1
+        name, length, got.shape, err, "ok" if ok else "TOO LARGE"))
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":
