@@ -383,7 +383,7 @@ private:
       return Failure{std::string(purpose) +
                      " on an empty sequence is not supported"};
     for (const Elem &e : s.elems)
-      if (!sameType(e.type, s.elems[0].type))
+      if (e.name != s.elems[0].name && !sameType(e.type, s.elems[0].type))
         return Failure{
             std::string(purpose) +
             " needs the sequence as one stacked tensor, and its elements "
@@ -404,6 +404,8 @@ private:
   }
   static onnx::TypeProto stackedType(const onnx::TypeProto &elem,
                                      std::optional<int64_t> n) {
+    if (!rankOf(elem))
+      return onnx::TypeProto();
     onnx::TypeProto t = elem;
     auto *shape = t.mutable_tensor_type()->mutable_shape();
     auto *d = shape->add_dim();
