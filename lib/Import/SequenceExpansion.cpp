@@ -20,10 +20,13 @@
 //            SplitToSequence without sizes (Transpose, Unsqueeze) or with an
 //            even scalar size (Reshape, Transpose) makes, and what a list
 //            becomes (Unsqueeze, Concat) when a position is only known at run
-//            time. SequenceAt is a Gather on axis 0 (negative positions count
-//            from the end, as in Gather); SequenceInsert/SequenceErase are
-//            Gathers on axis 0 with indices computed from the normalized
-//            position (Range, Less/Equal, Where); SequenceLength is the constant or run-time dim 0;
+//            time. Positions are normalized (negative ones count from the
+//            end) and clamped into range (out-of-range ones are invalid in
+//            ONNX; compiled code has no error path, and must not read out
+//            of bounds). SequenceAt is a Gather on axis 0;
+//            SequenceInsert/SequenceErase are Gathers on axis 0 with
+//            indices computed from the position (Range, Less/Equal, Where);
+//            SequenceLength is the constant or run-time dim 0;
 //            ConcatFromSequence a Transpose (and a Reshape without
 //            `new_axis`).
 //   length   only the length is known (SplitToSequence with run-time sizes
@@ -363,11 +366,27 @@ private:
     }
     return {};
   }
+  /// The static length of a stacked sequence plus `delta`, if known.
+  std::optional<int64_t> staticLength(const Seq &s, int64_t delta) {
+    onnx::TypeProto t = typeOf(s.stacked);
+    if (rankOf(t) && *rankOf(t) > 0 && dimOf(t, 0))
+      return *dimOf(t, 0) + delta;
+    return std::nullopt;
+  }
   /// `p` (scalar int64) made non-negative: p < 0 ? p + n : p.
   std::string normalize(const std::string &p, const std::string &n) {
     std::string neg = out(add("Less", {p, constant({0}, true)}));
     std::string wrapped = out(add("Add", {p, n}));
     return out(add("Where", {neg, wrapped, p}));
+  }
+  /// `p` clamped to [0, hi]. Positions out of range are invalid in ONNX;
+  /// compiled code has no error path inside kernels, so they are clamped
+  /// rather than read out of bounds.
+  std::string clamp(const std::string &p, const std::string &hi) {
+    std::string zero = constant({0}, true);
+    std::string low = out(add("Where", {out(add("Less", {p, zero})), zero, p}));
+    return out(
+        add("Where", {out(add("Less", {hi, low})), hi, low}));
   }
   /// The stacked form of `s` (a list is unsqueezed and concatenated).
   std::optional<Failure> stack(const Seq &s, Seq &result,
@@ -501,7 +520,11 @@ std::optional<Failure> Expander::expandNode(const onnx::NodeProto &n,
       Seq st;
       if (auto f = stack(s, st, "SequenceAt with a run-time position"))
         return f;
-      onnx::NodeProto &g = add("Gather", {st.stacked, pos}, result);
+      std::string n = length(st);
+      std::string last = out(add("Sub", {n, constant({1}, true)}));
+      onnx::NodeProto &g = add(
+          "Gather", {st.stacked, clamp(normalize(asInt64(pos), n), last)},
+          result);
       setInt(g, "axis", 0);
       return std::nullopt;
     }
@@ -533,7 +556,7 @@ std::optional<Failure> Expander::expandNode(const onnx::NodeProto &n,
         // The new element is last; gather it into place p:
         // idx[i] = i < p ? i : i == p ? n : i - 1, for i in [0, n].
         std::string n = length(st);
-        std::string p = normalize(asInt64(pos), n);
+        std::string p = clamp(normalize(asInt64(pos), n), n);
         std::string i = range(constant({0}, true),
                               out(add("Add", {n, constant({1}, true)})));
         std::string before = out(add("Less", {i, p}));
@@ -545,7 +568,7 @@ std::optional<Failure> Expander::expandNode(const onnx::NodeProto &n,
         setInt(g, "axis", 0);
         r.stacked = out(g);
       }
-      declare(r.stacked, stackedType(st.elem.type, std::nullopt));
+      declare(r.stacked, stackedType(st.elem.type, staticLength(st, 1)));
       scope.seqs[result] = std::move(r);
       return std::nullopt;
     }
@@ -570,9 +593,9 @@ std::optional<Failure> Expander::expandNode(const onnx::NodeProto &n,
       } else {
         // idx[i] = i < p ? i : i + 1, for i in [0, n - 1).
         std::string n = length(st);
-        std::string p = normalize(asInt64(pos), n);
-        std::string i = range(constant({0}, true),
-                              out(add("Sub", {n, constant({1}, true)})));
+        std::string last = out(add("Sub", {n, constant({1}, true)}));
+        std::string p = clamp(normalize(asInt64(pos), n), last);
+        std::string i = range(constant({0}, true), last);
         onnx::NodeProto &skip = add("Cast", {out(add("Not", {out(add(
                                                 "Less", {i, p}))}))});
         setInt(skip, "to", onnx::TensorProto::INT64);
@@ -581,7 +604,7 @@ std::optional<Failure> Expander::expandNode(const onnx::NodeProto &n,
         setInt(g, "axis", 0);
         r.stacked = out(g);
       }
-      declare(r.stacked, stackedType(st.elem.type, std::nullopt));
+      declare(r.stacked, stackedType(st.elem.type, staticLength(st, -1)));
       scope.seqs[result] = std::move(r);
       return std::nullopt;
     }
