@@ -100,17 +100,26 @@ struct Seq {
 struct Scope {
   llvm::StringMap<Seq> seqs;
   llvm::StringMap<const onnx::TensorProto *> consts;
+  /// Names this graph defines otherwise (inputs, other nodes' outputs),
+  /// which hide outer ones.
+  llvm::StringSet<> own;
   const Scope *parent = nullptr;
   const Seq *seq(llvm::StringRef name) const {
-    for (const Scope *s = this; s; s = s->parent)
+    for (const Scope *s = this; s; s = s->parent) {
       if (auto it = s->seqs.find(name); it != s->seqs.end())
         return &it->second;
+      if (s->own.contains(name))
+        return nullptr;
+    }
     return nullptr;
   }
   const onnx::TensorProto *constant(llvm::StringRef name) const {
-    for (const Scope *s = this; s; s = s->parent)
+    for (const Scope *s = this; s; s = s->parent) {
       if (auto it = s->consts.find(name); it != s->consts.end())
         return it->second;
+      if (s->own.contains(name))
+        return nullptr;
+    }
     return nullptr;
   }
 };
@@ -833,9 +842,12 @@ Expander::expandGraph(onnx::GraphProto &g, Scope &scope, bool isMain) {
   graph = &g;
   for (const onnx::TensorProto &t : g.initializer())
     scope.consts[t.name()] = &t;
-  // The graph's own names; a graph input shadows an outer sequence.
+  // The graph's own names hide outer sequences and constants.
   for (const auto &in : g.input())
-    scope.seqs.erase(in.name());
+    scope.own.insert(in.name());
+  for (const onnx::NodeProto &n : g.node())
+    for (const auto &o : n.output())
+      scope.own.insert(o);
 
   std::vector<onnx::NodeProto> nodes;
   for (onnx::NodeProto &n : *g.mutable_node()) {

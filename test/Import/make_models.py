@@ -114,6 +114,20 @@ save(model([helper.make_node("SplitToSequence", ["x"], ["s"], name="split", axis
             helper.make_node("ConcatFromSequence", ["s"], ["y"], name="cat", axis=-1, new_axis=1)],
            [vi("x", F, [2, 3, 4])], [vi("y", F, [2, 4, 3])], opset=13), "seq_split")
 
+# A sequence made outside an If and used (at a constant position, and
+# extended) inside its branches.
+save(model([helper.make_node("SequenceConstruct", ["x", "y"], ["s"], name="make"),
+            helper.make_node("If", ["c"], ["r"], name="branch",
+                             then_branch=helper.make_graph(
+                                 [helper.make_node("SequenceAt", ["s", "one"], ["t"], name="then_at")],
+                                 "then", [], [vi("t", F, [2])]),
+                             else_branch=helper.make_graph(
+                                 [helper.make_node("SequenceInsert", ["s", "y", "zero"], ["s2"], name="else_ins"),
+                                  helper.make_node("ConcatFromSequence", ["s2"], ["e"], name="else_cat", axis=0)],
+                                 "else", [], [vi("e", F, [6])]))],
+           [vi("x", F, [2]), vi("y", F, [2]), vi("c", TensorProto.BOOL, [])],
+           [vi("r", F, None)], [zero, one64], opset=13), "seq_subgraph")
+
 # --- failures -----------------------------------------------------------
 good = open(os.path.join(OUT, "basic.onnx"), "rb").read()
 open(os.path.join(OUT, "empty.onnx"), "wb").close()
