@@ -80,6 +80,15 @@ namespace {
 
 using Ints = std::vector<int64_t>;
 constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+/// The most pieces a SplitToSequence may make as separate values (one Slice
+/// or Gather each).
+constexpr int64_t kMaxPieces = 4096;
+
+std::string tooMany(int64_t n) {
+  return "SplitToSequence into " + std::to_string(n) +
+         " pieces of unequal sizes is not supported (at most " +
+         std::to_string(kMaxPieces) + ")";
+}
 
 struct Elem {
   std::string name;
@@ -515,6 +524,9 @@ std::optional<Failure> Expander::expandNode(const onnx::NodeProto &n,
       cpos = constScalar(scope, pos);
     int64_t len = static_cast<int64_t>(s.elems.size());
 
+    if ((op == "SequenceAt" && pos.empty()) ||
+        (op == "SequenceInsert" && input(1).empty()))
+      return Failure{"a required input is missing"};
     if (op == "SequenceLength") {
       identity(length(s), result);
       return std::nullopt;
@@ -685,6 +697,8 @@ std::optional<Failure> Expander::expandSplit(const onnx::NodeProto &n,
                                              Scope &scope) {
   const std::string &result = n.output(0);
   const std::string &x = n.input(0);
+  if (x.empty())
+    return Failure{"a required input is missing"};
   const std::string split = n.input_size() > 1 ? n.input(1) : "";
   onnx::TypeProto xt = typeOf(x);
   std::optional<int> r = rankOf(xt);
@@ -774,17 +788,21 @@ std::optional<Failure> Expander::expandSplit(const onnx::NodeProto &n,
       scope.seqs[result] = std::move(s);
       return std::nullopt;
     }
+    if (*dim / size >= kMaxPieces)
+      return Failure{tooMany(*dim / size + 1)};
     sizes = Ints();
     for (int64_t at = 0; at < *dim; at += size)
       sizes->push_back(std::min(size, *dim - at));
   }
   // One Slice per piece.
   if (sizes) {
+    if (static_cast<int64_t>(sizes->size()) > kMaxPieces)
+      return Failure{tooMany(sizes->size())};
     int64_t at = 0;
     for (int64_t size : *sizes) {
-      if (size < 0)
+      if (size < 0 || size > kMax - at || (dim && at + size > *dim))
         return Failure{"split size " + std::to_string(size) +
-                       " is negative"};
+                       " is negative or runs past the dimension"};
       std::string piece = slice(x, constant({at}, false),
                                 constant({at + size}, false), a);
       s.elems.push_back({piece, pieceType(size, true)});
@@ -802,6 +820,8 @@ std::optional<Failure> Expander::expandSplit(const onnx::NodeProto &n,
     return Failure{"SplitToSequence needs a split input of known rank 0 or "
                    "1"};
   std::optional<int64_t> count = dimOf(st, 0);
+  if (count && *count > kMaxPieces)
+    return Failure{tooMany(*count)};
   std::string sizes64 = asInt64(split);
   if (!count) {
     s.kind = Seq::LengthOnly;
@@ -941,9 +961,66 @@ static void collectTypes(const onnx::GraphProto &g,
     }
 }
 
+static void collectConstants(
+    const onnx::GraphProto &g,
+    llvm::StringMap<const onnx::TensorProto *> &consts) {
+  for (const auto &t : g.initializer())
+    consts[t.name()] = &t;
+  for (const auto &n : g.node()) {
+    if (n.op_type() == "Constant" && n.output_size() == 1)
+      for (const auto &a : n.attribute())
+        if (a.name() == "value" && a.has_t())
+          consts[n.output(0)] = &a.t();
+    for (const auto &a : n.attribute()) {
+      if (a.has_g())
+        collectConstants(a.g(), consts);
+      for (const auto &sub : a.graphs())
+        collectConstants(sub, consts);
+    }
+  }
+}
+
+/// ONNX's shape inference of SplitToSequence divides by a constant scalar
+/// split size: a zero one would crash it. Such nodes (and negative sizes)
+/// are rejected before it runs.
+static std::optional<SequenceExpansionError>
+checkSplitSizes(const onnx::GraphProto &g,
+                const llvm::StringMap<const onnx::TensorProto *> &consts) {
+  for (const auto &n : g.node()) {
+    if (n.op_type() == "SplitToSequence" && n.input_size() > 1 &&
+        !n.input(1).empty()) {
+      auto it = consts.find(n.input(1));
+      if (it != consts.end()) {
+        std::optional<Ints> v = readInts(*it->second);
+        bool scalar = it->second->dims_size() == 0;
+        if (v && llvm::any_of(*v, [&](int64_t x) {
+              return x < 0 || (scalar && x == 0);
+            }))
+          return SequenceExpansionError{
+              n, "split sizes must be positive (scalar) or non-negative"};
+      }
+    }
+    for (const auto &a : n.attribute()) {
+      if (a.has_g())
+        if (auto err = checkSplitSizes(a.g(), consts))
+          return err;
+      for (const auto &sub : a.graphs())
+        if (auto err = checkSplitSizes(sub, consts))
+          return err;
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<SequenceExpansionError>
 seqc::detail::expandSequenceOps(onnx::ModelProto &model, int64_t opset,
                                 bool inferTypes) {
+  {
+    llvm::StringMap<const onnx::TensorProto *> consts;
+    collectConstants(model.graph(), consts);
+    if (auto err = checkSplitSizes(model.graph(), consts))
+      return err;
+  }
   llvm::StringMap<onnx::TypeProto> types;
   if (inferTypes) {
     onnx::ModelProto typed = model;

@@ -193,3 +193,7 @@ save(model([helper.make_node("SequenceConstruct", ["x"], ["s"], name="make"),
             helper.make_node("Loop", ["trips", "", "s"], ["s_final"], name="loop", body=loop_body),
             helper.make_node("ConcatFromSequence", ["s_final"], ["y"], name="cat", axis=0)],
            [vi("x", F, [2])], [vi("y", F, None)], [trips], opset=13), "seq_loop")
+# A zero scalar split size (ONNX's shape inference would divide by it).
+save(model([helper.make_node("SplitToSequence", ["x", "zero"], ["s"], name="split0"),
+            helper.make_node("SequenceLength", ["s"], ["n"], name="len")],
+           [vi("x", F, [4])], [vi("n", I64, [])], [zero], opset=13), "seq_split_zero")
