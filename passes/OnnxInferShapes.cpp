@@ -6,7 +6,8 @@
 // which ONNX 1.12 cannot follow through Constant nodes; this pass evaluates
 // those small integer tensors partially (each element known or not) and
 // derives ranks and static dims from them, then propagates shapes through
-// the common ops (elementwise broadcasting, MatMul, Transpose, Softmax ...).
+// the common ops (elementwise broadcasting, MatMul, Transpose, Slice,
+// Shape, Softmax ...).
 // Types only ever become more precise; a function result whose type changes
 // gets a tensor.cast back to the declared type.
 //
@@ -231,6 +232,40 @@ private:
         }
       }
       values[res] = out;
+    } else if (name == "onnx.Equal" || name == "onnx.Where") {
+      // On shape vectors (torch's expand: Where(Equal(s, -1), 1, s)):
+      // operands of rank <= 1, broadcast by size.
+      SmallVector<Partial> ops;
+      size_t n = 1;
+      for (Value v : op->getOperands()) {
+        auto s = shapeOf(v);
+        auto d = partial(v);
+        if (!s || s->size() > 1 || !d)
+          return;
+        n = std::max(n, d->size());
+        ops.push_back(*d);
+      }
+      for (const Partial &d : ops)
+        if (d.size() != n && d.size() != 1)
+          return;
+      auto at = [&](const Partial &d, size_t i) {
+        return d[d.size() == 1 ? 0 : i];
+      };
+      Partial p;
+      for (size_t i = 0; i < n; ++i) {
+        if (name == "onnx.Equal") {
+          auto x = at(ops[0], i), y = at(ops[1], i);
+          p.push_back(x && y ? std::optional<int64_t>(*x == *y)
+                             : std::nullopt);
+          continue;
+        }
+        auto c = at(ops[0], i), x = at(ops[1], i), y = at(ops[2], i);
+        if (c)
+          p.push_back(*c ? x : y);
+        else
+          p.push_back(x && y && *x == *y ? x : std::nullopt);
+      }
+      values[res] = p;
     } else if (name == "onnx.Add" || name == "onnx.Sub" ||
                name == "onnx.Mul" || name == "onnx.Div") {
       auto a = in(0), b = in(1);
@@ -477,8 +512,14 @@ private:
     if (name == "onnx.ConstantOfShape" || name == "onnx.Expand") {
       unsigned idx = name == "onnx.Expand" ? 1 : 0;
       auto target = partial(op->getOperand(idx));
-      if (!target)
-        return std::nullopt;
+      if (!target) {
+        // Unknown values of a known length: the rank.
+        auto ts = shapeOf(op->getOperand(idx));
+        if (!ts || ts->size() != 1 || (*ts)[0] == kDyn ||
+            (*ts)[0] > kMaxElements)
+          return std::nullopt;
+        target = Partial((*ts)[0], std::nullopt);
+      }
       SmallVector<int64_t> out;
       for (auto v : *target)
         out.push_back(v ? *v : kDyn);
@@ -492,7 +533,10 @@ private:
         for (size_t i = 0; i < n; ++i) {
           int64_t a = i + out.size() >= n ? out[i + out.size() - n] : 1;
           int64_t b = i + s->size() >= n ? (*s)[i + s->size() - n] : 1;
-          r[i] = a == 1 ? b : (b == 1 || b == a ? a : kDyn);
+          // A dim other than 1 on one side is the result (the other side
+          // is 1 or the same, or the model is invalid).
+          r[i] = a == 1 || a == kDyn ? (b == 1 && a == kDyn ? kDyn : b)
+                                     : a;
         }
         return r;
       }
@@ -573,16 +617,18 @@ private:
         !rt.getElementType().isSignlessInteger() ||
         llvm::any_of(it->second, [](auto v) { return !v; }))
       return;
+    // A copy: inserting the constant's entry below may rehash `values`.
+    Partial known = it->second;
     SmallVector<APInt> data;
     unsigned width = rt.getElementType().getIntOrFloatBitWidth();
-    for (auto v : it->second)
-      data.push_back(APInt(width, *v, /*isSigned=*/true));
+    for (auto v : known)
+      data.push_back(APInt(width, *v, /*isSigned=*/width > 1));
     OpBuilder b(op);
     OperationState state(op->getLoc(), "onnx.Constant");
     state.addAttribute("value", DenseIntElementsAttr::get(rt, data));
     state.addTypes(rt);
     Operation *c = b.create(state);
-    values[c->getResult(0)] = it->second;
+    values[c->getResult(0)] = std::move(known);
     op->getResult(0).replaceAllUsesWith(c->getResult(0));
   }
 

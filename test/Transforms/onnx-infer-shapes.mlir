@@ -54,3 +54,30 @@ func.func @reverse(%x: tensor<10x3xf32>) -> tensor<*xf32> {
   %s = onnx.Slice(%x, %b, %e, %axes, %steps) : (tensor<10x3xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>) -> tensor<*xf32>
   return %s : tensor<*xf32>
 }
+
+// torch's expand: Where(Equal(shape, -1), 1, shape) is evaluated on the
+// shape vector; Expand gets its static dims.
+// CHECK-LABEL: func.func @expand_where
+func.func @expand_where(%m: tensor<2x1x1x?xi1>, %x: tensor<2x5x?xf32>) -> tensor<*xi1> {
+  %s = onnx.Shape(%x) {start = 0 : i64} : (tensor<2x5x?xf32>) -> tensor<3xi64>
+  %i = onnx.Constant() {value = dense<2> : tensor<1xi64>} : () -> tensor<1xi64>
+  %l = onnx.Gather(%s, %i) {axis = 0 : i64} : (tensor<3xi64>, tensor<1xi64>) -> tensor<1xi64>
+  %head = onnx.Constant() {value = dense<[-1, 4, -1]> : tensor<3xi64>} : () -> tensor<3xi64>
+  %shape = onnx.Concat(%head, %l) {axis = 0 : i64} : (tensor<3xi64>, tensor<1xi64>) -> tensor<4xi64>
+  %minus1 = onnx.Constant() {value = dense<-1> : tensor<i64>} : () -> tensor<i64>
+  %eq = onnx.Equal(%shape, %minus1) : (tensor<4xi64>, tensor<i64>) -> tensor<4xi1>
+  %ones = onnx.Constant() {value = dense<1> : tensor<4xi64>} : () -> tensor<4xi64>
+  %target = onnx.Where(%eq, %ones, %shape) : (tensor<4xi1>, tensor<4xi64>, tensor<4xi64>) -> tensor<4xi64>
+  // CHECK: onnx.Expand({{.*}}) : (tensor<2x1x1x?xi1>, tensor<4xi64>) -> tensor<2x4x1x?xi1>
+  %e = onnx.Expand(%m, %target) : (tensor<2x1x1x?xi1>, tensor<4xi64>) -> tensor<*xi1>
+  return %e : tensor<*xi1>
+}
+
+// An Expand target of unknown values but known length gives the rank; input
+// dims other than 1 stay.
+// CHECK-LABEL: func.func @expand_unknown
+func.func @expand_unknown(%x: tensor<3x1xf32>, %t: tensor<3xi64>) -> tensor<*xf32> {
+  // CHECK: onnx.Expand({{.*}}) -> tensor<?x3x?xf32>
+  %e = onnx.Expand(%x, %t) : (tensor<3x1xf32>, tensor<3xi64>) -> tensor<*xf32>
+  return %e : tensor<*xf32>
+}
