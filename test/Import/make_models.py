@@ -128,6 +128,14 @@ save(model([helper.make_node("SequenceConstruct", ["x", "y"], ["s"], name="make"
            [vi("x", F, [2]), vi("y", F, [2]), vi("c", TensorProto.BOOL, [])],
            [vi("r", F, None)], [zero, one64], opset=13), "seq_subgraph")
 
+# PRelu-6 with one slope per channel; Add-6 with a broadcast at axis 1,
+# whose result feeds another node.
+save(model([helper.make_node("PRelu", ["x", "slope"], ["p"], name="prelu"),
+            helper.make_node("Add", ["p", "bias"], ["a"], name="add", broadcast=1, axis=1),
+            helper.make_node("Relu", ["a"], ["y"], name="relu")],
+           [vi("x", F, ["n", 3, "h", "w"]), vi("slope", F, [3]), vi("bias", F, [3])],
+           [vi("y", F, ["n", 3, "h", "w"])], opset=6), "prelu6")
+
 # --- failures -----------------------------------------------------------
 good = open(os.path.join(OUT, "basic.onnx"), "rb").read()
 open(os.path.join(OUT, "empty.onnx"), "wb").close()
