@@ -6,7 +6,8 @@
 // which ONNX 1.12 cannot follow through Constant nodes; this pass evaluates
 // those small integer tensors partially (each element known or not) and
 // derives ranks and static dims from them, then propagates shapes through
-// the common ops (elementwise broadcasting, MatMul, Transpose, Softmax ...).
+// the common ops (elementwise broadcasting, MatMul, Transpose, Slice,
+// Shape, Softmax ...).
 // Types only ever become more precise; a function result whose type changes
 // gets a tensor.cast back to the declared type. Subgraphs are walked too:
 // Loop and Scan body arguments that the subgraph leaves without a shape get
@@ -241,6 +242,40 @@ private:
         }
       }
       values[res] = out;
+    } else if (name == "onnx.Equal" || name == "onnx.Where") {
+      // On shape vectors (torch's expand: Where(Equal(s, -1), 1, s)):
+      // operands of rank <= 1, broadcast by size.
+      SmallVector<Partial> ops;
+      size_t n = 1;
+      for (Value v : op->getOperands()) {
+        auto s = shapeOf(v);
+        auto d = partial(v);
+        if (!s || s->size() > 1 || !d)
+          return;
+        n = std::max(n, d->size());
+        ops.push_back(*d);
+      }
+      for (const Partial &d : ops)
+        if (d.size() != n && d.size() != 1)
+          return;
+      auto at = [&](const Partial &d, size_t i) {
+        return d[d.size() == 1 ? 0 : i];
+      };
+      Partial p;
+      for (size_t i = 0; i < n; ++i) {
+        if (name == "onnx.Equal") {
+          auto x = at(ops[0], i), y = at(ops[1], i);
+          p.push_back(x && y ? std::optional<int64_t>(*x == *y)
+                             : std::nullopt);
+          continue;
+        }
+        auto c = at(ops[0], i), x = at(ops[1], i), y = at(ops[2], i);
+        if (c)
+          p.push_back(*c ? x : y);
+        else
+          p.push_back(x && y && *x == *y ? x : std::nullopt);
+      }
+      values[res] = p;
     } else if (name == "onnx.Add" || name == "onnx.Sub" ||
                name == "onnx.Mul" || name == "onnx.Div") {
       auto a = in(0), b = in(1);
@@ -393,11 +428,108 @@ private:
       }
       return out;
     }
+    if (name == "onnx.Shape") {
+      auto s = shapeOf(op->getOperand(0));
+      if (!s)
+        return std::nullopt;
+      int64_t r = s->size();
+      int64_t start = intAttr(op, "start", 0), end = intAttr(op, "end", r);
+      start = std::clamp<int64_t>(start < 0 ? start + r : start, 0, r);
+      end = std::clamp<int64_t>(end < 0 ? end + r : end, 0, r);
+      return SmallVector<int64_t>{std::max<int64_t>(0, end - start)};
+    }
+    if (name == "onnx.Slice") {
+      // The input's rank; a sliced dim is static when the dim and its
+      // start/end/step are known (exporters compute those from Shape, as
+      // nn.MultiheadAttention's packed q/k/v projection does).
+      auto s = shapeOf(op->getOperand(0));
+      if (!s || op->getNumOperands() < 3)
+        return std::nullopt;
+      int64_t r = s->size();
+      SmallVector<int64_t> out(*s);
+      auto starts = partial(op->getOperand(1)), ends = partial(op->getOperand(2));
+      auto axes = op->getNumOperands() > 3 ? partial(op->getOperand(3))
+                                           : std::nullopt;
+      auto steps = op->getNumOperands() > 4 ? partial(op->getOperand(4))
+                                            : std::nullopt;
+      bool hasAxes = op->getNumOperands() > 3 &&
+                     !llvm::isa<NoneType>(op->getOperand(3).getType());
+      bool hasSteps = op->getNumOperands() > 4 &&
+                      !llvm::isa<NoneType>(op->getOperand(4).getType());
+      auto sliceShape = shapeOf(op->getOperand(1));
+      if (!starts || !ends || (hasAxes && !axes) || (hasSteps && !steps)) {
+        // Which axes are sliced is unknown: only the rank is.
+        if (hasAxes && !axes) {
+          out.assign(r, kDyn);
+          return out;
+        }
+        // The sliced axes are known (0..n-1 or `axes`): those dims are
+        // unknown, the others keep theirs.
+        int64_t n = starts ? starts->size()
+                    : sliceShape && sliceShape->size() == 1 &&
+                            (*sliceShape)[0] != kDyn
+                        ? (*sliceShape)[0]
+                        : -1;
+        if (axes)
+          n = axes->size();
+        if (n < 0) {
+          out.assign(r, kDyn);
+          return out;
+        }
+        for (int64_t k = 0; k < n; ++k) {
+          int64_t ax = axes ? (*axes)[k].value_or(INT64_MIN) : k;
+          if (ax < 0)
+            ax += r;
+          if (ax < 0 || ax >= r)
+            return std::nullopt;
+          out[ax] = kDyn;
+        }
+        return out;
+      }
+      if (starts->size() != ends->size() ||
+          (axes && axes->size() != starts->size()) ||
+          (steps && steps->size() != starts->size()))
+        return std::nullopt;
+      for (size_t k = 0; k < starts->size(); ++k) {
+        int64_t ax = axes ? (*axes)[k].value_or(INT64_MIN) : k;
+        if (ax < 0)
+          ax += r;
+        if (ax < 0 || ax >= r)
+          return std::nullopt;
+        std::optional<int64_t> st = steps ? (*steps)[k] : 1;
+        int64_t dim = (*s)[ax];
+        if (dim == kDyn || !st || *st == 0 || !(*starts)[k] || !(*ends)[k]) {
+          out[ax] = kDyn;
+          continue;
+        }
+        int64_t b = *(*starts)[k], e = *(*ends)[k];
+        if (b < 0)
+          b += dim;
+        if (e < 0 && e > INT64_MIN / 2)
+          e += dim;
+        if (*st > 0) {
+          b = std::clamp<int64_t>(b, 0, dim);
+          e = std::clamp<int64_t>(e, 0, dim);
+          out[ax] = std::max<int64_t>(0, (e - b + *st - 1) / *st);
+        } else {
+          b = std::clamp<int64_t>(b, -1, dim - 1);
+          e = std::clamp<int64_t>(e, -1, dim - 1);
+          out[ax] = std::max<int64_t>(0, (b - e - *st - 1) / -*st);
+        }
+      }
+      return out;
+    }
     if (name == "onnx.ConstantOfShape" || name == "onnx.Expand") {
       unsigned idx = name == "onnx.Expand" ? 1 : 0;
       auto target = partial(op->getOperand(idx));
-      if (!target)
-        return std::nullopt;
+      if (!target) {
+        // Unknown values of a known length: the rank.
+        auto ts = shapeOf(op->getOperand(idx));
+        if (!ts || ts->size() != 1 || (*ts)[0] == kDyn ||
+            (*ts)[0] > kMaxElements)
+          return std::nullopt;
+        target = Partial((*ts)[0], std::nullopt);
+      }
       SmallVector<int64_t> out;
       for (auto v : *target)
         out.push_back(v ? *v : kDyn);
@@ -411,7 +543,10 @@ private:
         for (size_t i = 0; i < n; ++i) {
           int64_t a = i + out.size() >= n ? out[i + out.size() - n] : 1;
           int64_t b = i + s->size() >= n ? (*s)[i + s->size() - n] : 1;
-          r[i] = a == 1 ? b : (b == 1 || b == a ? a : kDyn);
+          // A dim other than 1 on one side is the result (the other side
+          // is 1 or the same, or the model is invalid).
+          r[i] = a == 1 || a == kDyn ? (b == 1 && a == kDyn ? kDyn : b)
+                                     : a;
         }
         return r;
       }
@@ -641,16 +776,18 @@ private:
         !rt.getElementType().isSignlessInteger() ||
         llvm::any_of(it->second, [](auto v) { return !v; }))
       return;
+    // A copy: inserting the constant's entry below may rehash `values`.
+    Partial known = it->second;
     SmallVector<APInt> data;
     unsigned width = rt.getElementType().getIntOrFloatBitWidth();
-    for (auto v : it->second)
-      data.push_back(APInt(width, *v, /*isSigned=*/true));
+    for (auto v : known)
+      data.push_back(APInt(width, *v, /*isSigned=*/width > 1));
     OpBuilder b(op);
     OperationState state(op->getLoc(), "onnx.Constant");
     state.addAttribute("value", DenseIntElementsAttr::get(rt, data));
     state.addTypes(rt);
     Operation *c = b.create(state);
-    values[c->getResult(0)] = it->second;
+    values[c->getResult(0)] = std::move(known);
     op->getResult(0).replaceAllUsesWith(c->getResult(0));
   }
 

@@ -8,6 +8,8 @@
 //      nothing defines and cycles are errors naming the node -- and imported
 //      node by node, with older opsets rewritten to the newest form
 //      (OpsetAdapter.cpp) and schema defaults made explicit.
+// Sequences that live inside the graph are rewritten into tensor operators
+// between steps 1 and 2 (SequenceExpansion.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -15,6 +17,7 @@
 
 #include "ModelReader.h"
 #include "OpsetAdapter.h"
+#include "SequenceExpansion.h"
 
 #include "seqc/Dialect/Onnx/IR/Onnx.h"
 #include "seqc/Dialect/Seq/IR/Seq.h"
@@ -152,7 +155,8 @@ void Importer::collectUnknown(const onnx::GraphProto &g,
                               std::vector<std::string> &unknown) {
   for (const onnx::NodeProto &n : g.node()) {
     bool known = isDefaultDomain(n.domain())
-                     ? lookupOp(n.op_type()) != nullptr
+                     ? lookupOp(n.op_type()) != nullptr ||
+                           isExpandedSequenceOp(n.op_type())
                      : isSeqcDomain(n.domain()) && isSeqcOp(n.op_type());
     if (!known) {
       std::string domain = n.domain().empty() ? "ai.onnx" : n.domain();
@@ -700,11 +704,30 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
     return nullptr;
   // Shape inference dereferences the types of graph inputs: each must have
   // one (it also makes the function signature).
-  for (const auto &in : model.graph().input())
+  for (const auto &in : model.graph().input()) {
+    if (in.type().has_sequence_type() || in.type().has_optional_type()) {
+      emitError(fileLoc()) << "graph input '" << in.name() << "' is "
+                           << (in.type().has_sequence_type() ? "a sequence"
+                                                             : "an optional")
+                           << "; sequence- and optional-typed graph inputs "
+                              "are not supported (sequences are supported "
+                              "inside the graph only)";
+      return nullptr;
+    }
     if (!in.type().has_tensor_type() ||
         in.type().tensor_type().elem_type() == 0) {
       emitError(fileLoc()) << "graph input '" << in.name()
                            << "' has no tensor type";
+      return nullptr;
+    }
+  }
+  // Sequences inside the graph become tensor operators.
+  if (usesSequenceOps(model.graph()))
+    if (auto err = expandSequenceOps(model, opset, options.shapeInference)) {
+      if (err->node.op_type().empty())
+        emitError(fileLoc()) << err->message;
+      else
+        nodeError(err->node) << err->message;
       return nullptr;
     }
   if (options.shapeInference) {

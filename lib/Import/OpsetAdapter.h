@@ -5,8 +5,9 @@
 // later became inputs are turned into constant inputs, removed attributes
 // whose value is the newer behaviour are dropped, Softmax-family ops
 // before opset 13 (which flatten to 2-D at `axis`) are wrapped in
-// Flatten/Reshape, and binary ops before opset 7 (`broadcast`, `axis`) get
-// their second operand unsqueezed to numpy's right alignment.
+// Flatten/Reshape, binary ops before opset 7 (`broadcast`, `axis`) get
+// their second operand unsqueezed to numpy's right alignment, and PRelu
+// before opset 7 its per-channel slope unsqueezed to [C, 1, ..., 1].
 //
 //===----------------------------------------------------------------------===//
 

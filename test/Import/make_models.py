@@ -90,6 +90,52 @@ save(model([helper.make_node("Clip", ["x"], ["c"], name="clip", min=-1.0, max=1.
             helper.make_node("Pad", ["c"], ["y"], name="pad", pads=[1, 1], value=2.0)],
            [vi("x", F, [3])], [vi("y", F, [5])], opset=6), "clip_pad6")
 
+# Sequences inside the graph (rewritten into tensor ops by the importer):
+# constant positions over elements of unequal shapes; run-time positions;
+# SplitToSequence/ConcatFromSequence.
+I64 = TensorProto.INT64
+zero = numpy_helper.from_array(np.array(0, np.int64), "zero")
+one64 = numpy_helper.from_array(np.array(1, np.int64), "one")
+save(model([helper.make_node("SequenceEmpty", [], ["e"], name="empty", dtype=F),
+            helper.make_node("SequenceInsert", ["e", "x"], ["s1"], name="ins_x"),
+            helper.make_node("SequenceInsert", ["s1", "y", "zero"], ["s2"], name="ins_y"),
+            helper.make_node("SequenceAt", ["s2", "one"], ["at"], name="at"),
+            helper.make_node("ConcatFromSequence", ["s2"], ["cat"], name="cat", axis=0),
+            helper.make_node("SequenceLength", ["s2"], ["len"], name="len")],
+           [vi("x", F, [2, 3]), vi("y", F, [1, 3])],
+           [vi("at", F, [2, 3]), vi("cat", F, [3, 3]), vi("len", I64, [])],
+           [zero, one64], opset=12), "seq_list")
+save(model([helper.make_node("SequenceConstruct", ["x", "y"], ["s"], name="make"),
+            helper.make_node("SequenceInsert", ["s", "x", "p"], ["s2"], name="ins"),
+            helper.make_node("SequenceAt", ["s2", "q"], ["at"], name="at")],
+           [vi("x", F, [2, 3]), vi("y", F, [2, 3]), vi("p", I64, []), vi("q", I64, [])],
+           [vi("at", F, [2, 3])], opset=13), "seq_runtime")
+save(model([helper.make_node("SplitToSequence", ["x"], ["s"], name="split", axis=1, keepdims=0),
+            helper.make_node("ConcatFromSequence", ["s"], ["y"], name="cat", axis=-1, new_axis=1)],
+           [vi("x", F, [2, 3, 4])], [vi("y", F, [2, 4, 3])], opset=13), "seq_split")
+
+# A sequence made outside an If and used (at a constant position, and
+# extended) inside its branches.
+save(model([helper.make_node("SequenceConstruct", ["x", "y"], ["s"], name="make"),
+            helper.make_node("If", ["c"], ["r"], name="branch",
+                             then_branch=helper.make_graph(
+                                 [helper.make_node("SequenceAt", ["s", "one"], ["t"], name="then_at")],
+                                 "then", [], [vi("t", F, [2])]),
+                             else_branch=helper.make_graph(
+                                 [helper.make_node("SequenceInsert", ["s", "y", "zero"], ["s2"], name="else_ins"),
+                                  helper.make_node("ConcatFromSequence", ["s2"], ["e"], name="else_cat", axis=0)],
+                                 "else", [], [vi("e", F, [6])]))],
+           [vi("x", F, [2]), vi("y", F, [2]), vi("c", TensorProto.BOOL, [])],
+           [vi("r", F, None)], [zero, one64], opset=13), "seq_subgraph")
+
+# PRelu-6 with one slope per channel; Add-6 with a broadcast at axis 1,
+# whose result feeds another node.
+save(model([helper.make_node("PRelu", ["x", "slope"], ["p"], name="prelu"),
+            helper.make_node("Add", ["p", "bias"], ["a"], name="add", broadcast=1, axis=1),
+            helper.make_node("Relu", ["a"], ["y"], name="relu")],
+           [vi("x", F, ["n", 3, "h", "w"]), vi("slope", F, [3]), vi("bias", F, [3])],
+           [vi("y", F, ["n", 3, "h", "w"])], opset=6), "prelu6")
+
 # --- failures -----------------------------------------------------------
 good = open(os.path.join(OUT, "basic.onnx"), "rb").read()
 open(os.path.join(OUT, "empty.onnx"), "wb").close()
@@ -134,3 +180,28 @@ t.external_data.add(key="location", value="w.bin")
 onnx.save(model([helper.make_node("Add", ["x", "w"], ["y"], name="add")],
                 [vi("x", F, [2, 2])], [vi("y", F, [2, 2])], [t]),
           os.path.join(d, "model.onnx"))
+save(model([helper.make_node("SequenceConstruct", ["x", "y"], ["s"], name="make"),
+            helper.make_node("SequenceAt", ["s", "p"], ["at"], name="at_runtime")],
+           [vi("x", F, [2, 3]), vi("y", F, [1, 3]), vi("p", I64, [])],
+           [vi("at", F, None)], opset=13), "seq_unequal_runtime")
+save(model([helper.make_node("SequenceConstruct", ["x", "x"], ["s"], name="make")],
+           [vi("x", F, [2])], [helper.make_tensor_sequence_value_info("s", F, [2])],
+           opset=13), "seq_output")
+save(model([helper.make_node("SequenceAt", ["s", "zero"], ["y"], name="at")],
+           [helper.make_tensor_sequence_value_info("s", F, [2])], [vi("y", F, [2])],
+           [zero], opset=13), "seq_input")
+loop_body = helper.make_graph(
+    [helper.make_node("Identity", ["c_in"], ["c_out"], name="cond"),
+     helper.make_node("SequenceInsert", ["s_in", "x"], ["s_out"], name="grow")],
+    "body", [vi("i", I64, []), vi("c_in", TensorProto.BOOL, []),
+             helper.make_tensor_sequence_value_info("s_in", F, [2])],
+    [vi("c_out", TensorProto.BOOL, []),
+     helper.make_tensor_sequence_value_info("s_out", F, [2])])
+save(model([helper.make_node("SequenceConstruct", ["x"], ["s"], name="make"),
+            helper.make_node("Loop", ["trips", "", "s"], ["s_final"], name="loop", body=loop_body),
+            helper.make_node("ConcatFromSequence", ["s_final"], ["y"], name="cat", axis=0)],
+           [vi("x", F, [2])], [vi("y", F, None)], [trips], opset=13), "seq_loop")
+# A zero scalar split size (ONNX's shape inference would divide by it).
+save(model([helper.make_node("SplitToSequence", ["x", "zero"], ["s"], name="split0"),
+            helper.make_node("SequenceLength", ["s"], ["n"], name="len")],
+           [vi("x", F, [4])], [vi("n", I64, [])], [zero], opset=13), "seq_split_zero")

@@ -1,10 +1,8 @@
 """seqc.torch.compile_module on PyTorch modules (torch 1.13's exporter):
-causal multi-head attention (written out), a depthwise Conv1d, a GRU and an
-LSTM run and match torch (|diff| <= 1e-4 max(1, max|want|) + 1e-4 |want|).
-nn.MultiheadAttention must either match torch too or raise a
-seqc.CompileError naming the operator and its node; today it raises (seqc
-does not lower the Slice/Reshape of computed bounds that its export
-produces), and that test is reported as xfail after checking the message."""
+causal multi-head attention (written out), nn.MultiheadAttention with a
+causal boolean attn_mask (its export computes the packed q/k/v slice bounds
+from Shape), a depthwise Conv1d, a GRU and an LSTM run and match torch
+(|diff| <= 1e-4 max(1, max|want|) + 1e-4 |want|)."""
 
 import math
 import warnings
@@ -110,18 +108,11 @@ def test_depthwise_conv1d():
     check_against_torch(module, compiled, [(2, 8, 20), (2, 8, 65)])
 
 
-def test_torch_multihead_attention_compiles_or_names_nodes():
+def test_torch_multihead_attention():
     torch.manual_seed(0)
     module = TorchMultiheadAttention().eval()
-    try:
-        compiled = compile_quietly(module, (torch.randn(1, 10, 16),),
-                                   dynamic_axes={"x": {1: "L"}, "y": {1: "L"}})
-    except seqc.CompileError as e:
-        assert e.diagnostics and all(
-            d.startswith("TorchMultiheadAttention.onnx: error: node /attn/")
-            and "cannot be lowered" in d for d in e.diagnostics), e.diagnostics
-        pytest.xfail("nn.MultiheadAttention does not compile yet: "
-                     + e.diagnostics[0])
+    compiled = compile_quietly(module, (torch.randn(1, 10, 16),),
+                               dynamic_axes={"x": {1: "L"}, "y": {1: "L"}})
     check_against_torch(module, compiled, [(1, 10, 16), (1, 23, 16)])
 
 
