@@ -56,6 +56,7 @@ func.func @scan_body_args(%h: tensor<2xf32>, %x: tensor<2x7xf32>) -> (tensor<*xf
     onnx.Yield %a, %a : tensor<*xf32>, tensor<*xf32>
   }) {num_scan_inputs = 1 : i64, scan_input_axes = [1]} : (tensor<2xf32>, tensor<2x7xf32>) -> (tensor<*xf32>, tensor<*xf32>)
   return %r#0, %r#1 : tensor<*xf32>, tensor<*xf32>
+}
 
 // -----
 
