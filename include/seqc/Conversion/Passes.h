@@ -23,6 +23,7 @@ namespace seqc {
 
 /// onnx -> linalg/tensor/arith/math patterns, by family.
 void populateOnnxConvToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateOnnxDetectionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxIndexingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxLossToLinalgPatterns(mlir::RewritePatternSet &patterns);
@@ -34,6 +35,7 @@ void populateOnnxPoolingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxRecurrentToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateOnnxSignalToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxTensorToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxToLinalgPatterns(mlir::RewritePatternSet &patterns);
 

@@ -1,9 +1,9 @@
 //===- OnnxToLinalg.cpp - convert-onnx-to-linalg ----------------*- C++ -*-===//
 //
 // Implements `convert-onnx-to-linalg`: applies the pattern families of this
-// folder (Conv, Elementwise, Indexing, Loss, MatMul, Normalization, Pooling,
-// Recurrent, Reduction, Resize, Tensor) once to every onnx op, then
-// reports every op left over at its node's location.
+// folder (Conv, Detection, Elementwise, Indexing, Loss, MatMul,
+// Normalization, Pooling, Recurrent, Reduction, Resize, Signal, Tensor) once
+// to every onnx op, then reports every op left over at its node's location.
 //
 //===----------------------------------------------------------------------===//
 
@@ -22,6 +22,7 @@ using namespace mlir;
 
 void seqc::populateOnnxToLinalgPatterns(RewritePatternSet &patterns) {
   populateOnnxConvToLinalgPatterns(patterns);
+  populateOnnxDetectionToLinalgPatterns(patterns);
   populateOnnxElementwiseToLinalgPatterns(patterns);
   populateOnnxIndexingToLinalgPatterns(patterns);
   populateOnnxLossToLinalgPatterns(patterns);
@@ -32,6 +33,7 @@ void seqc::populateOnnxToLinalgPatterns(RewritePatternSet &patterns) {
   populateOnnxRecurrentToLinalgPatterns(patterns);
   populateOnnxReductionToLinalgPatterns(patterns);
   populateOnnxResizeToLinalgPatterns(patterns);
+  populateOnnxSignalToLinalgPatterns(patterns);
   populateOnnxTensorToLinalgPatterns(patterns);
 }
 

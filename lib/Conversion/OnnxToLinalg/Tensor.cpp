@@ -589,17 +589,33 @@ struct SplitToTensor : OpRewritePattern<onnxir::SplitOp> {
   }
 };
 
-/// Inference-mode Dropout is the identity (its mask output must be unused).
+/// Inference-mode Dropout is the identity; its mask output, where used, is
+/// all true (nothing is dropped).
 struct DropoutToIdentity : OpRewritePattern<onnxir::DropoutOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnxir::DropoutOp op,
                                 PatternRewriter &rw) const override {
-    if (!op.getMask().use_empty())
-      return rw.notifyMatchFailure(op, "mask output is used");
     if (!isNone(op.getTrainingMode())) {
       auto c = constantInts(op.getTrainingMode());
       if (!c || (c->size() == 1 && (*c)[0] != 0))
         return rw.notifyMatchFailure(op, "training mode");
+    }
+    Value mask = op.getMask();
+    if (!mask.use_empty()) {
+      auto mt = llvm::dyn_cast<RankedTensorType>(mask.getType());
+      auto dt = llvm::dyn_cast<RankedTensorType>(op.getData().getType());
+      if (!mt || !dt || mt.getRank() != dt.getRank() ||
+          !mt.getElementType().isInteger(1))
+        return rw.notifyMatchFailure(op, "needs a ranked i1 mask");
+      Location loc = op.getLoc();
+      auto full = RankedTensorType::get(dt.getShape(), rw.getI1Type());
+      Value empty = emptyTensor(rw, loc, full,
+                                tensor::getMixedSizes(rw, loc, op.getData()));
+      Value ones =
+          linalg::FillOp::create(rw, loc, scalarConst(rw, loc, rw.getI1Type(), 1),
+                                 empty)
+              .getResult(0);
+      rw.replaceAllUsesWith(mask, castIfNeeded(rw, loc, ones, mt));
     }
     rw.replaceAllUsesWith(op.getOutput(), op.getData());
     rw.eraseOp(op);
