@@ -271,7 +271,8 @@ struct NmsToLinalg : OpRewritePattern<onnxir::NonMaxSuppressionOp> {
     Value maxOutT = optional(2), iouT = optional(3), scoreT = optional(4);
     auto scalarLike = [](Value v) {
       auto t = llvm::dyn_cast<RankedTensorType>(v.getType());
-      return t && t.getNumElements() == 1 && t.getRank() <= 1;
+      return t && t.getRank() <= 1 &&
+             (t.getRank() == 0 || t.getDimSize(0) != 0);
     };
     if (!bt || !st || !rt || bt.getRank() != 3 || st.getRank() != 3 ||
         rt.getRank() != 2 || !llvm::isa<FloatType>(bt.getElementType()) ||
@@ -287,10 +288,25 @@ struct NmsToLinalg : OpRewritePattern<onnxir::NonMaxSuppressionOp> {
     auto ic = [&](OpBuilder &b, Location l, int64_t v) {
       return indexConst(b, l, v);
     };
-    auto scalarOf = [&](Value t) -> Value {
+    // The first element of a rank-0 or 1-D tensor; `dflt` if it is empty.
+    auto scalarOr = [&](Value t, Value dflt) -> Value {
       auto tt = llvm::cast<RankedTensorType>(t.getType());
-      SmallVector<Value> at(tt.getRank(), ic(rw, loc, 0));
-      return tensor::ExtractOp::create(rw, loc, t, at);
+      if (tt.getRank() == 0 || !tt.isDynamicDim(0))
+        return tensor::ExtractOp::create(
+            rw, loc, t, SmallVector<Value>(tt.getRank(), ic(rw, loc, 0)));
+      Value some = arith::CmpIOp::create(
+          rw, loc, IP::sgt, tensor::DimOp::create(rw, loc, t, 0),
+          ic(rw, loc, 0));
+      auto ifOp = scf::IfOp::create(
+          rw, loc, some,
+          [&](OpBuilder &b, Location l) {
+            scf::YieldOp::create(
+                b, l,
+                Value(tensor::ExtractOp::create(b, l, t,
+                                                ValueRange{ic(b, l, 0)})));
+          },
+          [&](OpBuilder &b, Location l) { scf::YieldOp::create(b, l, dflt); });
+      return ifOp.getResult(0);
     };
     auto asElem = [&](Value v) -> Value {
       if (v.getType() == elem)
@@ -304,11 +320,23 @@ struct NmsToLinalg : OpRewritePattern<onnxir::NonMaxSuppressionOp> {
     Value nB = tensor::DimOp::create(rw, loc, scores, 0);
     Value nC = tensor::DimOp::create(rw, loc, scores, 1);
     Value nN = tensor::DimOp::create(rw, loc, scores, 2);
-    Value maxOut = maxOutT ? scalarIndex(rw, loc, maxOutT) : ic(rw, loc, 0);
+    Value maxOut = ic(rw, loc, 0);
+    if (maxOutT) {
+      Type et = llvm::cast<RankedTensorType>(maxOutT.getType()).getElementType();
+      if (!et.isSignlessInteger())
+        return rw.notifyMatchFailure(op, "needs an integer box limit");
+      maxOut = arith::IndexCastOp::create(
+          rw, loc, rw.getIndexType(),
+          scalarOr(maxOutT, scalarConst(rw, loc, et, 0)));
+    }
     maxOut = arith::MaxSIOp::create(
         rw, loc, arith::MinSIOp::create(rw, loc, maxOut, nN), ic(rw, loc, 0));
-    Value iouThr = iouT ? asElem(scalarOf(iouT)) : scalarConst(rw, loc, elem, 0);
-    Value scoreThr = scoreT ? asElem(scalarOf(scoreT)) : Value();
+    auto threshold = [&](Value t) -> Value {
+      Type et = llvm::cast<RankedTensorType>(t.getType()).getElementType();
+      return asElem(scalarOr(t, scalarConst(rw, loc, et, 0)));
+    };
+    Value iouThr = iouT ? threshold(iouT) : scalarConst(rw, loc, elem, 0);
+    Value scoreThr = scoreT ? threshold(scoreT) : Value();
     Value cap = arith::MulIOp::create(
         rw, loc, arith::MulIOp::create(rw, loc, nB, nC), nN);
     auto bufType = RankedTensorType::get({ShapedType::kDynamic, 3}, i64);

@@ -338,7 +338,9 @@ struct MaxUnpoolToLinalg : OpRewritePattern<onnxir::MaxUnpoolOp> {
             rw, loc, dflt,
             indexConst(rw, loc, kernel[k] - pads[k] - pads[s + k]));
       }
-      inferred.push_back(dflt);
+      // At least 1: a divisor below (the output takes it as it is).
+      inferred.push_back(
+          arith::MaxSIOp::create(rw, loc, dflt, indexConst(rw, loc, 1)));
       Value d = dflt;
       if (!rt.isDynamicDim(i)) {
         d = indexConst(rw, loc, rt.getDimSize(i));
@@ -356,22 +358,28 @@ struct MaxUnpoolToLinalg : OpRewritePattern<onnxir::MaxUnpoolOp> {
         linalg::FillOp::create(rw, loc, scalarConst(rw, loc, elem, 0),
                                emptyTensor(rw, loc, rt, sizes))
             .getResult(0);
-    SmallVector<ReassociationIndices> all(1);
-    for (int64_t i = 0; i < r; ++i)
-      all[0].push_back(i);
-    Value flatOut = tensor::CollapseShapeOp::create(rw, loc, out, all);
-    Value flatX = tensor::CollapseShapeOp::create(rw, loc, x, all);
-    Value flatI = tensor::CollapseShapeOp::create(rw, loc, idx, all);
+    // One loop over x's elements (flat, split into indices: collapsing
+    // fully dynamic shapes trips an upstream memref folding).
     Value zero = indexConst(rw, loc, 0), one = indexConst(rw, loc, 1);
-    Value n = tensor::DimOp::create(rw, loc, flatX, 0);
+    SmallVector<Value> xDims;
+    Value n = one;
+    for (int64_t d = 0; d < r; ++d) {
+      xDims.push_back(tensor::DimOp::create(rw, loc, x, d));
+      n = arith::MulIOp::create(rw, loc, n, xDims.back());
+    }
     auto loop = scf::ForOp::create(
-        rw, loc, zero, n, one, ValueRange{flatOut},
+        rw, loc, zero, n, one, ValueRange{out},
         [&](OpBuilder &b, Location l, Value i, ValueRange it) {
-          Value v = tensor::ExtractOp::create(b, l, flatX, ValueRange{i});
+          SmallVector<Value> at(r);
+          Value restX = i;
+          for (int64_t d = r - 1; d >= 0; --d) {
+            at[d] = arith::RemUIOp::create(b, l, restX, xDims[d]);
+            restX = arith::DivUIOp::create(b, l, restX, xDims[d]);
+          }
+          Value v = tensor::ExtractOp::create(b, l, x, at);
           Value p = arith::IndexCastOp::create(
-              b, l, b.getIndexType(),
-              tensor::ExtractOp::create(b, l, flatI, ValueRange{i}));
-          // p's coordinates in the inferred shape, flat in the output's.
+              b, l, b.getIndexType(), tensor::ExtractOp::create(b, l, idx, at));
+          // p's coordinates in the inferred shape.
           Value inside =
               arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, p, zero);
           SmallVector<Value> coord(r);
@@ -388,26 +396,19 @@ struct MaxUnpoolToLinalg : OpRewritePattern<onnxir::MaxUnpoolOp> {
               b, l, inside,
               arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, rest,
                                     zero));
-          Value q = zero;
-          for (int64_t d = 0; d < r; ++d)
-            q = arith::AddIOp::create(
-                b, l, arith::MulIOp::create(b, l, q, dims[d]), coord[d]);
           auto ifOp = scf::IfOp::create(
               b, l, inside,
               [&](OpBuilder &tb, Location tl) {
                 scf::YieldOp::create(
                     tb, tl,
-                    Value(tensor::InsertOp::create(tb, tl, v, it[0],
-                                                   ValueRange{q})));
+                    Value(tensor::InsertOp::create(tb, tl, v, it[0], coord)));
               },
               [&](OpBuilder &eb, Location el) {
                 scf::YieldOp::create(eb, el, it[0]);
               });
           scf::YieldOp::create(b, l, ifOp.getResults());
         });
-    Value y = tensor::ExpandShapeOp::create(rw, loc, rt, loop.getResult(0), all,
-                                            sizes);
-    rw.replaceOp(op, y);
+    rw.replaceOp(op, loop.getResult(0));
     return success();
   }
 };

@@ -15,15 +15,15 @@ func.func @maxpool_indices(%x: tensor<1x1x5x5xf32>) -> (tensor<1x1x2x2xf32>, ten
 
 // -----
 
-// MaxUnpool: a zero-filled output into which an scf.for scatters the values,
-// skipping positions outside it.
+// MaxUnpool: a zero-filled output into which an scf.for scatters the values
+// (each index split into coordinates), skipping positions outside it.
 // CHECK-LABEL: func @maxunpool
-// CHECK: linalg.fill
-// CHECK: tensor.collapse_shape
-// CHECK: scf.for
+// CHECK: %[[Z:.*]] = linalg.fill
+// CHECK: %[[L:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[Z]])
+// CHECK: arith.remsi
 // CHECK: scf.if
 // CHECK: tensor.insert
-// CHECK: tensor.expand_shape
+// CHECK: return %[[L]]
 func.func @maxunpool(%x: tensor<1x1x2x2xf32>, %i: tensor<1x1x2x2xi64>) -> tensor<1x1x4x4xf32> {
   %none = onnx.NoValue
   %0 = onnx.MaxUnpool(%x, %i, %none) {kernel_shape = [2, 2], strides = [2, 2]} : (tensor<1x1x2x2xf32>, tensor<1x1x2x2xi64>, none) -> tensor<1x1x4x4xf32>
