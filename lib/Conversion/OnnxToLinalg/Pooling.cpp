@@ -55,6 +55,7 @@ struct PoolToLinalg : RewritePattern {
     Type elem = xt.getElementType();
     SmallVector<int64_t> kernel, strides, dil, pads;
     bool ceilMode = false, countPad = false;
+    std::string autoPad = "NOTSET";
     if (global) {
       for (int64_t i = 0; i < s; ++i)
         kernel.push_back(xt.getDimSize(2 + i));
@@ -71,10 +72,27 @@ struct PoolToLinalg : RewritePattern {
       if (kernel.size() != size_t(s) || strides.size() != size_t(s) ||
           dil.size() != size_t(s) || pads.size() != size_t(2 * s))
         return rw.notifyMatchFailure(op, "attribute sizes do not match rank");
-      std::string autoPad = strAttr(op, "auto_pad", "NOTSET");
-      if (failed(resolveAutoPad(autoPad, xt, kernel, strides, dil, pads)))
-        return rw.notifyMatchFailure(op, "SAME padding needs static dims");
+      autoPad = strAttr(op, "auto_pad", "NOTSET");
+      // SAME pads of dynamic dims are computed at run time below (the
+      // placeholder size 1 resolves only the static ones here).
+      SmallVector<int64_t> known(xt.getShape());
+      for (int64_t &d : known)
+        if (ShapedType::isDynamic(d))
+          d = 1;
+      if (failed(resolveAutoPad(autoPad, RankedTensorType::get(known, elem),
+                                kernel, strides, dil, pads)))
+        return rw.notifyMatchFailure(op, "bad auto_pad");
     }
+    bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
+    // Run-time begin and end pads (end: without the ceil_mode extra) of the
+    // dynamic spatial dims, and their ceil_mode extra; null where static.
+    SmallVector<Value> dynLo(s), dynHi(s), dynExtra(s);
+    auto loOf = [&](OpBuilder &b, Location l, int64_t i) -> Value {
+      return dynLo[i] ? dynLo[i] : indexConst(b, l, pads[i]);
+    };
+    auto hiOf = [&](OpBuilder &b, Location l, int64_t i) -> Value {
+      return dynHi[i] ? dynHi[i] : indexConst(b, l, pads[s + i]);
+    };
     // Output sizes; ceil_mode windows may run past the padded input, which
     // is padded further (those elements count nowhere).
     SmallVector<int64_t> outShape = {xt.getDimSize(0), xt.getDimSize(1)};
@@ -89,14 +107,47 @@ struct PoolToLinalg : RewritePattern {
         continue;
       }
       if (in == ShapedType::kDynamic) {
-        if (ceilMode)
-          return rw.notifyMatchFailure(op, "ceil_mode needs static dims");
+        // The static computation below, at run time.
         int64_t span = (kernel[i] - 1) * dil[i] + 1;
-        Value n = arith::AddIOp::create(
-            rw, loc, tensor::DimOp::create(rw, loc, x, 2 + i),
-            indexConst(rw, loc, pads[i] + pads[s + i] - span));
-        n = arith::DivSIOp::create(rw, loc, n, indexConst(rw, loc, strides[i]));
-        n = arith::AddIOp::create(rw, loc, n, indexConst(rw, loc, 1));
+        auto c = [&](int64_t v) { return indexConst(rw, loc, v); };
+        auto add = [&](Value a, Value b) -> Value {
+          return arith::AddIOp::create(rw, loc, a, b);
+        };
+        auto sub = [&](Value a, Value b) -> Value {
+          return arith::SubIOp::create(rw, loc, a, b);
+        };
+        auto mul = [&](Value a, Value b) -> Value {
+          return arith::MulIOp::create(rw, loc, a, b);
+        };
+        Value inV = tensor::DimOp::create(rw, loc, x, 2 + i);
+        Value st = c(strides[i]), one = c(1), zero = c(0);
+        Value lo = c(pads[i]), hi = c(pads[s + i]);
+        if (same) {
+          Value out = arith::CeilDivSIOp::create(rw, loc, inV, st);
+          Value total = sub(add(mul(sub(out, one), st), c(span)), inV);
+          total = arith::MaxSIOp::create(rw, loc, total, zero);
+          Value small = arith::DivSIOp::create(rw, loc, total, c(2));
+          Value big = sub(total, small);
+          lo = autoPad == "SAME_UPPER" ? small : big;
+          hi = autoPad == "SAME_UPPER" ? big : small;
+        }
+        Value avail = sub(add(add(inV, lo), hi), c(span));
+        Value n;
+        if (ceilMode) {
+          n = add(arith::CeilDivSIOp::create(rw, loc, avail, st), one);
+          // The last window must start inside the input or its left pad.
+          Value past = arith::CmpIOp::create(rw, loc, arith::CmpIPredicate::sge,
+                                             mul(sub(n, one), st), add(inV, lo));
+          n = arith::SelectOp::create(rw, loc, past, sub(n, one), n);
+          dynExtra[i] = arith::MaxSIOp::create(
+              rw, loc,
+              sub(add(mul(sub(n, one), st), c(span)), add(add(inV, lo), hi)),
+              zero);
+        } else {
+          n = add(arith::DivSIOp::create(rw, loc, avail, st), one);
+        }
+        dynLo[i] = lo;
+        dynHi[i] = hi;
         outShape.push_back(ShapedType::kDynamic);
         outSizes.push_back(n);
         continue;
@@ -118,11 +169,19 @@ struct PoolToLinalg : RewritePattern {
                           : 0.0;
     Value padded = x;
     if (llvm::any_of(pads, [](int64_t p) { return p != 0; }) ||
-        llvm::any_of(extra, [](int64_t p) { return p != 0; })) {
+        llvm::any_of(extra, [](int64_t p) { return p != 0; }) ||
+        llvm::any_of(dynLo, [](Value v) { return bool(v); })) {
       SmallVector<OpFoldResult> lo(2, rw.getIndexAttr(0)),
           hi(2, rw.getIndexAttr(0));
       SmallVector<int64_t> shape(xt.getShape());
       for (int64_t i = 0; i < s; ++i) {
+        if (dynLo[i]) {
+          lo.push_back(dynLo[i]);
+          hi.push_back(dynExtra[i] ? Value(arith::AddIOp::create(
+                                         rw, loc, dynHi[i], dynExtra[i]))
+                                   : dynHi[i]);
+          continue;
+        }
         lo.push_back(rw.getIndexAttr(pads[i]));
         hi.push_back(rw.getIndexAttr(pads[s + i] + extra[i]));
         if (shape[2 + i] != ShapedType::kDynamic)
@@ -197,7 +256,7 @@ struct PoolToLinalg : RewritePattern {
                   arith::MulIOp::create(b, l, o, indexConst(b, l, strides[i])),
                   arith::MulIOp::create(b, l, kk, indexConst(b, l, dil[i])));
               pos.push_back(
-                  arith::SubIOp::create(b, l, c, indexConst(b, l, pads[i])));
+                  arith::SubIOp::create(b, l, c, loOf(b, l, i)));
             }
             Value flat = arith::AddIOp::create(
                 b, l,
@@ -245,10 +304,12 @@ struct PoolToLinalg : RewritePattern {
       y = mapTensor(rw, loc, y, [&](OpBuilder &b, Location l, Value v) {
         Value count = indexConst(b, l, 1);
         for (int64_t i = 0; i < s; ++i) {
-          Value lo = indexConst(b, l, countPad ? 0 : pads[i]);
+          Value lo = countPad ? indexConst(b, l, 0) : loOf(b, l, i);
           Value hi = arith::AddIOp::create(
               b, l, dims[i],
-              indexConst(b, l, countPad ? pads[i] + pads[s + i] : pads[i]));
+              countPad ? Value(arith::AddIOp::create(b, l, loOf(b, l, i),
+                                                     hiOf(b, l, i)))
+                       : loOf(b, l, i));
           Value start = arith::MulIOp::create(
               b, l, linalg::IndexOp::create(b, l, 2 + i),
               indexConst(b, l, strides[i]));
