@@ -123,6 +123,7 @@ LogicalResult seqc::detail::adaptToNewestOpset(
           axes.push_back(bt.getRank() + i);
           shape.push_back(1);
         }
+        OpBuilder::InsertionGuard guard(b);
         b.setInsertionPoint(op);
         auto axesType =
             RankedTensorType::get({trailing}, b.getI64Type());
@@ -138,6 +139,39 @@ LogicalResult seqc::detail::adaptToNewestOpset(
         return success();
       };
     }
+  }
+  // PRelu before opset 7 had no broadcasting: a 1-D slope holds one value
+  // per channel (dim 1), so it becomes (C, 1, ..., 1) for numpy rules --
+  // also when the input's dims are unknown at import.
+  if (op == "PRelu" && opset < 7) {
+    out.finish = [](OpBuilder &b, Location loc, Operation *op,
+                    llvm::StringMap<Value> &,
+                    const onnx::NodeProto &) -> LogicalResult {
+      auto xt = llvm::dyn_cast<RankedTensorType>(op->getOperand(0).getType());
+      auto st = llvm::dyn_cast<RankedTensorType>(op->getOperand(1).getType());
+      if (!xt || !st || st.getRank() != 1 || xt.getRank() <= 2 ||
+          st.getDimSize(0) == 1)
+        return success();
+      int64_t trailing = xt.getRank() - 2;
+      SmallVector<int64_t> axes, shape(st.getShape());
+      for (int64_t i = 0; i < trailing; ++i) {
+        axes.push_back(1 + i);
+        shape.push_back(1);
+      }
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPoint(op);
+      auto axesType = RankedTensorType::get({trailing}, b.getI64Type());
+      OperationState cst(loc, "onnx.Constant");
+      cst.addAttribute("value", DenseElementsAttr::get(
+                                    axesType, ArrayRef<int64_t>(axes)));
+      cst.addTypes(axesType);
+      Operation *axesOp = b.create(cst);
+      OperationState unsq(loc, "onnx.Unsqueeze");
+      unsq.addOperands({op->getOperand(1), axesOp->getResult(0)});
+      unsq.addTypes(RankedTensorType::get(shape, st.getElementType()));
+      op->setOperand(1, b.create(unsq)->getResult(0));
+      return success();
+    };
   }
   // Scan-8 carried a batch axis and sequence_lens: different semantics.
   if (op == "Scan" && opset < 9)

@@ -6,7 +6,8 @@
 // reading X' = pad(X) viewed as (N, G, C/G, D...) at o_i*s_i + k_i*d_i and
 // W viewed as (G, M/G, C/G, K...). Depthwise convolutions (G = C) and
 // pointwise ones are the same op with different shapes; the long-sequence
-// ones are raised to seq.long_conv before this runs.
+// ones are raised to seq.long_conv before this runs. With one group, the
+// weights' and channels' sizes may be dynamic.
 //
 //===----------------------------------------------------------------------===//
 
@@ -42,13 +43,26 @@ struct ConvToLinalg : OpRewritePattern<onnxir::ConvOp> {
         !llvm::isa<FloatType>(xt.getElementType()))
       return rw.notifyMatchFailure(op, "needs ranked float tensors");
     int64_t s = xt.getRank() - 2;
-    if (!wt.hasStaticShape() || xt.isDynamicDim(1))
-      return rw.notifyMatchFailure(op, "needs static weights and channels");
     int64_t groups = intAttr(op, "group", 1);
+    if (wt.getRank() != xt.getRank() || groups <= 0)
+      return rw.notifyMatchFailure(op, "weights of another rank");
+    // Grouped convolutions need static channel counts; with one group the
+    // weights and channels may be dynamic (their sizes read at run time).
+    bool dynamicWeights = !wt.hasStaticShape() || xt.isDynamicDim(1);
+    if (dynamicWeights && groups != 1)
+      return rw.notifyMatchFailure(op, "needs static weights and channels");
     int64_t c = xt.getDimSize(1), m = wt.getDimSize(0);
-    if (groups <= 0 || c % groups || m % groups || wt.getDimSize(1) != c / groups)
+    if (!dynamicWeights &&
+        (c % groups || m % groups || wt.getDimSize(1) != c / groups))
       return rw.notifyMatchFailure(op, "inconsistent groups");
-    int64_t cg = c / groups, mg = m / groups;
+    int64_t cg = dynamicWeights ? c : c / groups;
+    int64_t mg = dynamicWeights ? m : m / groups;
+    // A size of w (or of padded x) as a static attribute or a run-time dim.
+    auto sizeOf = [&](Value v, int64_t dim, int64_t known) -> OpFoldResult {
+      if (!ShapedType::isDynamic(known))
+        return rw.getIndexAttr(known);
+      return tensor::getMixedSize(rw, loc, v, dim);
+    };
     SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
     SmallVector<int64_t> strides = intsAttr(op, "strides", s, 1);
     SmallVector<int64_t> dil = intsAttr(op, "dilations", s, 1);
@@ -59,6 +73,9 @@ struct ConvToLinalg : OpRewritePattern<onnxir::ConvOp> {
     std::string autoPad = "NOTSET";
     if (auto a = op->getAttrOfType<StringAttr>("auto_pad"))
       autoPad = a.str();
+    if ((autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") &&
+        llvm::any_of(kernel, ShapedType::isDynamic))
+      return rw.notifyMatchFailure(op, "SAME padding needs static weights");
     if (failed(resolveAutoPad(autoPad, xt, kernel, strides, dil, pads)))
       return rw.notifyMatchFailure(op, "SAME padding needs static dims");
     Type elem = xt.getElementType();
@@ -86,7 +103,7 @@ struct ConvToLinalg : OpRewritePattern<onnxir::ConvOp> {
     SmallVector<int64_t> xShape = {pt.getDimSize(0), groups, cg};
     SmallVector<OpFoldResult> xSizes = {tensor::getMixedSize(rw, loc, padded, 0),
                                         rw.getIndexAttr(groups),
-                                        rw.getIndexAttr(cg)};
+                                        sizeOf(padded, 1, cg)};
     for (int64_t i = 0; i < s; ++i) {
       xGroups.push_back({3 + i});
       xShape.push_back(pt.getDimSize(2 + i));
@@ -97,11 +114,13 @@ struct ConvToLinalg : OpRewritePattern<onnxir::ConvOp> {
     SmallVector<ReassociationIndices> wGroups = {{0, 1}, {2}};
     SmallVector<int64_t> wShape = {groups, mg, cg};
     SmallVector<OpFoldResult> wSizes = {rw.getIndexAttr(groups),
-                                        rw.getIndexAttr(mg), rw.getIndexAttr(cg)};
+                                        sizeOf(w, 0, mg),
+                                        sizeOf(w, 1, wt.getDimSize(1))};
+    wShape[2] = wt.getDimSize(1);
     for (int64_t i = 0; i < s; ++i) {
       wGroups.push_back({3 + i});
       wShape.push_back(kernel[i]);
-      wSizes.push_back(rw.getIndexAttr(kernel[i]));
+      wSizes.push_back(sizeOf(w, 2 + i, kernel[i]));
     }
     Value wv = tensor::ExpandShapeOp::create(
         rw, loc, RankedTensorType::get(wShape, elem), w, wGroups, wSizes);
@@ -110,17 +129,31 @@ struct ConvToLinalg : OpRewritePattern<onnxir::ConvOp> {
     SmallVector<int64_t> yShape = {rt.getDimSize(0), groups, mg};
     SmallVector<OpFoldResult> ySizes = {tensor::getMixedSize(rw, loc, x, 0),
                                         rw.getIndexAttr(groups),
-                                        rw.getIndexAttr(mg)};
+                                        sizeOf(w, 0, mg)};
     for (int64_t i = 0; i < s; ++i) {
-      int64_t span = (kernel[i] - 1) * dil[i] + 1;
       yShape.push_back(rt.getDimSize(2 + i));
       if (!rt.isDynamicDim(2 + i)) {
         ySizes.push_back(rw.getIndexAttr(rt.getDimSize(2 + i)));
         continue;
       }
+      // span = (k - 1) * dilation + 1.
+      Value span;
+      if (ShapedType::isDynamic(kernel[i])) {
+        Value k = tensor::DimOp::create(rw, loc, w, 2 + i);
+        span = arith::AddIOp::create(
+            rw, loc,
+            arith::MulIOp::create(
+                rw, loc,
+                arith::SubIOp::create(rw, loc, k,
+                                      arith::ConstantIndexOp::create(rw, loc, 1)),
+                arith::ConstantIndexOp::create(rw, loc, dil[i])),
+            arith::ConstantIndexOp::create(rw, loc, 1));
+      } else {
+        span = arith::ConstantIndexOp::create(rw, loc,
+                                              (kernel[i] - 1) * dil[i] + 1);
+      }
       Value in = tensor::DimOp::create(rw, loc, padded, 2 + i);
-      Value n = arith::SubIOp::create(
-          rw, loc, in, arith::ConstantIndexOp::create(rw, loc, span));
+      Value n = arith::SubIOp::create(rw, loc, in, span);
       n = arith::DivSIOp::create(
           rw, loc, n, arith::ConstantIndexOp::create(rw, loc, strides[i]));
       ySizes.push_back(Value(arith::AddIOp::create(
@@ -132,11 +165,15 @@ struct ConvToLinalg : OpRewritePattern<onnxir::ConvOp> {
     auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
     Value b = op.getB();
     if (!isNone(b)) {
+      auto bt = llvm::dyn_cast<RankedTensorType>(b.getType());
+      if (!bt || bt.getRank() != 1)
+        return rw.notifyMatchFailure(op, "needs a 1-D bias");
+      int64_t bm = dynamicWeights ? bt.getDimSize(0) : mg;
       Value bv = tensor::ExpandShapeOp::create(
-          rw, loc, RankedTensorType::get({groups, mg}, elem), b,
+          rw, loc, RankedTensorType::get({groups, bm}, elem), b,
           SmallVector<ReassociationIndices>{{0, 1}},
           SmallVector<OpFoldResult>{rw.getIndexAttr(groups),
-                                    rw.getIndexAttr(mg)});
+                                    sizeOf(b, 0, bm)});
       SmallVector<utils::IteratorType> par(nPar, utils::IteratorType::parallel);
       init = linalg::GenericOp::create(
                  rw, loc, TypeRange{yType}, ValueRange{bv}, ValueRange{init},
