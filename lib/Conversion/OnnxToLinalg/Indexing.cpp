@@ -676,8 +676,25 @@ struct ScatterToLinalg : RewritePattern {
       return failure();
     }
     int64_t k = nd ? it.getDimSize(it.getRank() - 1) : 0;
-    if (nd && (ShapedType::isDynamic(k) || k > dt.getRank()))
-      return rw.notifyMatchFailure(op, "needs a static index depth");
+    // A dynamic index depth follows from the ranks (updates have
+    // q + rank(data) - k dims).
+    bool dynDepth = nd && ShapedType::isDynamic(k);
+    if (dynDepth)
+      k = it.getRank() - 1 + dt.getRank() - ut.getRank();
+    if (nd && (k < 1 || k > dt.getRank() ||
+               ut.getRank() != it.getRank() - 1 + dt.getRank() - k))
+      return rw.notifyMatchFailure(op, "needs a consistent index depth");
+    // Never read past a run-time depth smaller than k (an invalid model).
+    Value lastIdx =
+        dynDepth ? Value(arith::MaxSIOp::create(
+                       rw, l,
+                       arith::SubIOp::create(
+                           rw, l,
+                           tensor::DimOp::create(rw, l, indices,
+                                                 it.getRank() - 1),
+                           indexConst(rw, l, 1)),
+                       indexConst(rw, l, 0)))
+                 : Value();
     int64_t axis = nd ? 0 : normalizeAxis(intAttr(op, "axis", 0), dt.getRank());
     // The copy that is written: a generic, so it never aliases `data`.
     Value out = mapTensor(rw, l, data,
@@ -696,7 +713,10 @@ struct ScatterToLinalg : RewritePattern {
           int64_t q = it.getRank() - 1;
           for (int64_t j = 0; j < k; ++j) {
             SmallVector<Value> at(ivs.begin(), ivs.begin() + q);
-            at.push_back(indexConst(b, nl, j));
+            Value jv = indexConst(b, nl, j);
+            if (dynDepth)
+              jv = arith::MinSIOp::create(b, nl, jv, lastIdx);
+            at.push_back(jv);
             Value v = tensor::ExtractOp::create(b, nl, indices, at);
             pos.push_back(wrappedIndex(
                 b, nl, v, tensor::DimOp::create(b, nl, data, j)));
@@ -749,9 +769,23 @@ struct GatherNDToLinalg : OpRewritePattern<onnxir::GatherNDOp> {
       return rw.notifyMatchFailure(op, "needs ranked tensors");
     int64_t bd = intAttr(op, "batch_dims", 0);
     int64_t q = it.getRank() - 1, k = it.getDimSize(q);
-    if (ShapedType::isDynamic(k) || bd + k > dt.getRank() ||
+    // A dynamic index depth follows from the ranks (the result has
+    // q + rank(data) - batch_dims - k dims).
+    bool dynDepth = ShapedType::isDynamic(k);
+    if (dynDepth)
+      k = q + dt.getRank() - bd - rt.getRank();
+    if (q < 0 || k < 1 || bd + k > dt.getRank() ||
         rt.getRank() != q + dt.getRank() - bd - k)
-      return rw.notifyMatchFailure(op, "needs a static index depth");
+      return rw.notifyMatchFailure(op, "needs a consistent index depth");
+    // Never read past a run-time depth smaller than k (an invalid model).
+    Value lastIdx =
+        dynDepth ? Value(arith::MaxSIOp::create(
+                       rw, l,
+                       arith::SubIOp::create(
+                           rw, l, tensor::DimOp::create(rw, l, indices, q),
+                           indexConst(rw, l, 1)),
+                       indexConst(rw, l, 0)))
+                 : Value();
     SmallVector<OpFoldResult> sizes;
     for (int64_t i = 0; i < rt.getRank(); ++i) {
       if (!rt.isDynamicDim(i))
@@ -766,7 +800,10 @@ struct GatherNDToLinalg : OpRewritePattern<onnxir::GatherNDOp> {
           SmallVector<Value> at(o.begin(), o.begin() + bd);
           for (int64_t j = 0; j < k; ++j) {
             SmallVector<Value> ix(o.begin(), o.begin() + q);
-            ix.push_back(indexConst(b, nl, j));
+            Value jv = indexConst(b, nl, j);
+            if (dynDepth)
+              jv = arith::MinSIOp::create(b, nl, jv, lastIdx);
+            ix.push_back(jv);
             Value v = tensor::ExtractOp::create(b, nl, indices, ix);
             at.push_back(wrappedIndex(
                 b, nl, v, tensor::DimOp::create(b, nl, data, bd + j)));

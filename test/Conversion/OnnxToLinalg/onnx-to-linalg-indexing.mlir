@@ -43,3 +43,22 @@ func.func @unique_axis(%x: tensor<?x3xf32>) -> (tensor<?x3xf32>, tensor<?xi64>, 
   %y, %i, %inv, %c = onnx.Unique(%x) {axis = 0 : i64, sorted = 1 : i64} : (tensor<?x3xf32>) -> (tensor<?x3xf32>, tensor<?xi64>, tensor<?xi64>, tensor<?xi64>)
   return %y, %i, %inv, %c : tensor<?x3xf32>, tensor<?xi64>, tensor<?xi64>, tensor<?xi64>
 }
+
+// -----
+
+// GatherND whose index depth is dynamic: the ranks give it (3 + 3 - 0 - 2
+// = 4 result dims means depth 2); each read of the indices' last dim is
+// clamped below its run-time size.
+// CHECK-LABEL: func @gathernd_dynamic_depth
+// CHECK: %[[D:.*]] = tensor.dim %{{.*}}, %c2 : tensor<?x?x?xi64>
+// CHECK: %[[LAST:.*]] = arith.maxsi
+// CHECK: linalg.generic
+// CHECK: arith.minsi %{{.*}}, %[[LAST]]
+// CHECK: tensor.extract %{{.*}} : tensor<?x?x?xi64>
+// CHECK: arith.minsi %{{.*}}, %[[LAST]]
+// CHECK: tensor.extract %{{.*}} : tensor<?x?x?xi64>
+// CHECK: tensor.extract %{{.*}} : tensor<?x?x?xf32>
+func.func @gathernd_dynamic_depth(%d: tensor<?x?x?xf32>, %i: tensor<?x?x?xi64>) -> tensor<?x?x?xf32> {
+  %0 = onnx.GatherND(%d, %i) : (tensor<?x?x?xf32>, tensor<?x?x?xi64>) -> tensor<?x?x?xf32>
+  return %0 : tensor<?x?x?xf32>
+}
