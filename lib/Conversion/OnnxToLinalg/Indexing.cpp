@@ -31,6 +31,20 @@ SmallVector<utils::IteratorType> parallel(int64_t n) {
   return SmallVector<utils::IteratorType>(n, utils::IteratorType::parallel);
 }
 
+/// An index read from an integer tensor element, negative ones counted from
+/// the back of a dim of size `dim`, clamped into it.
+Value wrappedIndex(OpBuilder &b, Location l, Value v, Value dim) {
+  Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), v);
+  Value zero = indexConst(b, l, 0);
+  Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i, zero);
+  i = arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, i, dim), i);
+  // An index out of range (an invalid model) is clamped: never an access
+  // out of bounds.
+  Value last = arith::SubIOp::create(b, l, dim, indexConst(b, l, 1));
+  return arith::MaxSIOp::create(b, l, arith::MinSIOp::create(b, l, i, last),
+                                zero);
+}
+
 /// out[i] = data[i with i_axis replaced by indices[i]].
 struct GatherElementsToLinalg : OpRewritePattern<onnxir::GatherElementsOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -52,11 +66,7 @@ struct GatherElementsToLinalg : OpRewritePattern<onnxir::GatherElementsOp> {
         ValueRange{emptyTensor(rw, loc, outType,
                                tensor::getMixedSizes(rw, loc, indices))},
         {id, id}, parallel(r), [&](OpBuilder &b, Location l, ValueRange a) {
-          Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), a[0]);
-          Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i,
-                                            indexConst(b, l, 0));
-          i = arith::SelectOp::create(
-              b, l, neg, arith::AddIOp::create(b, l, i, axisDim), i);
+          Value i = wrappedIndex(b, l, a[0], axisDim);
           SmallVector<Value> at;
           for (int64_t d = 0; d < r; ++d)
             at.push_back(d == axis ? i : linalg::IndexOp::create(b, l, d));
@@ -618,16 +628,6 @@ struct PadGeneralToLinalg : OpRewritePattern<onnxir::PadOp> {
     return success();
   }
 };
-
-/// An index read from an integer tensor element, negative ones counted from
-/// the back of a dim of size `dim`.
-Value wrappedIndex(OpBuilder &b, Location l, Value v, Value dim) {
-  Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), v);
-  Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i,
-                                    indexConst(b, l, 0));
-  return arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, i, dim),
-                                 i);
-}
 
 /// Combines an old element with an update per ScatterElements/ScatterND's
 /// `reduction`.

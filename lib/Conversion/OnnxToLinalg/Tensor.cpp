@@ -321,6 +321,13 @@ struct GatherToLinalg : OpRewritePattern<onnxir::GatherOp> {
                                             idx(b, nl, 0));
           i = arith::SelectOp::create(b, nl, neg,
                                       arith::AddIOp::create(b, nl, i, axisDim), i);
+          // An index out of range (an invalid model) is clamped: never a
+          // read out of bounds.
+          i = arith::MaxSIOp::create(
+              b, nl,
+              arith::MinSIOp::create(
+                  b, nl, i, arith::SubIOp::create(b, nl, axisDim, idx(b, nl, 1))),
+              idx(b, nl, 0));
           SmallVector<Value> at;
           for (int64_t d = 0; d < axis; ++d)
             at.push_back(linalg::IndexOp::create(b, nl, d));

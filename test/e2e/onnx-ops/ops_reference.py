@@ -13,7 +13,7 @@ The cases cover forms the ONNX backend node tests leave out (Det with
 pivoting and singular matrices, RoiAlign max and adaptive sampling,
 NonMaxSuppression on random boxes, Unique on integers and unsorted slices,
 run-time reduction axes, MaxPool indices with pads and dilations, MaxUnpool,
-LRN with an even size, ...). Prints `PASS name` or `FAIL name: why` per case
+LRN with an even size, indices out of range, ...). Prints `PASS name` or `FAIL name: why` per case
 and `N passed, M failed`; exits 1 on any failure. `--perturb` changes every
 reference a little: every case must then FAIL, which shows the comparison
 can fail.
@@ -400,6 +400,23 @@ def cases(rng):
             op, [("size", np.array(n, np.int64))], [("y", want)],
             attrs=dict(output_datatype=TensorProto.DOUBLE), rtol=1e-9, atol=1e-12,
             f64=True)
+
+    # Indices out of range (an invalid model) are clamped into the dim: the
+    # documented behaviour that keeps every access in bounds.
+    gd = f32(5, 3)
+    gi = np.array([[0, 7], [-9, 100000]], np.int64)
+    clamp = lambda i, n: min(max(i + n if i < 0 else i, 0), n - 1)  # noqa: E731
+    out["gather_out_of_range_clamped"] = Case(
+        "Gather", [("data", gd), ("indices", gi)],
+        [("y", gd[np.vectorize(lambda i: clamp(i, 5))(gi)])], attrs=dict(axis=0))
+    sd = f32(4, 3)
+    si = np.array([[1], [1000000], [-100]], np.int64)
+    su = f32(3, 3)
+    want = sd.astype(np.float64).copy()
+    for r, u in zip(si[:, 0], su):
+        want[clamp(int(r), 4)] = u
+    out["scatternd_out_of_range_clamped"] = Case(
+        "ScatterND", [("data", sd), ("indices", si), ("updates", su)], [("y", want)])
 
     out["melweightmatrix_16k"] = Case(
         "MelWeightMatrix",
