@@ -11,3 +11,20 @@ func.func @dropout_mask(%x: tensor<3x4xf32>) -> (tensor<3x4xf32>, tensor<3x4xi1>
   %y, %m = onnx.Dropout(%x, %none, %none) : (tensor<3x4xf32>, none, none) -> (tensor<3x4xf32>, tensor<3x4xi1>)
   return %y, %m : tensor<3x4xf32>, tensor<3x4xi1>
 }
+
+// -----
+
+// Unsqueeze with run-time axes and dynamic dims: the axes' bit mask (over
+// the result rank) selects one of the reshapes the ranks allow (2 of 3
+// positions: 3 sets).
+// CHECK-LABEL: func @unsqueeze_runtime_axes
+// CHECK: %[[M:.*]] = scf.for
+// CHECK: arith.shli
+// CHECK: scf.index_switch %[[M]] -> tensor<?x?x?xf32>
+// CHECK: case 5 {
+// CHECK: case 6 {
+// CHECK: default {
+func.func @unsqueeze_runtime_axes(%x: tensor<?xf32>, %a: tensor<2xi64>) -> tensor<?x?x?xf32> {
+  %0 = onnx.Unsqueeze(%x, %a) : (tensor<?xf32>, tensor<2xi64>) -> tensor<?x?x?xf32>
+  return %0 : tensor<?x?x?xf32>
+}
