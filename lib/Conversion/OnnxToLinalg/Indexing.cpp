@@ -459,10 +459,9 @@ struct SliceGeneralToLinalg : OpRewritePattern<onnxir::SliceOp> {
     auto t = llvm::dyn_cast<RankedTensorType>(x.getType());
     auto rt = llvm::dyn_cast<RankedTensorType>(op.getType());
     auto st = llvm::dyn_cast<RankedTensorType>(starts.getType());
-    if (!t || !rt || !st || st.getRank() != 1 || st.isDynamicDim(0))
-      return rw.notifyMatchFailure(op, "needs ranked data and a static "
-                                       "number of starts");
-    int64_t r = t.getRank(), n = st.getDimSize(0);
+    if (!t || !rt || !st || st.getRank() != 1)
+      return rw.notifyMatchFailure(op, "needs ranked data and 1-D starts");
+    int64_t r = t.getRank();
     Value zero = indexConst(rw, l, 0), one = indexConst(rw, l, 1),
           minusOne = indexConst(rw, l, -1), rank = indexConst(rw, l, r);
     SmallVector<Value> start, step, size;
@@ -471,46 +470,83 @@ struct SliceGeneralToLinalg : OpRewritePattern<onnxir::SliceOp> {
       step.push_back(one);
       size.push_back(tensor::DimOp::create(rw, l, x, i));
     }
-    for (int64_t k = 0; k < n; ++k) {
-      Value ax = isNone(axes) ? indexConst(rw, l, k) : elementIndex(rw, l, axes, k);
+    // Entry k of starts/ends/axes/steps narrows the dim axes[k].
+    auto narrow = [&](OpBuilder &b, Value k, SmallVector<Value> &start,
+                      SmallVector<Value> &step, SmallVector<Value> &size) {
+      auto element = [&](Value list) -> Value {
+        return arith::IndexCastOp::create(
+            b, l, b.getIndexType(),
+            tensor::ExtractOp::create(b, l, list, ValueRange{k}));
+      };
+      Value ax = isNone(axes) ? k : element(axes);
       Value axNeg =
-          arith::CmpIOp::create(rw, l, arith::CmpIPredicate::slt, ax, zero);
-      ax = arith::SelectOp::create(rw, l, axNeg,
-                                   arith::AddIOp::create(rw, l, ax, rank), ax);
-      Value s = elementIndex(rw, l, starts, k), e = elementIndex(rw, l, ends, k);
-      Value stp = isNone(steps) ? one : elementIndex(rw, l, steps, k);
+          arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, ax, zero);
+      ax = arith::SelectOp::create(b, l, axNeg,
+                                   arith::AddIOp::create(b, l, ax, rank), ax);
+      Value s = element(starts), e = element(ends);
+      Value stp = isNone(steps) ? one : element(steps);
       for (int64_t i = 0; i < r; ++i) {
-        Value dim = tensor::DimOp::create(rw, l, x, i);
-        Value hit = arith::CmpIOp::create(rw, l, arith::CmpIPredicate::eq, ax,
-                                          indexConst(rw, l, i));
+        Value dim = tensor::DimOp::create(b, l, x, i);
+        Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, ax,
+                                          indexConst(b, l, i));
         // Negative starts/ends count from the back; then clamped to
         // [0, dim] (step > 0) or [-1, dim - 1] (step < 0).
         auto fromBack = [&](Value v) -> Value {
           Value neg =
-              arith::CmpIOp::create(rw, l, arith::CmpIPredicate::slt, v, zero);
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, v, zero);
           return arith::SelectOp::create(
-              rw, l, neg, arith::AddIOp::create(rw, l, v, dim), v);
+              b, l, neg, arith::AddIOp::create(b, l, v, dim), v);
         };
         Value pos =
-            arith::CmpIOp::create(rw, l, arith::CmpIPredicate::sgt, stp, zero);
-        Value dimM1 = arith::SubIOp::create(rw, l, dim, one);
-        Value sPos = clampIndex(rw, l, fromBack(s), zero, dim);
-        Value sNeg = clampIndex(rw, l, fromBack(s), zero, dimM1);
-        Value ePos = clampIndex(rw, l, fromBack(e), zero, dim);
-        Value eNeg = clampIndex(rw, l, fromBack(e), minusOne, dimM1);
-        Value s2 = arith::SelectOp::create(rw, l, pos, sPos, sNeg);
-        Value e2 = arith::SelectOp::create(rw, l, pos, ePos, eNeg);
+            arith::CmpIOp::create(b, l, arith::CmpIPredicate::sgt, stp, zero);
+        Value dimM1 = arith::SubIOp::create(b, l, dim, one);
+        Value sPos = clampIndex(b, l, fromBack(s), zero, dim);
+        Value sNeg = clampIndex(b, l, fromBack(s), zero, dimM1);
+        Value ePos = clampIndex(b, l, fromBack(e), zero, dim);
+        Value eNeg = clampIndex(b, l, fromBack(e), minusOne, dimM1);
+        Value s2 = arith::SelectOp::create(b, l, pos, sPos, sNeg);
+        Value e2 = arith::SelectOp::create(b, l, pos, ePos, eNeg);
         // A zero step (invalid) must not trap: it selects nothing.
         Value stepZero =
-            arith::CmpIOp::create(rw, l, arith::CmpIPredicate::eq, stp, zero);
-        Value safeStep = arith::SelectOp::create(rw, l, stepZero, one, stp);
+            arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, stp, zero);
+        Value safeStep = arith::SelectOp::create(b, l, stepZero, one, stp);
         Value len = arith::CeilDivSIOp::create(
-            rw, l, arith::SubIOp::create(rw, l, e2, s2), safeStep);
-        len = arith::MaxSIOp::create(rw, l, len, zero);
-        len = arith::SelectOp::create(rw, l, stepZero, zero, len);
-        start[i] = arith::SelectOp::create(rw, l, hit, s2, start[i]);
-        step[i] = arith::SelectOp::create(rw, l, hit, safeStep, step[i]);
-        size[i] = arith::SelectOp::create(rw, l, hit, len, size[i]);
+            b, l, arith::SubIOp::create(b, l, e2, s2), safeStep);
+        len = arith::MaxSIOp::create(b, l, len, zero);
+        len = arith::SelectOp::create(b, l, stepZero, zero, len);
+        start[i] = arith::SelectOp::create(b, l, hit, s2, start[i]);
+        step[i] = arith::SelectOp::create(b, l, hit, safeStep, step[i]);
+        size[i] = arith::SelectOp::create(b, l, hit, len, size[i]);
+      }
+    };
+    if (!st.isDynamicDim(0)) {
+      for (int64_t k = 0; k < st.getDimSize(0); ++k)
+        narrow(rw, indexConst(rw, l, k), start, step, size);
+    } else {
+      // A run-time count: an scf.for carrying the 3 * rank values, over the
+      // entries all the given lists have.
+      Value n = tensor::DimOp::create(rw, l, starts, 0);
+      for (Value v : {ends, axes, steps})
+        if (!isNone(v))
+          n = arith::MinSIOp::create(rw, l, n, tensor::DimOp::create(rw, l, v, 0));
+      SmallVector<Value> init(start);
+      init.append(step);
+      init.append(size);
+      auto loop = scf::ForOp::create(
+          rw, l, zero, n, one, init,
+          [&](OpBuilder &b, Location, Value k, ValueRange it) {
+            SmallVector<Value> sa(it.take_front(r)), sp(it.slice(r, r)),
+                sz(it.take_back(r));
+            narrow(b, k, sa, sp, sz);
+            SmallVector<Value> next(sa);
+            next.append(sp);
+            next.append(sz);
+            scf::YieldOp::create(b, l, next);
+          });
+      for (int64_t i = 0; i < r; ++i) {
+        start[i] = loop.getResult(i);
+        step[i] = loop.getResult(r + i);
+        size[i] = loop.getResult(2 * r + i);
       }
     }
     auto dynType = RankedTensorType::get(

@@ -62,3 +62,19 @@ func.func @gathernd_dynamic_depth(%d: tensor<?x?x?xf32>, %i: tensor<?x?x?xi64>) 
   %0 = onnx.GatherND(%d, %i) : (tensor<?x?x?xf32>, tensor<?x?x?xi64>) -> tensor<?x?x?xf32>
   return %0 : tensor<?x?x?xf32>
 }
+
+// -----
+
+// Slice with a run-time number of starts: an scf.for over the entries all
+// lists have carries each dim's start, step and size (3 x rank values).
+// CHECK-LABEL: func @slice_dynamic_count
+// CHECK: %[[N0:.*]] = tensor.dim %{{.*}}, %{{.*}} : tensor<?xi64>
+// CHECK: %[[N1:.*]] = arith.minsi %[[N0]]
+// CHECK: %[[L:.*]]:6 = scf.for %{{.*}} = %{{.*}} to %[[N1]]
+// CHECK: linalg.generic
+// CHECK: arith.muli %{{.*}}, %[[L]]#2
+func.func @slice_dynamic_count(%x: tensor<?x?xf32>, %s: tensor<?xi64>, %e: tensor<?xi64>) -> tensor<?x?xf32> {
+  %none = onnx.NoValue
+  %0 = onnx.Slice(%x, %s, %e, %none, %none) : (tensor<?x?xf32>, tensor<?xi64>, tensor<?xi64>, none, none) -> tensor<?x?xf32>
+  return %0 : tensor<?x?xf32>
+}
