@@ -6,8 +6,8 @@
 // reading X' = pad(X) viewed as (N, G, C/G, D...) at o_i*s_i + k_i*d_i and
 // W viewed as (G, M/G, C/G, K...). Depthwise convolutions (G = C) and
 // pointwise ones are the same op with different shapes; the long-sequence
-// ones are raised to seq.long_conv before this runs. With one group, the
-// weights' and channels' sizes may be dynamic.
+// ones are raised to seq.long_conv before this runs. The weights' and
+// channels' sizes may be dynamic.
 //
 //===----------------------------------------------------------------------===//
 
@@ -46,22 +46,31 @@ struct ConvToLinalg : OpRewritePattern<onnxir::ConvOp> {
     int64_t groups = intAttr(op, "group", 1);
     if (wt.getRank() != xt.getRank() || groups <= 0)
       return rw.notifyMatchFailure(op, "weights of another rank");
-    // Grouped convolutions need static channel counts; with one group the
-    // weights and channels may be dynamic (their sizes read at run time).
-    bool dynamicWeights = !wt.hasStaticShape() || xt.isDynamicDim(1);
-    if (dynamicWeights && groups != 1)
-      return rw.notifyMatchFailure(op, "needs static weights and channels");
+    // Channel counts may be dynamic (read at run time; the groups divide
+    // them, as a valid model's do).
     int64_t c = xt.getDimSize(1), m = wt.getDimSize(0);
-    if (!dynamicWeights &&
-        (c % groups || m % groups || wt.getDimSize(1) != c / groups))
+    auto perGroup = [&](int64_t n) {
+      return ShapedType::isDynamic(n) ? n : n / groups;
+    };
+    if ((!ShapedType::isDynamic(c) && c % groups) ||
+        (!ShapedType::isDynamic(m) && m % groups) ||
+        (!ShapedType::isDynamic(c) && !wt.isDynamicDim(1) &&
+         wt.getDimSize(1) != c / groups))
       return rw.notifyMatchFailure(op, "inconsistent groups");
-    int64_t cg = dynamicWeights ? c : c / groups;
-    int64_t mg = dynamicWeights ? m : m / groups;
+    int64_t cg = perGroup(c), mg = perGroup(m);
     // A size of w (or of padded x) as a static attribute or a run-time dim.
     auto sizeOf = [&](Value v, int64_t dim, int64_t known) -> OpFoldResult {
       if (!ShapedType::isDynamic(known))
         return rw.getIndexAttr(known);
       return tensor::getMixedSize(rw, loc, v, dim);
+    };
+    // Dim `dim` of `v` divided by the groups (`known` when static).
+    auto groupSize = [&](Value v, int64_t dim, int64_t known) -> OpFoldResult {
+      if (!ShapedType::isDynamic(known))
+        return rw.getIndexAttr(known);
+      return Value(arith::DivUIOp::create(
+          rw, loc, tensor::DimOp::create(rw, loc, v, dim),
+          arith::ConstantIndexOp::create(rw, loc, groups)));
     };
     SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
     SmallVector<int64_t> strides = intsAttr(op, "strides", s, 1);
@@ -103,7 +112,7 @@ struct ConvToLinalg : OpRewritePattern<onnxir::ConvOp> {
     SmallVector<int64_t> xShape = {pt.getDimSize(0), groups, cg};
     SmallVector<OpFoldResult> xSizes = {tensor::getMixedSize(rw, loc, padded, 0),
                                         rw.getIndexAttr(groups),
-                                        sizeOf(padded, 1, cg)};
+                                        groupSize(padded, 1, cg)};
     for (int64_t i = 0; i < s; ++i) {
       xGroups.push_back({3 + i});
       xShape.push_back(pt.getDimSize(2 + i));
@@ -114,7 +123,7 @@ struct ConvToLinalg : OpRewritePattern<onnxir::ConvOp> {
     SmallVector<ReassociationIndices> wGroups = {{0, 1}, {2}};
     SmallVector<int64_t> wShape = {groups, mg, cg};
     SmallVector<OpFoldResult> wSizes = {rw.getIndexAttr(groups),
-                                        sizeOf(w, 0, mg),
+                                        groupSize(w, 0, mg),
                                         sizeOf(w, 1, wt.getDimSize(1))};
     wShape[2] = wt.getDimSize(1);
     for (int64_t i = 0; i < s; ++i) {
@@ -129,7 +138,7 @@ struct ConvToLinalg : OpRewritePattern<onnxir::ConvOp> {
     SmallVector<int64_t> yShape = {rt.getDimSize(0), groups, mg};
     SmallVector<OpFoldResult> ySizes = {tensor::getMixedSize(rw, loc, x, 0),
                                         rw.getIndexAttr(groups),
-                                        sizeOf(w, 0, mg)};
+                                        groupSize(w, 0, mg)};
     for (int64_t i = 0; i < s; ++i) {
       yShape.push_back(rt.getDimSize(2 + i));
       if (!rt.isDynamicDim(2 + i)) {
@@ -168,12 +177,12 @@ struct ConvToLinalg : OpRewritePattern<onnxir::ConvOp> {
       auto bt = llvm::dyn_cast<RankedTensorType>(b.getType());
       if (!bt || bt.getRank() != 1)
         return rw.notifyMatchFailure(op, "needs a 1-D bias");
-      int64_t bm = dynamicWeights ? bt.getDimSize(0) : mg;
+      int64_t bm = perGroup(bt.getDimSize(0));
       Value bv = tensor::ExpandShapeOp::create(
           rw, loc, RankedTensorType::get({groups, bm}, elem), b,
           SmallVector<ReassociationIndices>{{0, 1}},
           SmallVector<OpFoldResult>{rw.getIndexAttr(groups),
-                                    sizeOf(b, 0, bm)});
+                                    groupSize(b, 0, bm)});
       SmallVector<utils::IteratorType> par(nPar, utils::IteratorType::parallel);
       init = linalg::GenericOp::create(
                  rw, loc, TypeRange{yType}, ValueRange{bv}, ValueRange{init},

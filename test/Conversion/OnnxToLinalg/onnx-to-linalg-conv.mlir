@@ -19,12 +19,17 @@ func.func @conv_dynamic_weights(%x: tensor<?x?x?xf32>, %w: tensor<?x?x?xf32>) ->
 
 // -----
 
-// Grouped convolutions still need static channel counts.
-// CHECK-LABEL: func @conv_groups_static
-// CHECK: tensor.expand_shape {{.*}} into tensor<1x2x2x8xf32>
+// A grouped (depthwise) convolution of unknown channel counts: the group
+// views divide the run-time channel dims by the (static) group count.
+// CHECK-LABEL: func @conv_groups_dynamic
+// CHECK: %[[C:.*]] = tensor.dim %{{.*}}, %c1 : tensor<?x?x?xf32>
+// CHECK: %[[CG:.*]] = arith.divui %[[C]], %c3
+// CHECK: tensor.expand_shape {{.*}} output_shape [%{{.*}}, 3, %[[CG]], %{{.*}}] : tensor<?x?x?xf32> into tensor<?x3x?x?xf32>
+// CHECK: arith.divui %{{.*}}, %c3
+// CHECK: tensor.expand_shape {{.*}} into tensor<3x?x?x?xf32>
 // CHECK: linalg.generic
-func.func @conv_groups_static(%x: tensor<1x4x8xf32>, %w: tensor<6x2x3xf32>) -> tensor<1x6x6xf32> {
+func.func @conv_groups_dynamic(%x: tensor<?x?x?xf32>, %w: tensor<?x?x?xf32>) -> tensor<?x?x?xf32> {
   %none = onnx.NoValue
-  %0 = onnx.Conv(%x, %w, %none) {group = 2 : i64} : (tensor<1x4x8xf32>, tensor<6x2x3xf32>, none) -> tensor<1x6x6xf32>
-  return %0 : tensor<1x6x6xf32>
+  %0 = onnx.Conv(%x, %w, %none) {group = 3 : i64} : (tensor<?x?x?xf32>, tensor<?x?x?xf32>, none) -> tensor<?x?x?xf32>
+  return %0 : tensor<?x?x?xf32>
 }
