@@ -141,17 +141,17 @@ LogicalResult seqc::detail::adaptToNewestOpset(
       };
     }
   }
-  // PRelu before opset 7 applied a 1-D slope per channel (dim 1); since 7
-  // the slope broadcasts numpy-style (from the right). The slope [C] becomes
-  // [C, 1, ..., 1], which also holds when the dims are only known at run
-  // time.
+  // PRelu before opset 7 had no broadcasting: a 1-D slope holds one value
+  // per channel (dim 1), so it becomes (C, 1, ..., 1) for numpy rules --
+  // also when the input's dims are unknown at import.
   if (op == "PRelu" && opset < 7) {
     out.finish = [](OpBuilder &b, Location loc, Operation *op,
                     llvm::StringMap<Value> &,
-                    const onnx::NodeProto &node) -> LogicalResult {
+                    const onnx::NodeProto &) -> LogicalResult {
       auto xt = llvm::dyn_cast<RankedTensorType>(op->getOperand(0).getType());
       auto st = llvm::dyn_cast<RankedTensorType>(op->getOperand(1).getType());
-      if (!xt || !st || st.getRank() != 1 || xt.getRank() <= 2)
+      if (!xt || !st || st.getRank() != 1 || xt.getRank() <= 2 ||
+          st.getDimSize(0) == 1)
         return success();
       int64_t trailing = xt.getRank() - 2;
       SmallVector<int64_t> axes, shape(st.getShape());
@@ -163,15 +163,14 @@ LogicalResult seqc::detail::adaptToNewestOpset(
       b.setInsertionPoint(op);
       auto axesType = RankedTensorType::get({trailing}, b.getI64Type());
       OperationState cst(loc, "onnx.Constant");
-      cst.addAttribute("value",
-                       DenseElementsAttr::get(axesType, ArrayRef<int64_t>(axes)));
+      cst.addAttribute("value", DenseElementsAttr::get(
+                                    axesType, ArrayRef<int64_t>(axes)));
       cst.addTypes(axesType);
       Operation *axesOp = b.create(cst);
       OperationState unsq(loc, "onnx.Unsqueeze");
       unsq.addOperands({op->getOperand(1), axesOp->getResult(0)});
       unsq.addTypes(RankedTensorType::get(shape, st.getElementType()));
       op->setOperand(1, b.create(unsq)->getResult(0));
-      (void)node;
       return success();
     };
   }

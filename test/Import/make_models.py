@@ -89,6 +89,13 @@ save(model([helper.make_node("Split", ["x"], ["a", "b"], name="split", axis=1, s
 save(model([helper.make_node("Clip", ["x"], ["c"], name="clip", min=-1.0, max=1.0),
             helper.make_node("Pad", ["c"], ["y"], name="pad", pads=[1, 1], value=2.0)],
            [vi("x", F, [3])], [vi("y", F, [5])], opset=6), "clip_pad6")
+# Opset 6 broadcasting: Add with broadcast/axis, then a per-channel PRelu
+# slope on symbolic dims, each followed by another node.
+save(model([helper.make_node("Add", ["x", "b"], ["s"], name="add", broadcast=1, axis=1),
+            helper.make_node("PRelu", ["s", "slope"], ["p"], name="prelu"),
+            helper.make_node("Relu", ["p"], ["y"], name="relu")],
+           [vi("x", F, ["N", 3, "L"]), vi("b", F, [3]), vi("slope", F, [3])],
+           [vi("y", F, ["N", 3, "L"])], opset=6), "broadcast6")
 
 # Sequences inside the graph (rewritten into tensor ops by the importer):
 # constant positions over elements of unequal shapes; run-time positions;

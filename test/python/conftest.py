@@ -68,11 +68,14 @@ def two_io_model():
 
 @pytest.fixture(scope="session")
 def unlowered_model():
-    """A node seqc imports but does not lower yet (Det, named 'det')."""
+    """A node seqc imports but does not lower yet (MaxRoiPool, named
+    'pool')."""
     return make_model(
-        [helper.make_node("Det", ["x"], ["y"], name="det")],
-        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 3])],
-        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [])])
+        [helper.make_node("MaxRoiPool", ["x", "r"], ["y"], name="pool",
+                          pooled_shape=[2, 2])],
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 4, 4]),
+         helper.make_tensor_value_info("r", TensorProto.FLOAT, [1, 5])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1, 2, 2])])
 
 
 @pytest.fixture(scope="session")

@@ -24,6 +24,7 @@ namespace seqc {
 /// onnx -> linalg/tensor/arith/math patterns, by family.
 void populateOnnxControlFlowToScfPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxConvToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateOnnxDetectionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxIndexingToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxLossToLinalgPatterns(mlir::RewritePatternSet &patterns);
@@ -37,6 +38,7 @@ void populateOnnxQuantizationToLinalgPatterns(
 void populateOnnxRecurrentToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxReductionToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);
+void populateOnnxSignalToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxTensorToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateOnnxToLinalgPatterns(mlir::RewritePatternSet &patterns);
 

@@ -6,7 +6,8 @@
 // reading X' = pad(X) viewed as (N, G, C/G, D...) at o_i*s_i + k_i*d_i and
 // W viewed as (G, M/G, C/G, K...). Depthwise convolutions (G = C) and
 // pointwise ones are the same op with different shapes; the long-sequence
-// ones are raised to seq.long_conv before this runs.
+// ones are raised to seq.long_conv before this runs. The weights' and
+// channels' sizes may be dynamic.
 //
 //===----------------------------------------------------------------------===//
 

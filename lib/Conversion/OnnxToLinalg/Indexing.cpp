@@ -1,10 +1,10 @@
 //===- Indexing.cpp - Index-computing ONNX ops to linalg --------*- C++ -*-===//
 //
 // GatherElements, GatherND, ScatterElements, ScatterND, TopK, Compress,
-// Size, Range, Tile, EyeLike, Clip, OneHot, DepthToSpace, SpaceToDepth, and
-// the general forms of Slice and Pad: ops whose generic bodies (or, for the
-// scatters and Compress, loop nests) compute element positions or read
-// scalar operands at run time.
+// NonZero, ReverseSequence, Unique, Size, Range, Tile, EyeLike, Clip, OneHot,
+// DepthToSpace, SpaceToDepth, and the general forms of Slice and Pad: ops
+// whose generic bodies (or, for the scatters, Compress and NonZero, loop
+// nests) compute element positions or read scalar operands at run time.
 //
 //===----------------------------------------------------------------------===//
 
@@ -31,6 +31,20 @@ SmallVector<utils::IteratorType> parallel(int64_t n) {
   return SmallVector<utils::IteratorType>(n, utils::IteratorType::parallel);
 }
 
+/// An index read from an integer tensor element, negative ones counted from
+/// the back of a dim of size `dim`, clamped into it.
+Value wrappedIndex(OpBuilder &b, Location l, Value v, Value dim) {
+  Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), v);
+  Value zero = indexConst(b, l, 0);
+  Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i, zero);
+  i = arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, i, dim), i);
+  // An index out of range (an invalid model) is clamped: never an access
+  // out of bounds.
+  Value last = arith::SubIOp::create(b, l, dim, indexConst(b, l, 1));
+  return arith::MaxSIOp::create(b, l, arith::MinSIOp::create(b, l, i, last),
+                                zero);
+}
+
 /// out[i] = data[i with i_axis replaced by indices[i]].
 struct GatherElementsToLinalg : OpRewritePattern<onnxir::GatherElementsOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -52,11 +66,7 @@ struct GatherElementsToLinalg : OpRewritePattern<onnxir::GatherElementsOp> {
         ValueRange{emptyTensor(rw, loc, outType,
                                tensor::getMixedSizes(rw, loc, indices))},
         {id, id}, parallel(r), [&](OpBuilder &b, Location l, ValueRange a) {
-          Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), a[0]);
-          Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i,
-                                            indexConst(b, l, 0));
-          i = arith::SelectOp::create(
-              b, l, neg, arith::AddIOp::create(b, l, i, axisDim), i);
+          Value i = wrappedIndex(b, l, a[0], axisDim);
           SmallVector<Value> at;
           for (int64_t d = 0; d < r; ++d)
             at.push_back(d == axis ? i : linalg::IndexOp::create(b, l, d));
@@ -452,10 +462,9 @@ struct SliceGeneralToLinalg : OpRewritePattern<onnxir::SliceOp> {
     auto t = llvm::dyn_cast<RankedTensorType>(x.getType());
     auto rt = llvm::dyn_cast<RankedTensorType>(op.getType());
     auto st = llvm::dyn_cast<RankedTensorType>(starts.getType());
-    if (!t || !rt || !st || st.getRank() != 1 || st.isDynamicDim(0))
-      return rw.notifyMatchFailure(op, "needs ranked data and a static "
-                                       "number of starts");
-    int64_t r = t.getRank(), n = st.getDimSize(0);
+    if (!t || !rt || !st || st.getRank() != 1)
+      return rw.notifyMatchFailure(op, "needs ranked data and 1-D starts");
+    int64_t r = t.getRank();
     Value zero = indexConst(rw, l, 0), one = indexConst(rw, l, 1),
           minusOne = indexConst(rw, l, -1), rank = indexConst(rw, l, r);
     SmallVector<Value> start, step, size;
@@ -464,46 +473,83 @@ struct SliceGeneralToLinalg : OpRewritePattern<onnxir::SliceOp> {
       step.push_back(one);
       size.push_back(tensor::DimOp::create(rw, l, x, i));
     }
-    for (int64_t k = 0; k < n; ++k) {
-      Value ax = isNone(axes) ? indexConst(rw, l, k) : elementIndex(rw, l, axes, k);
+    // Entry k of starts/ends/axes/steps narrows the dim axes[k].
+    auto narrow = [&](OpBuilder &b, Value k, SmallVector<Value> &start,
+                      SmallVector<Value> &step, SmallVector<Value> &size) {
+      auto element = [&](Value list) -> Value {
+        return arith::IndexCastOp::create(
+            b, l, b.getIndexType(),
+            tensor::ExtractOp::create(b, l, list, ValueRange{k}));
+      };
+      Value ax = isNone(axes) ? k : element(axes);
       Value axNeg =
-          arith::CmpIOp::create(rw, l, arith::CmpIPredicate::slt, ax, zero);
-      ax = arith::SelectOp::create(rw, l, axNeg,
-                                   arith::AddIOp::create(rw, l, ax, rank), ax);
-      Value s = elementIndex(rw, l, starts, k), e = elementIndex(rw, l, ends, k);
-      Value stp = isNone(steps) ? one : elementIndex(rw, l, steps, k);
+          arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, ax, zero);
+      ax = arith::SelectOp::create(b, l, axNeg,
+                                   arith::AddIOp::create(b, l, ax, rank), ax);
+      Value s = element(starts), e = element(ends);
+      Value stp = isNone(steps) ? one : element(steps);
       for (int64_t i = 0; i < r; ++i) {
-        Value dim = tensor::DimOp::create(rw, l, x, i);
-        Value hit = arith::CmpIOp::create(rw, l, arith::CmpIPredicate::eq, ax,
-                                          indexConst(rw, l, i));
+        Value dim = tensor::DimOp::create(b, l, x, i);
+        Value hit = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, ax,
+                                          indexConst(b, l, i));
         // Negative starts/ends count from the back; then clamped to
         // [0, dim] (step > 0) or [-1, dim - 1] (step < 0).
         auto fromBack = [&](Value v) -> Value {
           Value neg =
-              arith::CmpIOp::create(rw, l, arith::CmpIPredicate::slt, v, zero);
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, v, zero);
           return arith::SelectOp::create(
-              rw, l, neg, arith::AddIOp::create(rw, l, v, dim), v);
+              b, l, neg, arith::AddIOp::create(b, l, v, dim), v);
         };
         Value pos =
-            arith::CmpIOp::create(rw, l, arith::CmpIPredicate::sgt, stp, zero);
-        Value dimM1 = arith::SubIOp::create(rw, l, dim, one);
-        Value sPos = clampIndex(rw, l, fromBack(s), zero, dim);
-        Value sNeg = clampIndex(rw, l, fromBack(s), zero, dimM1);
-        Value ePos = clampIndex(rw, l, fromBack(e), zero, dim);
-        Value eNeg = clampIndex(rw, l, fromBack(e), minusOne, dimM1);
-        Value s2 = arith::SelectOp::create(rw, l, pos, sPos, sNeg);
-        Value e2 = arith::SelectOp::create(rw, l, pos, ePos, eNeg);
+            arith::CmpIOp::create(b, l, arith::CmpIPredicate::sgt, stp, zero);
+        Value dimM1 = arith::SubIOp::create(b, l, dim, one);
+        Value sPos = clampIndex(b, l, fromBack(s), zero, dim);
+        Value sNeg = clampIndex(b, l, fromBack(s), zero, dimM1);
+        Value ePos = clampIndex(b, l, fromBack(e), zero, dim);
+        Value eNeg = clampIndex(b, l, fromBack(e), minusOne, dimM1);
+        Value s2 = arith::SelectOp::create(b, l, pos, sPos, sNeg);
+        Value e2 = arith::SelectOp::create(b, l, pos, ePos, eNeg);
         // A zero step (invalid) must not trap: it selects nothing.
         Value stepZero =
-            arith::CmpIOp::create(rw, l, arith::CmpIPredicate::eq, stp, zero);
-        Value safeStep = arith::SelectOp::create(rw, l, stepZero, one, stp);
+            arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, stp, zero);
+        Value safeStep = arith::SelectOp::create(b, l, stepZero, one, stp);
         Value len = arith::CeilDivSIOp::create(
-            rw, l, arith::SubIOp::create(rw, l, e2, s2), safeStep);
-        len = arith::MaxSIOp::create(rw, l, len, zero);
-        len = arith::SelectOp::create(rw, l, stepZero, zero, len);
-        start[i] = arith::SelectOp::create(rw, l, hit, s2, start[i]);
-        step[i] = arith::SelectOp::create(rw, l, hit, safeStep, step[i]);
-        size[i] = arith::SelectOp::create(rw, l, hit, len, size[i]);
+            b, l, arith::SubIOp::create(b, l, e2, s2), safeStep);
+        len = arith::MaxSIOp::create(b, l, len, zero);
+        len = arith::SelectOp::create(b, l, stepZero, zero, len);
+        start[i] = arith::SelectOp::create(b, l, hit, s2, start[i]);
+        step[i] = arith::SelectOp::create(b, l, hit, safeStep, step[i]);
+        size[i] = arith::SelectOp::create(b, l, hit, len, size[i]);
+      }
+    };
+    if (!st.isDynamicDim(0)) {
+      for (int64_t k = 0; k < st.getDimSize(0); ++k)
+        narrow(rw, indexConst(rw, l, k), start, step, size);
+    } else {
+      // A run-time count: an scf.for carrying the 3 * rank values, over the
+      // entries all the given lists have.
+      Value n = tensor::DimOp::create(rw, l, starts, 0);
+      for (Value v : {ends, axes, steps})
+        if (!isNone(v))
+          n = arith::MinSIOp::create(rw, l, n, tensor::DimOp::create(rw, l, v, 0));
+      SmallVector<Value> init(start);
+      init.append(step);
+      init.append(size);
+      auto loop = scf::ForOp::create(
+          rw, l, zero, n, one, init,
+          [&](OpBuilder &b, Location, Value k, ValueRange it) {
+            SmallVector<Value> sa(it.take_front(r)), sp(it.slice(r, r)),
+                sz(it.take_back(r));
+            narrow(b, k, sa, sp, sz);
+            SmallVector<Value> next(sa);
+            next.append(sp);
+            next.append(sz);
+            scf::YieldOp::create(b, l, next);
+          });
+      for (int64_t i = 0; i < r; ++i) {
+        start[i] = loop.getResult(i);
+        step[i] = loop.getResult(r + i);
+        size[i] = loop.getResult(2 * r + i);
       }
     }
     auto dynType = RankedTensorType::get(
@@ -622,16 +668,6 @@ struct PadGeneralToLinalg : OpRewritePattern<onnxir::PadOp> {
   }
 };
 
-/// An index read from an integer tensor element, negative ones counted from
-/// the back of a dim of size `dim`.
-Value wrappedIndex(OpBuilder &b, Location l, Value v, Value dim) {
-  Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), v);
-  Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i,
-                                    indexConst(b, l, 0));
-  return arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, i, dim),
-                                 i);
-}
-
 /// Combines an old element with an update per ScatterElements/ScatterND's
 /// `reduction`.
 Value scatterCombine(OpBuilder &b, Location l, StringRef reduction, Value old,
@@ -682,8 +718,25 @@ struct ScatterToLinalg : RewritePattern {
       return failure();
     }
     int64_t k = nd ? it.getDimSize(it.getRank() - 1) : 0;
-    if (nd && (ShapedType::isDynamic(k) || k > dt.getRank()))
-      return rw.notifyMatchFailure(op, "needs a static index depth");
+    // A dynamic index depth follows from the ranks (updates have
+    // q + rank(data) - k dims).
+    bool dynDepth = nd && ShapedType::isDynamic(k);
+    if (dynDepth)
+      k = it.getRank() - 1 + dt.getRank() - ut.getRank();
+    if (nd && (k < 1 || k > dt.getRank() ||
+               ut.getRank() != it.getRank() - 1 + dt.getRank() - k))
+      return rw.notifyMatchFailure(op, "needs a consistent index depth");
+    // Never read past a run-time depth smaller than k (an invalid model).
+    Value lastIdx =
+        dynDepth ? Value(arith::MaxSIOp::create(
+                       rw, l,
+                       arith::SubIOp::create(
+                           rw, l,
+                           tensor::DimOp::create(rw, l, indices,
+                                                 it.getRank() - 1),
+                           indexConst(rw, l, 1)),
+                       indexConst(rw, l, 0)))
+                 : Value();
     int64_t axis = nd ? 0 : normalizeAxis(intAttr(op, "axis", 0), dt.getRank());
     // The copy that is written: a generic, so it never aliases `data`.
     Value out = mapTensor(rw, l, data,
@@ -702,7 +755,10 @@ struct ScatterToLinalg : RewritePattern {
           int64_t q = it.getRank() - 1;
           for (int64_t j = 0; j < k; ++j) {
             SmallVector<Value> at(ivs.begin(), ivs.begin() + q);
-            at.push_back(indexConst(b, nl, j));
+            Value jv = indexConst(b, nl, j);
+            if (dynDepth)
+              jv = arith::MinSIOp::create(b, nl, jv, lastIdx);
+            at.push_back(jv);
             Value v = tensor::ExtractOp::create(b, nl, indices, at);
             pos.push_back(wrappedIndex(
                 b, nl, v, tensor::DimOp::create(b, nl, data, j)));
@@ -755,9 +811,23 @@ struct GatherNDToLinalg : OpRewritePattern<onnxir::GatherNDOp> {
       return rw.notifyMatchFailure(op, "needs ranked tensors");
     int64_t bd = intAttr(op, "batch_dims", 0);
     int64_t q = it.getRank() - 1, k = it.getDimSize(q);
-    if (ShapedType::isDynamic(k) || bd + k > dt.getRank() ||
+    // A dynamic index depth follows from the ranks (the result has
+    // q + rank(data) - batch_dims - k dims).
+    bool dynDepth = ShapedType::isDynamic(k);
+    if (dynDepth)
+      k = q + dt.getRank() - bd - rt.getRank();
+    if (q < 0 || k < 1 || bd + k > dt.getRank() ||
         rt.getRank() != q + dt.getRank() - bd - k)
-      return rw.notifyMatchFailure(op, "needs a static index depth");
+      return rw.notifyMatchFailure(op, "needs a consistent index depth");
+    // Never read past a run-time depth smaller than k (an invalid model).
+    Value lastIdx =
+        dynDepth ? Value(arith::MaxSIOp::create(
+                       rw, l,
+                       arith::SubIOp::create(
+                           rw, l, tensor::DimOp::create(rw, l, indices, q),
+                           indexConst(rw, l, 1)),
+                       indexConst(rw, l, 0)))
+                 : Value();
     SmallVector<OpFoldResult> sizes;
     for (int64_t i = 0; i < rt.getRank(); ++i) {
       if (!rt.isDynamicDim(i))
@@ -772,7 +842,10 @@ struct GatherNDToLinalg : OpRewritePattern<onnxir::GatherNDOp> {
           SmallVector<Value> at(o.begin(), o.begin() + bd);
           for (int64_t j = 0; j < k; ++j) {
             SmallVector<Value> ix(o.begin(), o.begin() + q);
-            ix.push_back(indexConst(b, nl, j));
+            Value jv = indexConst(b, nl, j);
+            if (dynDepth)
+              jv = arith::MinSIOp::create(b, nl, jv, lastIdx);
+            ix.push_back(jv);
             Value v = tensor::ExtractOp::create(b, nl, indices, ix);
             at.push_back(wrappedIndex(
                 b, nl, v, tensor::DimOp::create(b, nl, data, bd + j)));
@@ -982,13 +1055,378 @@ struct CompressToLinalg : OpRewritePattern<onnxir::CompressOp> {
   }
 };
 
+/// The flat positions (row-major) of the nonzero elements of `x`, in order,
+/// and their count: an scf.for over the flattened tensor.
+std::pair<Value, Value> nonzeroPositions(OpBuilder &rw, Location l, Value x) {
+  auto t = llvm::cast<RankedTensorType>(x.getType());
+  if (t.getRank() != 1) {
+    SmallVector<ReassociationIndices> all(1);
+    for (int64_t i = 0; i < t.getRank(); ++i)
+      all[0].push_back(i);
+    x = tensor::CollapseShapeOp::create(rw, l, x, all);
+  }
+  Type elem = t.getElementType();
+  Value zero = indexConst(rw, l, 0), one = indexConst(rw, l, 1);
+  Value n = tensor::DimOp::create(rw, l, x, 0);
+  auto selType =
+      RankedTensorType::get({ShapedType::kDynamic}, rw.getIndexType());
+  Value sel = tensor::EmptyOp::create(rw, l, selType, ValueRange{n});
+  auto loop = scf::ForOp::create(
+      rw, l, zero, n, one, ValueRange{sel, zero},
+      [&](OpBuilder &b, Location nl, Value i, ValueRange it) {
+        Value v = tensor::ExtractOp::create(b, nl, x, ValueRange{i});
+        Value c =
+            llvm::isa<FloatType>(elem)
+                ? Value(arith::CmpFOp::create(b, nl, arith::CmpFPredicate::UNE,
+                                              v, scalarConst(b, nl, elem, 0)))
+                : Value(arith::CmpIOp::create(b, nl, arith::CmpIPredicate::ne,
+                                              v, scalarConst(b, nl, elem, 0)));
+        auto ifOp = scf::IfOp::create(
+            b, nl, c,
+            [&](OpBuilder &tb, Location tl) {
+              Value s2 =
+                  tensor::InsertOp::create(tb, tl, i, it[0], ValueRange{it[1]});
+              scf::YieldOp::create(
+                  tb, tl,
+                  ValueRange{s2, arith::AddIOp::create(tb, tl, it[1], one)});
+            },
+            [&](OpBuilder &eb, Location el) {
+              scf::YieldOp::create(eb, el, ValueRange{it[0], it[1]});
+            });
+        scf::YieldOp::create(b, nl, ifOp.getResults());
+      });
+  return {loop.getResult(0), loop.getResult(1)};
+}
+
+/// NonZero: the flat positions of the nonzero elements (nonzeroPositions),
+/// then a generic over (rank, count) splitting each into its indices.
+struct NonZeroToLinalg : OpRewritePattern<onnxir::NonZeroOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnxir::NonZeroOp op,
+                                PatternRewriter &rw) const override {
+    Location l = op.getLoc();
+    Value x = op->getOperand(0);
+    auto t = llvm::dyn_cast<RankedTensorType>(x.getType());
+    auto rt = llvm::dyn_cast<RankedTensorType>(op.getType());
+    if (!t || !rt || t.getRank() == 0 || rt.getRank() != 2 ||
+        !rt.getElementType().isSignlessInteger())
+      return rw.notifyMatchFailure(op, "needs a ranked input of rank >= 1");
+    Type elem = t.getElementType();
+    if (!llvm::isa<FloatType>(elem) && !elem.isSignlessInteger())
+      return rw.notifyMatchFailure(op, "needs float, integer or bool input");
+    int64_t r = t.getRank();
+    auto [positions, count] = nonzeroPositions(rw, l, x);
+    // Row-major strides of x.
+    SmallVector<Value> dims, strides(r);
+    for (int64_t i = 0; i < r; ++i)
+      dims.push_back(tensor::DimOp::create(rw, l, x, i));
+    Value stride = indexConst(rw, l, 1);
+    for (int64_t i = r - 1; i >= 0; --i) {
+      strides[i] = stride;
+      stride = arith::MulIOp::create(rw, l, stride, dims[i]);
+    }
+    auto dynType = RankedTensorType::get({r, ShapedType::kDynamic},
+                                         rt.getElementType());
+    SmallVector<OpFoldResult> sizes = {rw.getIndexAttr(r), count};
+    Value y = generateFromIndices(
+        rw, l, dynType, sizes,
+        [&](OpBuilder &b, Location nl, ArrayRef<Value> o) {
+          Value p = tensor::ExtractOp::create(b, nl, positions, ValueRange{o[1]});
+          // Index o[0] of p: (p / strides[d]) % dims[d], picked by o[0].
+          Value v = indexConst(b, nl, 0);
+          for (int64_t d = 0; d < r; ++d) {
+            Value id = arith::RemUIOp::create(
+                b, nl, arith::DivUIOp::create(b, nl, p, strides[d]), dims[d]);
+            Value is = arith::CmpIOp::create(b, nl, arith::CmpIPredicate::eq,
+                                             o[0], indexConst(b, nl, d));
+            v = arith::SelectOp::create(b, nl, is, id, v);
+          }
+          return Value(
+              arith::IndexCastOp::create(b, nl, rt.getElementType(), v));
+        });
+    rw.replaceOp(op, castIfNeeded(rw, l, y, rt));
+    return success();
+  }
+};
+
+/// ReverseSequence: out[.., t, .., b, ..] = x[.., len_b - 1 - t, .., b, ..]
+/// for t < len_b (len_b = sequence_lens[b], clamped to the time length),
+/// else x itself.
+struct ReverseSequenceToLinalg : OpRewritePattern<onnxir::ReverseSequenceOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnxir::ReverseSequenceOp op,
+                                PatternRewriter &rw) const override {
+    Location l = op.getLoc();
+    Value x = op->getOperand(0), lens = op->getOperand(1);
+    auto t = llvm::dyn_cast<RankedTensorType>(x.getType());
+    auto lt = llvm::dyn_cast<RankedTensorType>(lens.getType());
+    if (!t || !lt || t.getRank() < 2 || lt.getRank() != 1 ||
+        !lt.getElementType().isSignlessInteger())
+      return rw.notifyMatchFailure(op, "needs rank >= 2 and 1-D lengths");
+    int64_t timeAxis = normalizeAxis(intAttr(op, "time_axis", 0), t.getRank());
+    int64_t batchAxis =
+        normalizeAxis(intAttr(op, "batch_axis", 1), t.getRank());
+    if (timeAxis == batchAxis || timeAxis > 1 || batchAxis > 1)
+      return rw.notifyMatchFailure(op, "time and batch axes are 0 and 1");
+    Value steps = tensor::DimOp::create(rw, l, x, timeAxis);
+    Value y = generateFromIndices(
+        rw, l, t, tensor::getMixedSizes(rw, l, x),
+        [&](OpBuilder &b, Location nl, ArrayRef<Value> o) {
+          Value len = tensor::ExtractOp::create(b, nl, lens,
+                                                ValueRange{o[batchAxis]});
+          len = arith::IndexCastOp::create(b, nl, b.getIndexType(), len);
+          len = arith::MinSIOp::create(b, nl, len, steps);
+          Value ti = o[timeAxis];
+          Value rev = arith::SubIOp::create(
+              b, nl, arith::SubIOp::create(b, nl, len, indexConst(b, nl, 1)),
+              ti);
+          Value in = arith::CmpIOp::create(b, nl, arith::CmpIPredicate::slt,
+                                           ti, len);
+          SmallVector<Value> at(o.begin(), o.end());
+          at[timeAxis] = arith::SelectOp::create(b, nl, in, rev, ti);
+          return Value(tensor::ExtractOp::create(b, nl, x, at));
+        });
+    rw.replaceOp(op, castIfNeeded(rw, l, y, op.getType()));
+    return success();
+  }
+};
+
+/// Unique along `axis` (or of the flattened input): slices compared
+/// lexicographically, in scf loops (quadratic in the axis length). Per
+/// slice i: first[i], the first slice equal to it; the first occurrences
+/// are ranked (sorted: by how many first occurrences are smaller; else by
+/// position), which gives Y's order, indices (the first occurrences),
+/// inverse_indices (rank of first[i]) and counts.
+struct UniqueToLinalg : OpRewritePattern<onnxir::UniqueOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnxir::UniqueOp op,
+                                PatternRewriter &rw) const override {
+    Location l = op.getLoc();
+    Value x = op->getOperand(0);
+    auto t = llvm::dyn_cast<RankedTensorType>(x.getType());
+    if (!t || t.getRank() == 0 || op->getNumResults() != 4)
+      return rw.notifyMatchFailure(op, "needs a ranked input");
+    Type elem = t.getElementType();
+    bool isFloat = llvm::isa<FloatType>(elem);
+    if (!isFloat && !elem.isSignlessInteger())
+      return rw.notifyMatchFailure(op, "needs float or signless integers");
+    SmallVector<RankedTensorType> rts;
+    for (Value r : op->getResults()) {
+      auto rt = llvm::dyn_cast<RankedTensorType>(r.getType());
+      if (!rt)
+        return rw.notifyMatchFailure(op, "needs ranked results");
+      rts.push_back(rt);
+    }
+    int64_t axis = 0;
+    if (op->getAttrOfType<IntegerAttr>("axis")) {
+      axis = normalizeAxis(intAttr(op, "axis", 0), t.getRank());
+    } else if (t.getRank() != 1) {
+      SmallVector<ReassociationIndices> all(1);
+      for (int64_t i = 0; i < t.getRank(); ++i)
+        all[0].push_back(i);
+      x = tensor::CollapseShapeOp::create(rw, l, x, all);
+      t = llvm::cast<RankedTensorType>(x.getType());
+    }
+    for (int64_t i = 1; i < 4; ++i)
+      if (rts[i].getRank() != 1 || !rts[i].getElementType().isSignlessInteger())
+        return rw.notifyMatchFailure(op, "needs 1-D integer index outputs");
+    if (rts[0].getRank() != t.getRank())
+      return rw.notifyMatchFailure(op, "result rank");
+    bool sorted = intAttr(op, "sorted", 1) != 0;
+    int64_t r = t.getRank();
+    Value zero = indexConst(rw, l, 0), one = indexConst(rw, l, 1);
+    Value n = tensor::DimOp::create(rw, l, x, axis);
+    // The other dims, row-major: a slice's elements.
+    SmallVector<int64_t> others;
+    SmallVector<Value> otherDims;
+    Value m = one;
+    for (int64_t d = 0; d < r; ++d) {
+      if (d == axis)
+        continue;
+      others.push_back(d);
+      otherDims.push_back(tensor::DimOp::create(rw, l, x, d));
+      m = arith::MulIOp::create(rw, l, m, otherDims.back());
+    }
+    auto element = [&](OpBuilder &b, Location nl, Value slice, Value e) {
+      SmallVector<Value> at(r);
+      at[axis] = slice;
+      for (int64_t k = others.size() - 1; k >= 0; --k) {
+        at[others[k]] = arith::RemUIOp::create(b, nl, e, otherDims[k]);
+        e = arith::DivUIOp::create(b, nl, e, otherDims[k]);
+      }
+      return Value(tensor::ExtractOp::create(b, nl, x, at));
+    };
+    // -1, 0 or 1 as slice i is smaller than, equal to or larger than j.
+    auto compare = [&](OpBuilder &b, Location nl, Value i, Value j) -> Value {
+      Type i8 = b.getI8Type();
+      auto loop = scf::ForOp::create(
+          b, nl, zero, m, one, ValueRange{scalarConst(b, nl, i8, 0)},
+          [&](OpBuilder &lb, Location ll, Value e, ValueRange it) {
+            Value a = element(lb, ll, i, e), c = element(lb, ll, j, e);
+            Value lt = isFloat ? Value(arith::CmpFOp::create(
+                                     lb, ll, arith::CmpFPredicate::OLT, a, c))
+                               : Value(arith::CmpIOp::create(
+                                     lb, ll, arith::CmpIPredicate::slt, a, c));
+            Value gt = isFloat ? Value(arith::CmpFOp::create(
+                                     lb, ll, arith::CmpFPredicate::OGT, a, c))
+                               : Value(arith::CmpIOp::create(
+                                     lb, ll, arith::CmpIPredicate::sgt, a, c));
+            Value here = arith::SelectOp::create(
+                lb, ll, lt, scalarConst(lb, ll, i8, -1),
+                arith::SelectOp::create(lb, ll, gt, scalarConst(lb, ll, i8, 1),
+                                        scalarConst(lb, ll, i8, 0)));
+            Value undecided = arith::CmpIOp::create(
+                lb, ll, arith::CmpIPredicate::eq, it[0],
+                scalarConst(lb, ll, i8, 0));
+            scf::YieldOp::create(
+                lb, ll,
+                Value(arith::SelectOp::create(lb, ll, undecided, here, it[0])));
+          });
+      return loop.getResult(0);
+    };
+    auto idxType = RankedTensorType::get({ShapedType::kDynamic},
+                                         rw.getIndexType());
+    auto newIdx = [&](OpBuilder &b, Location nl) -> Value {
+      return tensor::EmptyOp::create(b, nl, idxType, ValueRange{n});
+    };
+    // first[i]: the first j <= i with slice j == slice i.
+    auto firstLoop = scf::ForOp::create(
+        rw, l, zero, n, one, ValueRange{newIdx(rw, l)},
+        [&](OpBuilder &b, Location nl, Value i, ValueRange it) {
+          auto inner = scf::ForOp::create(
+              b, nl, zero, i, one, ValueRange{i},
+              [&](OpBuilder &ib, Location il, Value j, ValueRange jt) {
+                Value unset = arith::CmpIOp::create(
+                    ib, il, arith::CmpIPredicate::eq, jt[0], i);
+                auto ifOp = scf::IfOp::create(
+                    ib, il, unset,
+                    [&](OpBuilder &tb, Location tl) {
+                      Value same = arith::CmpIOp::create(
+                          tb, tl, arith::CmpIPredicate::eq,
+                          compare(tb, tl, j, i),
+                          scalarConst(tb, tl, tb.getI8Type(), 0));
+                      scf::YieldOp::create(
+                          tb, tl,
+                          Value(arith::SelectOp::create(tb, tl, same, j, i)));
+                    },
+                    [&](OpBuilder &eb, Location el) {
+                      scf::YieldOp::create(eb, el, jt[0]);
+                    });
+                scf::YieldOp::create(ib, il, ifOp.getResults());
+              });
+          scf::YieldOp::create(
+              b, nl,
+              Value(tensor::InsertOp::create(b, nl, inner.getResult(0), it[0],
+                                             ValueRange{i})));
+        });
+    Value first = firstLoop.getResult(0);
+    auto isFirst = [&](OpBuilder &b, Location nl, Value i) -> Value {
+      return arith::CmpIOp::create(
+          b, nl, arith::CmpIPredicate::eq,
+          tensor::ExtractOp::create(b, nl, first, ValueRange{i}), i);
+    };
+    // rank[i] of each first occurrence i; `count` of them.
+    auto rankLoop = scf::ForOp::create(
+        rw, l, zero, n, one, ValueRange{newIdx(rw, l), zero},
+        [&](OpBuilder &b, Location nl, Value i, ValueRange it) {
+          auto inner = scf::ForOp::create(
+              b, nl, zero, n, one, ValueRange{zero},
+              [&](OpBuilder &ib, Location il, Value j, ValueRange jt) {
+                auto ifOp = scf::IfOp::create(
+                    ib, il, isFirst(ib, il, j),
+                    [&](OpBuilder &tb, Location tl) {
+                      Value before =
+                          sorted
+                              ? Value(arith::CmpIOp::create(
+                                    tb, tl, arith::CmpIPredicate::eq,
+                                    compare(tb, tl, j, i),
+                                    scalarConst(tb, tl, tb.getI8Type(), -1)))
+                              : Value(arith::CmpIOp::create(
+                                    tb, tl, arith::CmpIPredicate::ult, j, i));
+                      scf::YieldOp::create(
+                          tb, tl,
+                          Value(arith::AddIOp::create(
+                              tb, tl, jt[0],
+                              arith::SelectOp::create(tb, tl, before, one,
+                                                      zero))));
+                    },
+                    [&](OpBuilder &eb, Location el) {
+                      scf::YieldOp::create(eb, el, jt[0]);
+                    });
+                scf::YieldOp::create(ib, il, ifOp.getResults());
+              });
+          Value f = isFirst(b, nl, i);
+          Value ranks = tensor::InsertOp::create(b, nl, inner.getResult(0),
+                                                 it[0], ValueRange{i});
+          Value cnt = arith::AddIOp::create(
+              b, nl, it[1], arith::SelectOp::create(b, nl, f, one, zero));
+          scf::YieldOp::create(b, nl, ValueRange{ranks, cnt});
+        });
+    Value rank = rankLoop.getResult(0), count = rankLoop.getResult(1);
+    // The first occurrence of each rank, counts and inverse indices.
+    Value counts0 = linalg::FillOp::create(rw, l, zero, newIdx(rw, l))
+                        .getResult(0);
+    auto fillLoop = scf::ForOp::create(
+        rw, l, zero, n, one, ValueRange{newIdx(rw, l), counts0, newIdx(rw, l)},
+        [&](OpBuilder &b, Location nl, Value i, ValueRange it) {
+          Value f = tensor::ExtractOp::create(b, nl, first, ValueRange{i});
+          Value k = tensor::ExtractOp::create(b, nl, rank, ValueRange{f});
+          Value firsts = tensor::InsertOp::create(b, nl, f, it[0], ValueRange{k});
+          Value c = tensor::ExtractOp::create(b, nl, it[1], ValueRange{k});
+          Value counts = tensor::InsertOp::create(
+              b, nl, arith::AddIOp::create(b, nl, c, one), it[1], ValueRange{k});
+          Value inv = tensor::InsertOp::create(b, nl, k, it[2], ValueRange{i});
+          scf::YieldOp::create(b, nl, ValueRange{firsts, counts, inv});
+        });
+    Value firsts = fillLoop.getResult(0);
+    // Y: the input at the first occurrences.
+    SmallVector<OpFoldResult> sizes;
+    SmallVector<int64_t> shape(t.getShape());
+    shape[axis] = ShapedType::kDynamic;
+    for (int64_t d = 0; d < r; ++d)
+      sizes.push_back(d == axis ? OpFoldResult(count)
+                                : tensor::getMixedSize(rw, l, x, d));
+    Value y = generateFromIndices(
+        rw, l, RankedTensorType::get(shape, elem), sizes,
+        [&](OpBuilder &b, Location nl, ArrayRef<Value> o) {
+          SmallVector<Value> at(o.begin(), o.end());
+          at[axis] = tensor::ExtractOp::create(b, nl, firsts, ValueRange{o[axis]});
+          return Value(tensor::ExtractOp::create(b, nl, x, at));
+        });
+    // An index vector (its first `len` entries) as the result type.
+    auto asResult = [&](Value v, Value len, RankedTensorType rt) {
+      auto dyn = RankedTensorType::get({ShapedType::kDynamic},
+                                       rt.getElementType());
+      Value out = generateFromIndices(
+          rw, l, dyn, {OpFoldResult(len)},
+          [&](OpBuilder &b, Location nl, ArrayRef<Value> o) {
+            Value e = tensor::ExtractOp::create(b, nl, v, ValueRange{o[0]});
+            return Value(
+                arith::IndexCastOp::create(b, nl, rt.getElementType(), e));
+          });
+      return castIfNeeded(rw, l, out, rt);
+    };
+    SmallVector<Value> results = {
+        castIfNeeded(rw, l, y, rts[0]), asResult(firsts, count, rts[1]),
+        asResult(fillLoop.getResult(2), n, rts[2]),
+        asResult(fillLoop.getResult(1), count, rts[3])};
+    rw.replaceOp(op, results);
+    return success();
+  }
+};
+
 } // namespace
 
 void seqc::populateOnnxIndexingToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<GatherElementsToLinalg, SizeToTensor, RangeToLinalg,
                TileToLinalg, EyeLikeToLinalg, ClipToLinalg, OneHotToLinalg,
                SliceGeneralToLinalg, PadGeneralToLinalg, GatherNDToLinalg,
-               TopKToLinalg, CompressToLinalg>(patterns.getContext());
+               TopKToLinalg, CompressToLinalg, NonZeroToLinalg,
+               ReverseSequenceToLinalg, UniqueToLinalg>(
+      patterns.getContext());
   for (StringRef name :
        {"onnx.Scatter", "onnx.ScatterElements", "onnx.ScatterND"})
     patterns.add(std::make_unique<ScatterToLinalg>(patterns.getContext(), name));

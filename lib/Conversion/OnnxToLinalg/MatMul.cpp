@@ -3,7 +3,7 @@
 // 2-D MatMul becomes linalg.matmul (the form the CPU pipeline tiles and
 // vectorizes); batched MatMul with numpy-broadcast batch dims, 1-D operands,
 // Gemm (alpha, beta, transposes, broadcast C) and Einsum become
-// linalg.generic.
+// linalg.generic. Det is LU elimination in scf loops, one matrix at a time.
 //
 //===----------------------------------------------------------------------===//
 
@@ -13,6 +13,8 @@
 #include "seqc/Dialect/Onnx/IR/Onnx.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 
@@ -444,9 +446,162 @@ struct EinsumToLinalg : OpRewritePattern<onnxir::EinsumOp> {
   }
 };
 
+/// Det of (..., M, M): per matrix (an scf.for over the batch elements), LU
+/// elimination with partial pivoting on a copy of the matrix; the
+/// determinant is the product of the pivots, negated per row swap. A zero
+/// pivot column makes it 0 (the elimination step is skipped then).
+struct DetToLinalg : OpRewritePattern<onnxir::DetOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnxir::DetOp op,
+                                PatternRewriter &rw) const override {
+    Location l = op.getLoc();
+    Value x = op->getOperand(0);
+    auto t = llvm::dyn_cast<RankedTensorType>(x.getType());
+    auto rt = llvm::dyn_cast<RankedTensorType>(op.getType());
+    if (!t || !rt || t.getRank() < 2 ||
+        !llvm::isa<FloatType>(t.getElementType()) ||
+        rt.getRank() != t.getRank() - 2)
+      return rw.notifyMatchFailure(op, "needs a float (..., M, M) tensor");
+    int64_t r = t.getRank(), nb = r - 2;
+    Type elem = t.getElementType();
+    Value zero = indexConst(rw, l, 0), one = indexConst(rw, l, 1);
+    Value m = tensor::DimOp::create(rw, l, x, r - 1);
+    SmallVector<OpFoldResult> outSizes;
+    SmallVector<Value> batchDims;
+    Value count = one;
+    for (int64_t i = 0; i < nb; ++i) {
+      Value d = tensor::DimOp::create(rw, l, x, i);
+      batchDims.push_back(d);
+      outSizes.push_back(tensor::getMixedSize(rw, l, x, i));
+      count = arith::MulIOp::create(rw, l, count, d);
+    }
+    auto outType = RankedTensorType::get(t.getShape().drop_back(2), elem);
+    Value out = emptyTensor(rw, l, outType, outSizes);
+    auto matType = RankedTensorType::get(
+        {ShapedType::kDynamic, ShapedType::kDynamic}, elem);
+    auto loop = scf::ForOp::create(
+        rw, l, zero, count, one, ValueRange{out},
+        [&](OpBuilder &b, Location nl, Value flat, ValueRange outIt) {
+          // The batch indices of `flat` (row-major).
+          SmallVector<Value> bi(nb);
+          Value rest = flat;
+          for (int64_t i = nb - 1; i >= 0; --i) {
+            bi[i] = arith::RemUIOp::create(b, nl, rest, batchDims[i]);
+            rest = arith::DivUIOp::create(b, nl, rest, batchDims[i]);
+          }
+          SmallVector<OpFoldResult> offs, sizes, strides(r, b.getIndexAttr(1));
+          for (int64_t i = 0; i < nb; ++i) {
+            offs.push_back(bi[i]);
+            sizes.push_back(b.getIndexAttr(1));
+          }
+          offs.append({b.getIndexAttr(0), b.getIndexAttr(0)});
+          sizes.append({m, m});
+          Value a = tensor::ExtractSliceOp::create(b, nl, matType, x, offs,
+                                                   sizes, strides);
+          // A private copy to eliminate in place.
+          Value copy = tensor::EmptyOp::create(b, nl, matType, ValueRange{m, m});
+          a = linalg::CopyOp::create(b, nl, a, copy).getResult(0);
+          Value det0 = scalarConst(b, nl, elem, 1);
+          auto kLoop = scf::ForOp::create(
+              b, nl, zero, m, one, ValueRange{a, det0},
+              [&](OpBuilder &kb, Location kl, Value k, ValueRange kIt) {
+                Value mat = kIt[0], det = kIt[1];
+                auto at = [&](OpBuilder &ob, Value i, Value j) -> Value {
+                  return tensor::ExtractOp::create(ob, kl, mat,
+                                                   ValueRange{i, j});
+                };
+                // The row at or below k with the largest |a[i, k]|.
+                auto piv = scf::ForOp::create(
+                    kb, kl, arith::AddIOp::create(kb, kl, k, one), m, one,
+                    ValueRange{k, math::AbsFOp::create(kb, kl, at(kb, k, k))},
+                    [&](OpBuilder &pb, Location pl, Value i, ValueRange pIt) {
+                      Value v = math::AbsFOp::create(pb, pl, at(pb, i, k));
+                      Value better = arith::CmpFOp::create(
+                          pb, pl, arith::CmpFPredicate::OGT, v, pIt[1]);
+                      scf::YieldOp::create(
+                          pb, pl,
+                          ValueRange{
+                              arith::SelectOp::create(pb, pl, better, i, pIt[0]),
+                              arith::SelectOp::create(pb, pl, better, v,
+                                                      pIt[1])});
+                    });
+                Value p = piv.getResult(0);
+                // Swap rows k and p (a no-op when p == k).
+                auto swap = scf::ForOp::create(
+                    kb, kl, zero, m, one, ValueRange{mat},
+                    [&](OpBuilder &sb, Location sl, Value j, ValueRange sIt) {
+                      Value vk = tensor::ExtractOp::create(sb, sl, sIt[0],
+                                                           ValueRange{k, j});
+                      Value vp = tensor::ExtractOp::create(sb, sl, sIt[0],
+                                                           ValueRange{p, j});
+                      Value s1 = tensor::InsertOp::create(sb, sl, vp, sIt[0],
+                                                          ValueRange{k, j});
+                      Value s2 = tensor::InsertOp::create(sb, sl, vk, s1,
+                                                          ValueRange{p, j});
+                      scf::YieldOp::create(sb, sl, s2);
+                    });
+                mat = swap.getResult(0);
+                Value swapped = arith::CmpIOp::create(
+                    kb, kl, arith::CmpIPredicate::ne, p, k);
+                det = arith::SelectOp::create(
+                    kb, kl, swapped, arith::NegFOp::create(kb, kl, det), det);
+                Value pv = at(kb, k, k);
+                det = arith::MulFOp::create(kb, kl, det, pv);
+                Value nonzero = arith::CmpFOp::create(
+                    kb, kl, arith::CmpFPredicate::UNE, pv,
+                    scalarConst(kb, kl, elem, 0));
+                auto elim = scf::IfOp::create(
+                    kb, kl, nonzero,
+                    [&](OpBuilder &tb, Location tl) {
+                      Value k1 = arith::AddIOp::create(tb, tl, k, one);
+                      auto rows = scf::ForOp::create(
+                          tb, tl, k1, m, one, ValueRange{mat},
+                          [&](OpBuilder &ib, Location il, Value i,
+                              ValueRange iIt) {
+                            Value f = arith::DivFOp::create(
+                                ib, il,
+                                tensor::ExtractOp::create(ib, il, iIt[0],
+                                                          ValueRange{i, k}),
+                                pv);
+                            auto cols = scf::ForOp::create(
+                                ib, il, k1, m, one, ValueRange{iIt[0]},
+                                [&](OpBuilder &jb, Location jl, Value j,
+                                    ValueRange jIt) {
+                                  Value aij = tensor::ExtractOp::create(
+                                      jb, jl, jIt[0], ValueRange{i, j});
+                                  Value akj = tensor::ExtractOp::create(
+                                      jb, jl, jIt[0], ValueRange{k, j});
+                                  Value v = arith::SubFOp::create(
+                                      jb, jl, aij,
+                                      arith::MulFOp::create(jb, jl, f, akj));
+                                  scf::YieldOp::create(
+                                      jb, jl,
+                                      Value(tensor::InsertOp::create(
+                                          jb, jl, v, jIt[0], ValueRange{i, j})));
+                                });
+                            scf::YieldOp::create(ib, il, cols.getResults());
+                          });
+                      scf::YieldOp::create(tb, tl, rows.getResults());
+                    },
+                    [&](OpBuilder &eb, Location el) {
+                      scf::YieldOp::create(eb, el, mat);
+                    });
+                scf::YieldOp::create(kb, kl,
+                                     ValueRange{elim.getResult(0), det});
+              });
+          Value res = tensor::InsertOp::create(b, nl, kLoop.getResult(1),
+                                               outIt[0], bi);
+          scf::YieldOp::create(b, nl, res);
+        });
+    rw.replaceOp(op, castIfNeeded(rw, l, loop.getResult(0), rt));
+    return success();
+  }
+};
+
 } // namespace
 
 void seqc::populateOnnxMatMulToLinalgPatterns(RewritePatternSet &patterns) {
-  patterns.add<MatMulToLinalg, GemmToLinalg, EinsumToLinalg>(
+  patterns.add<MatMulToLinalg, GemmToLinalg, EinsumToLinalg, DetToLinalg>(
       patterns.getContext());
 }

@@ -3,7 +3,8 @@
 // BatchNormalization (inference, and training mode with its running
 // statistics) and InstanceNormalization: per-channel statistics (given, or
 // reduced over the batch and spatial dims) and one linalg.generic applying
-// (x - mean) / sqrt(var + eps) * scale + B, channels on dim 1.
+// (x - mean) / sqrt(var + eps) * scale + B, channels on dim 1. Also
+// MeanVarianceNormalization and LRN (local response normalization).
 //
 //===----------------------------------------------------------------------===//
 
@@ -14,6 +15,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -190,9 +192,117 @@ struct InstanceNormToLinalg
   }
 };
 
+/// MeanVarianceNormalization: (x - mean) / (sqrt(var) + 1e-9) over `axes`
+/// (default N, H, W), the variance the population one.
+struct MvnToLinalg : OpRewritePattern<onnxir::MeanVarianceNormalizationOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnxir::MeanVarianceNormalizationOp op,
+                                PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Value x = op->getOperand(0);
+    if (!rankedFloat(x))
+      return rw.notifyMatchFailure(op, "needs a ranked float tensor");
+    auto t = llvm::cast<RankedTensorType>(x.getType());
+    SmallVector<int64_t> axes = intsAttr(op, "axes", 0, 0);
+    if (!op->hasAttr("axes"))
+      axes = {0, 2, 3};
+    for (int64_t &a : axes) {
+      if (a < -t.getRank() || a >= t.getRank())
+        return rw.notifyMatchFailure(op, "axis out of range");
+      a = normalizeAxis(a, t.getRank());
+    }
+    llvm::sort(axes);
+    axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
+    Type elem = t.getElementType();
+    Value m = meanOver(rw, loc, x, axes);
+    Value v = varianceOver(rw, loc, x, m, axes);
+    Value c = withReduced(rw, loc, x, m, axes,
+                          [](OpBuilder &b, Location l, Value xv, Value mv) {
+                            return Value(arith::SubFOp::create(b, l, xv, mv));
+                          });
+    Value y = withReduced(
+        rw, loc, c, v, axes, [&](OpBuilder &b, Location l, Value cv, Value vv) {
+          Value sd = arith::AddFOp::create(b, l, math::SqrtOp::create(b, l, vv),
+                                           scalarConst(b, l, elem, 1e-9));
+          return Value(arith::DivFOp::create(b, l, cv, sd));
+        });
+    rw.replaceOp(op, castIfNeeded(rw, loc, y, op->getResult(0).getType()));
+    return success();
+  }
+};
+
+/// LRN over the channels (dim 1) of (N, C, d...): y = x / (bias + alpha /
+/// size * sum of squares over the channels c - floor((size - 1) / 2) ..
+/// c + ceil((size - 1) / 2) that exist) ^ beta; an scf.for per element
+/// sums the window.
+struct LrnToLinalg : OpRewritePattern<onnxir::LRNOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(onnxir::LRNOp op,
+                                PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    Value x = op->getOperand(0);
+    if (!rankedFloat(x))
+      return rw.notifyMatchFailure(op, "needs a ranked float tensor");
+    auto t = llvm::cast<RankedTensorType>(x.getType());
+    int64_t rank = t.getRank();
+    int64_t size = intAttr(op, "size", 0);
+    if (rank < 2 || size < 1)
+      return rw.notifyMatchFailure(op, "needs (N, C, ...) and size >= 1");
+    Type elem = t.getElementType();
+    double alpha = floatAttr(op, "alpha", 1e-4f);
+    double beta = floatAttr(op, "beta", 0.75f);
+    double bias = floatAttr(op, "bias", 1.0f);
+    int64_t before = (size - 1) / 2, after = size - 1 - before;
+    Value channels = tensor::DimOp::create(rw, loc, x, 1);
+    AffineMap id = rw.getMultiDimIdentityMap(rank);
+    SmallVector<utils::IteratorType> iters(rank, utils::IteratorType::parallel);
+    auto g = linalg::GenericOp::create(
+        rw, loc, TypeRange{t}, ValueRange{x},
+        ValueRange{emptyTensor(rw, loc, t, tensor::getMixedSizes(rw, loc, x))},
+        {id, id}, iters, [&](OpBuilder &b, Location l, ValueRange a) {
+          SmallVector<Value> at;
+          for (int64_t i = 0; i < rank; ++i)
+            at.push_back(linalg::IndexOp::create(b, l, i));
+          Value lo = arith::MaxSIOp::create(
+              b, l,
+              arith::SubIOp::create(b, l, at[1], indexConst(b, l, before)),
+              indexConst(b, l, 0));
+          Value hi = arith::MinSIOp::create(
+              b, l, arith::AddIOp::create(b, l, at[1], indexConst(b, l, after + 1)),
+              channels);
+          auto loop = scf::ForOp::create(
+              b, l, lo, hi, indexConst(b, l, 1),
+              ValueRange{scalarConst(b, l, elem, 0)},
+              [&](OpBuilder &lb, Location ll, Value c, ValueRange it) {
+                SmallVector<Value> pos(at);
+                pos[1] = c;
+                Value v = tensor::ExtractOp::create(lb, ll, x, pos);
+                scf::YieldOp::create(
+                    lb, ll,
+                    Value(arith::AddFOp::create(
+                        lb, ll, it[0], arith::MulFOp::create(lb, ll, v, v))));
+              });
+          Value d = arith::AddFOp::create(
+              b, l, scalarConst(b, l, elem, bias),
+              arith::MulFOp::create(b, l,
+                                    scalarConst(b, l, elem, alpha / size),
+                                    loop.getResult(0)));
+          d = math::PowFOp::create(b, l, d, scalarConst(b, l, elem, beta));
+          linalg::YieldOp::create(b, l,
+                                  Value(arith::DivFOp::create(b, l, a[0], d)));
+        });
+    rw.replaceOp(op, castIfNeeded(rw, loc, g.getResult(0),
+                                  op->getResult(0).getType()));
+    return success();
+  }
+};
+
 } // namespace
 
 void seqc::populateOnnxNormalizationToLinalgPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<BatchNormToLinalg, InstanceNormToLinalg>(patterns.getContext());
+  patterns.add<BatchNormToLinalg, InstanceNormToLinalg, MvnToLinalg,
+               LrnToLinalg>(patterns.getContext());
 }

@@ -1,8 +1,9 @@
 //===- OnnxToLinalg.cpp - convert-onnx-to-linalg ----------------*- C++ -*-===//
 //
 // Implements `convert-onnx-to-linalg`: applies the pattern families of this
-// folder (ControlFlow, Conv, Elementwise, Indexing, Loss, MatMul,
-// Normalization, Pooling, Quantization, Recurrent, Reduction, Resize, Tensor)
+// folder (ControlFlow, Conv, Detection, Elementwise, Indexing, Loss, MatMul,
+// Normalization, Pooling, Quantization, Recurrent, Reduction, Resize, Signal,
+// Tensor)
 // once to every onnx op, nested ones first (the bodies of If, Loop and Scan
 // are lowered before the op that holds them), then reports every op left
 // over at its node's location.
@@ -40,6 +41,7 @@ using namespace mlir;
 void seqc::populateOnnxToLinalgPatterns(RewritePatternSet &patterns) {
   populateOnnxControlFlowToScfPatterns(patterns);
   populateOnnxConvToLinalgPatterns(patterns);
+  populateOnnxDetectionToLinalgPatterns(patterns);
   populateOnnxElementwiseToLinalgPatterns(patterns);
   populateOnnxIndexingToLinalgPatterns(patterns);
   populateOnnxLossToLinalgPatterns(patterns);
@@ -51,6 +53,7 @@ void seqc::populateOnnxToLinalgPatterns(RewritePatternSet &patterns) {
   populateOnnxRecurrentToLinalgPatterns(patterns);
   populateOnnxReductionToLinalgPatterns(patterns);
   populateOnnxResizeToLinalgPatterns(patterns);
+  populateOnnxSignalToLinalgPatterns(patterns);
   populateOnnxTensorToLinalgPatterns(patterns);
 }
 

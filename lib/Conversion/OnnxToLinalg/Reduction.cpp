@@ -29,25 +29,36 @@ Value addF(OpBuilder &b, Location l, Value x, Value y) {
   return arith::AddFOp::create(b, l, x, y);
 }
 
-/// The Reduce family. `axes` is a constant, absent, or follows from the
-/// static input and result shapes.
+/// The Reduce family. `axes` is a constant, absent, follows from the static
+/// input and result shapes, or is picked at run time among those the
+/// shapes allow.
 struct ReduceToLinalg : RewritePattern {
   ReduceToLinalg(MLIRContext *ctx, StringRef name)
       : RewritePattern(name, 1, ctx) {}
 
+  /// Whether this reduction kind supports element type `elem`.
+  static bool supports(Operation *op, Type elem) {
+    StringRef name = op->getName().getStringRef().drop_front(strlen("onnx."));
+    if (llvm::isa<FloatType>(elem))
+      return true;
+    // Integers, signless or unsigned (the unsigned max/min/compare are
+    // picked in compute()).
+    return llvm::isa<IntegerType>(elem) &&
+           (name == "ReduceSum" || name == "ReduceMax" || name == "ReduceMin" ||
+            name == "ReduceProd" || name == "ReduceSumSquare" ||
+            name == "ReduceL1");
+  }
+
   LogicalResult matchAndRewrite(Operation *op,
                                 PatternRewriter &rw) const override {
-    Location loc = op->getLoc();
     Value x = op->getOperand(0);
     auto t = llvm::dyn_cast<RankedTensorType>(x.getType());
     auto rt = llvm::dyn_cast<RankedTensorType>(op->getResult(0).getType());
     if (!t || !rt)
       return rw.notifyMatchFailure(op, "needs ranked tensors");
-    Type elem = t.getElementType();
-    bool isFloat = llvm::isa<FloatType>(elem);
-    // Unsigned integers pick the unsigned max/min/compare below.
-    if (!isFloat && !llvm::isa<IntegerType>(elem))
-      return rw.notifyMatchFailure(op, "needs float or integer tensors");
+    if (!supports(op, t.getElementType()))
+      return rw.notifyMatchFailure(op, "needs float (or, for some, integer) "
+                                       "tensors");
     bool keep = intAttr(op, "keepdims", 1);
     SmallVector<int64_t> axes;
     if (op->getNumOperands() > 1 && !isNone(op->getOperand(1))) {
@@ -63,7 +74,7 @@ struct ReduceToLinalg : RewritePattern {
             t.getRank() > 0)
           axes.push_back(0); // all dims are 1; reducing one changes nothing
       } else {
-        return rw.notifyMatchFailure(op, "axes must be constant");
+        return runtimeAxes(op, rw, x, t, rt, keep);
       }
     } else if (auto arr = op->getAttrOfType<ArrayAttr>("axes")) {
       for (Attribute a : arr)
@@ -72,15 +83,24 @@ struct ReduceToLinalg : RewritePattern {
     if (axes.empty() && !intAttr(op, "noop_with_empty_axes", 0))
       for (int64_t i = 0; i < t.getRank(); ++i)
         axes.push_back(i);
+    return reduce(op, rw, x, axes, rt);
+  }
+
+  /// The reduction of `x` over `axes` (any order, negative allowed), as
+  /// `rt` (the kind supports x's element type).
+  Value compute(Operation *op, PatternRewriter &rw, Value x,
+                           SmallVector<int64_t> axes,
+                           RankedTensorType rt) const {
+    Location loc = op->getLoc();
+    auto t = llvm::cast<RankedTensorType>(x.getType());
+    Type elem = t.getElementType();
+    bool isFloat = llvm::isa<FloatType>(elem);
+    bool keep = intAttr(op, "keepdims", 1);
     for (int64_t &a : axes)
       a = normalizeAxis(a, t.getRank());
     llvm::sort(axes);
     axes.erase(std::unique(axes.begin(), axes.end()), axes.end());
     StringRef name = op->getName().getStringRef().drop_front(strlen("onnx."));
-    if (!isFloat && name != "ReduceSum" && name != "ReduceMax" &&
-        name != "ReduceMin" && name != "ReduceProd" &&
-        name != "ReduceSumSquare" && name != "ReduceL1")
-      return rw.notifyMatchFailure(op, "needs float tensors");
     auto add = [&](OpBuilder &b, Location l, Value a, Value v) -> Value {
       if (isFloat)
         return arith::AddFOp::create(b, l, a, v);
@@ -198,8 +218,100 @@ struct ReduceToLinalg : RewritePattern {
                            })),
                        elem),
                    axes);
-    r = castIfNeeded(rw, loc, r, rt);
-    rw.replaceOp(op, r);
+    return castIfNeeded(rw, loc, r, rt);
+  }
+
+  LogicalResult reduce(Operation *op, PatternRewriter &rw, Value x,
+                       ArrayRef<int64_t> axes, RankedTensorType rt) const {
+    rw.replaceOp(op, compute(op, rw, x, SmallVector<int64_t>(axes), rt));
+    return success();
+  }
+
+  /// `axes` read at run time, with shapes that leave them ambiguous: every
+  /// set of axes the static shapes allow is lowered, and an scf.index_switch
+  /// on the run-time set (a bit mask; empty: all axes, unless
+  /// noop_with_empty_axes) picks one. Axes the shapes exclude select the
+  /// first set.
+  LogicalResult runtimeAxes(Operation *op, PatternRewriter &rw, Value x,
+                            RankedTensorType t, RankedTensorType rt,
+                            bool keep) const {
+    Location loc = op->getLoc();
+    Value axesT = op->getOperand(1);
+    auto at = llvm::dyn_cast<RankedTensorType>(axesT.getType());
+    int64_t rank = t.getRank();
+    if (!at || at.getRank() != 1 || !at.getElementType().isSignlessInteger() ||
+        rank > 8)
+      return rw.notifyMatchFailure(op, "axes must be constant");
+    bool noop = intAttr(op, "noop_with_empty_axes", 0);
+    auto fits = [](int64_t a, int64_t b) {
+      return a == b || ShapedType::isDynamic(a) || ShapedType::isDynamic(b);
+    };
+    SmallVector<int64_t> masks;
+    for (int64_t mask = 0; mask < (int64_t(1) << rank); ++mask) {
+      if (mask == 0 && !noop)
+        continue;
+      SmallVector<int64_t> kept;
+      bool ok = true;
+      for (int64_t i = 0; i < rank; ++i) {
+        bool red = mask & (int64_t(1) << i);
+        if (keep) {
+          if (rt.getRank() != rank ||
+              !fits(red ? 1 : t.getDimSize(i), rt.getDimSize(i)))
+            ok = false;
+        } else if (!red) {
+          kept.push_back(t.getDimSize(i));
+        }
+      }
+      if (!keep)
+        ok = int64_t(kept.size()) == rt.getRank() &&
+             llvm::all_of(llvm::seq<int64_t>(0, kept.size()), [&](int64_t i) {
+               return fits(kept[i], rt.getDimSize(i));
+             });
+      if (ok)
+        masks.push_back(mask);
+    }
+    if (masks.empty() || masks.size() > 32)
+      return rw.notifyMatchFailure(op, "axes must be constant");
+    // The run-time mask.
+    Value zero = indexConst(rw, loc, 0), one = indexConst(rw, loc, 1);
+    Value rankV = indexConst(rw, loc, rank);
+    Value n = tensor::DimOp::create(rw, loc, axesT, 0);
+    auto loop = scf::ForOp::create(
+        rw, loc, zero, n, one, ValueRange{zero},
+        [&](OpBuilder &b, Location l, Value i, ValueRange it) {
+          Value a = arith::IndexCastOp::create(
+              b, l, b.getIndexType(),
+              tensor::ExtractOp::create(b, l, axesT, ValueRange{i}));
+          Value neg =
+              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, a, zero);
+          a = arith::SelectOp::create(b, l, neg,
+                                      arith::AddIOp::create(b, l, a, rankV), a);
+          Value bit = arith::ShLIOp::create(b, l, one, a);
+          scf::YieldOp::create(
+              b, l, Value(arith::OrIOp::create(b, l, it[0], bit)));
+        });
+    Value mask = loop.getResult(0);
+    if (!noop) {
+      Value none = arith::CmpIOp::create(rw, loc, arith::CmpIPredicate::eq,
+                                         mask, zero);
+      mask = arith::SelectOp::create(
+          rw, loc, none, indexConst(rw, loc, (int64_t(1) << rank) - 1), mask);
+    }
+    SmallVector<int64_t> cases(masks.begin() + 1, masks.end());
+    auto sw = scf::IndexSwitchOp::create(rw, loc, TypeRange{rt}, mask, cases,
+                                         cases.size());
+    for (size_t c = 0; c < masks.size(); ++c) {
+      Region &region =
+          c == 0 ? sw.getDefaultRegion() : sw.getCaseRegions()[c - 1];
+      OpBuilder::InsertionGuard guard(rw);
+      rw.setInsertionPointToStart(&region.emplaceBlock());
+      SmallVector<int64_t> axes;
+      for (int64_t i = 0; i < rank; ++i)
+        if (masks[c] & (int64_t(1) << i))
+          axes.push_back(i);
+      scf::YieldOp::create(rw, loc, compute(op, rw, x, axes, rt));
+    }
+    rw.replaceOp(op, sw.getResult(0));
     return success();
   }
 };

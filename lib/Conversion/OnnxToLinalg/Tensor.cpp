@@ -14,6 +14,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 using namespace mlir;
@@ -182,6 +183,31 @@ struct ReshapeLikeToTensor : RewritePattern {
       dims = {Value(dimProduct(rw, l, x, 0, axis)),
               Value(dimProduct(rw, l, x, axis, t.getRank()))};
     } else {
+      bool squeeze = name == "onnx.Squeeze";
+      // The result dims for constant `axes`.
+      auto dimsFor = [&](SmallVector<int64_t> axes) {
+        SmallVector<OpFoldResult> ds;
+        if (squeeze) {
+          if (axes.empty())
+            for (int64_t i = 0; i < t.getRank(); ++i)
+              if (t.getDimSize(i) == 1)
+                axes.push_back(i);
+          for (int64_t &a : axes)
+            a = normalizeAxis(a, t.getRank());
+          for (int64_t i = 0; i < t.getRank(); ++i)
+            if (!llvm::is_contained(axes, i))
+              ds.push_back(tensor::getMixedSize(rw, l, x, i));
+        } else {
+          for (int64_t &a : axes)
+            a = normalizeAxis(a, rt.getRank());
+          int64_t src = 0;
+          for (int64_t i = 0; i < rt.getRank(); ++i)
+            ds.push_back(llvm::is_contained(axes, i)
+                             ? OpFoldResult(rw.getIndexAttr(1))
+                             : tensor::getMixedSize(rw, l, x, src++));
+        }
+        return ds;
+      };
       SmallVector<int64_t> axes;
       if (op->getNumOperands() > 1 && !isNone(op->getOperand(1))) {
         auto c = constantInts(op->getOperand(1));
@@ -194,33 +220,93 @@ struct ReshapeLikeToTensor : RewritePattern {
           return success();
         }
         if (!c)
-          return rw.notifyMatchFailure(op, "axes must be constant");
+          return runtimeAxes(op, rw, x, t, rt, squeeze, dimsFor);
         axes = *c;
       }
-      if (name == "onnx.Squeeze") {
-        if (axes.empty())
-          for (int64_t i = 0; i < t.getRank(); ++i)
-            if (t.getDimSize(i) == 1)
-              axes.push_back(i);
-        for (int64_t &a : axes)
-          a = normalizeAxis(a, t.getRank());
-        for (int64_t i = 0; i < t.getRank(); ++i)
-          if (!llvm::is_contained(axes, i))
-            dims.push_back(tensor::getMixedSize(rw, l, x, i));
-      } else { // Unsqueeze
-        for (int64_t &a : axes)
-          a = normalizeAxis(a, rt.getRank());
-        int64_t src = 0;
-        for (int64_t i = 0; i < rt.getRank(); ++i)
-          dims.push_back(llvm::is_contained(axes, i)
-                             ? OpFoldResult(rw.getIndexAttr(1))
-                             : tensor::getMixedSize(rw, l, x, src++));
-      }
+      dims = dimsFor(axes);
     }
     for (int64_t i = 0; i < rt.getRank(); ++i)
       if (!rt.isDynamicDim(i))
         dims[i] = rw.getIndexAttr(rt.getDimSize(i));
     rw.replaceOp(op, reshapeTo(rw, l, x, rt, dims));
+    return success();
+  }
+
+  /// Squeeze/Unsqueeze axes read at run time, the shapes not static: every
+  /// axis set the ranks and static dims allow is lowered, and an
+  /// scf.index_switch on the run-time set (a bit mask over the larger rank)
+  /// picks one; a set the shapes exclude takes the first.
+  LogicalResult runtimeAxes(
+      Operation *op, PatternRewriter &rw, Value x, RankedTensorType t,
+      RankedTensorType rt, bool squeeze,
+      function_ref<SmallVector<OpFoldResult>(SmallVector<int64_t>)> dimsFor)
+      const {
+    Location l = op->getLoc();
+    Value axesT = op->getOperand(1);
+    auto at = llvm::dyn_cast<RankedTensorType>(axesT.getType());
+    int64_t big = squeeze ? t.getRank() : rt.getRank();
+    int64_t small = squeeze ? rt.getRank() : t.getRank();
+    if (!at || at.getRank() != 1 || !at.getElementType().isSignlessInteger() ||
+        big > 8 || small > big)
+      return rw.notifyMatchFailure(op, "axes must be constant");
+    RankedTensorType bigT = squeeze ? t : rt, smallT = squeeze ? rt : t;
+    auto fits = [](int64_t a, int64_t b) {
+      return a == b || ShapedType::isDynamic(a) || ShapedType::isDynamic(b);
+    };
+    SmallVector<int64_t> masks;
+    for (int64_t mask = 1; mask < (int64_t(1) << big); ++mask) {
+      if (llvm::popcount(uint64_t(mask)) != big - small)
+        continue;
+      bool ok = true;
+      int64_t j = 0;
+      for (int64_t i = 0; i < big && ok; ++i) {
+        if (mask & (int64_t(1) << i))
+          ok = fits(bigT.getDimSize(i), 1);
+        else
+          ok = fits(bigT.getDimSize(i), smallT.getDimSize(j++));
+      }
+      if (ok)
+        masks.push_back(mask);
+    }
+    if (masks.empty() || masks.size() > 64)
+      return rw.notifyMatchFailure(op, "axes must be constant");
+    Value zero = indexConst(rw, l, 0), one = indexConst(rw, l, 1);
+    Value rank = indexConst(rw, l, big);
+    Value n = tensor::DimOp::create(rw, l, axesT, 0);
+    auto loop = scf::ForOp::create(
+        rw, l, zero, n, one, ValueRange{zero},
+        [&](OpBuilder &b, Location nl, Value i, ValueRange it) {
+          Value a = arith::IndexCastOp::create(
+              b, nl, b.getIndexType(),
+              tensor::ExtractOp::create(b, nl, axesT, ValueRange{i}));
+          Value neg =
+              arith::CmpIOp::create(b, nl, arith::CmpIPredicate::slt, a, zero);
+          a = arith::SelectOp::create(b, nl, neg,
+                                      arith::AddIOp::create(b, nl, a, rank), a);
+          scf::YieldOp::create(
+              b, nl,
+              Value(arith::OrIOp::create(
+                  b, nl, it[0], arith::ShLIOp::create(b, nl, one, a))));
+        });
+    SmallVector<int64_t> cases(masks.begin() + 1, masks.end());
+    auto sw = scf::IndexSwitchOp::create(rw, l, TypeRange{rt},
+                                         loop.getResult(0), cases, cases.size());
+    for (size_t c = 0; c < masks.size(); ++c) {
+      Region &region =
+          c == 0 ? sw.getDefaultRegion() : sw.getCaseRegions()[c - 1];
+      OpBuilder::InsertionGuard guard(rw);
+      rw.setInsertionPointToStart(&region.emplaceBlock());
+      SmallVector<int64_t> axes;
+      for (int64_t i = 0; i < big; ++i)
+        if (masks[c] & (int64_t(1) << i))
+          axes.push_back(i);
+      SmallVector<OpFoldResult> dims = dimsFor(axes);
+      for (int64_t i = 0; i < rt.getRank(); ++i)
+        if (!rt.isDynamicDim(i))
+          dims[i] = rw.getIndexAttr(rt.getDimSize(i));
+      scf::YieldOp::create(rw, l, reshapeTo(rw, l, x, rt, dims));
+    }
+    rw.replaceOp(op, sw.getResult(0));
     return success();
   }
 };
@@ -325,6 +411,13 @@ struct GatherToLinalg : OpRewritePattern<onnxir::GatherOp> {
                                             idx(b, nl, 0));
           i = arith::SelectOp::create(b, nl, neg,
                                       arith::AddIOp::create(b, nl, i, axisDim), i);
+          // An index out of range (an invalid model) is clamped: never a
+          // read out of bounds.
+          i = arith::MaxSIOp::create(
+              b, nl,
+              arith::MinSIOp::create(
+                  b, nl, i, arith::SubIOp::create(b, nl, axisDim, idx(b, nl, 1))),
+              idx(b, nl, 0));
           SmallVector<Value> at;
           for (int64_t d = 0; d < axis; ++d)
             at.push_back(linalg::IndexOp::create(b, nl, d));
@@ -593,17 +686,33 @@ struct SplitToTensor : OpRewritePattern<onnxir::SplitOp> {
   }
 };
 
-/// Inference-mode Dropout is the identity (its mask output must be unused).
+/// Inference-mode Dropout is the identity; its mask output, where used, is
+/// all true (nothing is dropped).
 struct DropoutToIdentity : OpRewritePattern<onnxir::DropoutOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(onnxir::DropoutOp op,
                                 PatternRewriter &rw) const override {
-    if (!op.getMask().use_empty())
-      return rw.notifyMatchFailure(op, "mask output is used");
     if (!isNone(op.getTrainingMode())) {
       auto c = constantInts(op.getTrainingMode());
       if (!c || (c->size() == 1 && (*c)[0] != 0))
         return rw.notifyMatchFailure(op, "training mode");
+    }
+    Value mask = op.getMask();
+    if (!mask.use_empty()) {
+      auto mt = llvm::dyn_cast<RankedTensorType>(mask.getType());
+      auto dt = llvm::dyn_cast<RankedTensorType>(op.getData().getType());
+      if (!mt || !dt || mt.getRank() != dt.getRank() ||
+          !mt.getElementType().isInteger(1))
+        return rw.notifyMatchFailure(op, "needs a ranked i1 mask");
+      Location loc = op.getLoc();
+      auto full = RankedTensorType::get(dt.getShape(), rw.getI1Type());
+      Value empty = emptyTensor(rw, loc, full,
+                                tensor::getMixedSizes(rw, loc, op.getData()));
+      Value ones =
+          linalg::FillOp::create(rw, loc, scalarConst(rw, loc, rw.getI1Type(), 1),
+                                 empty)
+              .getResult(0);
+      rw.replaceAllUsesWith(mask, castIfNeeded(rw, loc, ones, mt));
     }
     rw.replaceAllUsesWith(op.getOutput(), op.getData());
     rw.eraseOp(op);

@@ -50,8 +50,8 @@ func.func @transpose_reshape(%x: tensor<2x3x4xf32>) -> tensor<4x6xf32> {
 // -----
 
 // An operator without a lowering is reported at its location.
-func.func @unsupported(%x: tensor<4xf32>) -> tensor<4xf32> {
-  // expected-error @+1 {{'onnx.Det' cannot be lowered to linalg (yet) in this form}}
-  %0 = onnx.Det(%x) : (tensor<4xf32>) -> tensor<4xf32>
-  return %0 : tensor<4xf32>
+func.func @unsupported(%x: tensor<1x1x4x4xf32>, %r: tensor<1x5xf32>) -> tensor<1x1x2x2xf32> {
+  // expected-error @+1 {{'onnx.MaxRoiPool' cannot be lowered to linalg (yet) in this form}}
+  %0 = onnx.MaxRoiPool(%x, %r) {pooled_shape = [2, 2]} : (tensor<1x1x4x4xf32>, tensor<1x5xf32>) -> tensor<1x1x2x2xf32>
+  return %0 : tensor<1x1x2x2xf32>
 }

@@ -60,11 +60,14 @@ elif cmd == "two-input-model":
     np.save(d + "/b_5x4.npy", rng.standard_normal((5, 4)).astype(np.float32))
     np.save(d + "/c_ref.npy", a.astype(np.float64) + b)
 elif cmd == "unlowered-model":
-    # An operator seqc imports but does not lower yet (Det, named "det").
+    # An operator seqc imports but does not lower yet (MaxRoiPool, named
+    # "pool").
     d = sys.argv[2]
-    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [3, 3])
-    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [])
-    g = helper.make_graph([helper.make_node("Det", ["x"], ["y"], name="det")], "g", [x], [y])
+    x = helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 1, 4, 4])
+    r = helper.make_tensor_value_info("r", TensorProto.FLOAT, [1, 5])
+    y = helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 1, 2, 2])
+    g = helper.make_graph([helper.make_node("MaxRoiPool", ["x", "r"], ["y"], name="pool",
+                                            pooled_shape=[2, 2])], "g", [x, r], [y])
     onnx.save(helper.make_model(g, opset_imports=[helper.make_opsetid("", 17)]), d + "/unlowered.onnx")
 else:
     sys.exit("unknown command " + cmd)
