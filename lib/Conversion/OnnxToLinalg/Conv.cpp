@@ -226,10 +226,10 @@ struct ConvTransposeToLinalg : OpRewritePattern<onnxir::ConvTransposeOp> {
     auto xt = llvm::dyn_cast<RankedTensorType>(x.getType());
     auto wt = llvm::dyn_cast<RankedTensorType>(w.getType());
     auto rt = llvm::dyn_cast<RankedTensorType>(op->getResult(0).getType());
-    if (!xt || !wt || !rt || xt.getRank() < 3 || !wt.hasStaticShape() ||
+    if (!xt || !wt || !rt || xt.getRank() < 3 ||
+        wt.getRank() != xt.getRank() ||
         !llvm::isa<FloatType>(xt.getElementType()))
-      return rw.notifyMatchFailure(op, "needs ranked float tensors and "
-                                       "static weights");
+      return rw.notifyMatchFailure(op, "needs ranked float tensors");
     int64_t sp = xt.getRank() - 2;
     int64_t group = intAttr(op, "group", 1);
     SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
@@ -239,19 +239,58 @@ struct ConvTransposeToLinalg : OpRewritePattern<onnxir::ConvTransposeOp> {
     SmallVector<int64_t> pads = intsAttr(op, "pads", 2 * sp, 0);
     SmallVector<int64_t> outShape = intsAttr(op, "output_shape", 0, 0);
     std::string autoPad = strAttr(op, "auto_pad", "NOTSET");
+    // The weights' sizes may be dynamic (read at run time; the groups
+    // divide the input channels, as a valid model's do).
     int64_t cIn = wt.getDimSize(0), cogOut = wt.getDimSize(1);
-    if (group <= 0 || cIn % group != 0)
+    if (group <= 0 || (!ShapedType::isDynamic(cIn) && cIn % group != 0))
       return rw.notifyMatchFailure(op, "bad group");
-    int64_t cig = cIn / group;
+    auto wDim = [&](OpBuilder &b, Location l, int64_t d) -> Value {
+      return tensor::DimOp::create(b, l, w, d);
+    };
     // Spatial output sizes and the leading pads.
     SmallVector<int64_t> padBegin(sp, 0);
-    SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(rw, loc, x, 0),
-                                       rw.getIndexAttr(cogOut * group)};
+    SmallVector<OpFoldResult> sizes = {tensor::getMixedSize(rw, loc, x, 0)};
+    if (!ShapedType::isDynamic(cogOut))
+      sizes.push_back(rw.getIndexAttr(cogOut * group));
+    else
+      sizes.push_back(Value(arith::MulIOp::create(
+          rw, loc, wDim(rw, loc, 1), indexConst(rw, loc, group))));
     for (int64_t i = 0; i < sp; ++i) {
       int64_t in = xt.getDimSize(2 + i);
-      int64_t full = (kernel[i] - 1) * dil[i] + 1;
       bool fromShape = !outShape.empty() || autoPad == "SAME_UPPER" ||
                        autoPad == "SAME_LOWER";
+      if (ShapedType::isDynamic(kernel[i])) {
+        if (fromShape)
+          return rw.notifyMatchFailure(
+              op, "output_shape or SAME with dynamic weights");
+        if (autoPad == "VALID")
+          pads[i] = pads[sp + i] = 0;
+        padBegin[i] = pads[i];
+        if (!rt.isDynamicDim(2 + i)) {
+          sizes.push_back(rw.getIndexAttr(rt.getDimSize(2 + i)));
+          continue;
+        }
+        // (in - 1) * stride + output_padding + (k - 1) * dilation + 1 - pads.
+        Value k = wDim(rw, loc, 2 + i);
+        Value full = arith::AddIOp::create(
+            rw, loc,
+            arith::MulIOp::create(
+                rw, loc, arith::SubIOp::create(rw, loc, k, indexConst(rw, loc, 1)),
+                indexConst(rw, loc, dil[i])),
+            indexConst(rw, loc, 1));
+        Value d = tensor::DimOp::create(rw, loc, x, 2 + i);
+        Value o = arith::AddIOp::create(
+            rw, loc,
+            arith::MulIOp::create(
+                rw, loc, arith::SubIOp::create(rw, loc, d, indexConst(rw, loc, 1)),
+                indexConst(rw, loc, strides[i])),
+            arith::AddIOp::create(
+                rw, loc, full,
+                indexConst(rw, loc, outPad[i] - pads[i] - pads[sp + i])));
+        sizes.push_back(o);
+        continue;
+      }
+      int64_t full = (kernel[i] - 1) * dil[i] + 1;
       if (fromShape) {
         if (ShapedType::isDynamic(in))
           return rw.notifyMatchFailure(op, "output_shape with dynamic input");
@@ -294,10 +333,16 @@ struct ConvTransposeToLinalg : OpRewritePattern<onnxir::ConvTransposeOp> {
           SmallVector<Value> o;
           for (int64_t i = 0; i < r; ++i)
             o.push_back(linalg::IndexOp::create(b, l, i));
-          Value cogV = indexConst(b, l, cogOut);
+          Value cogV = ShapedType::isDynamic(cogOut) ? wDim(b, l, 1)
+                                                     : indexConst(b, l, cogOut);
+          Value cigV =
+              ShapedType::isDynamic(cIn)
+                  ? Value(arith::DivUIOp::create(b, l, wDim(b, l, 0),
+                                                 indexConst(b, l, group)))
+                  : indexConst(b, l, cIn / group);
           Value grp = arith::DivUIOp::create(b, l, o[1], cogV);
           Value ocl = arith::RemUIOp::create(b, l, o[1], cogV);
-          Value cBase = arith::MulIOp::create(b, l, grp, indexConst(b, l, cig));
+          Value cBase = arith::MulIOp::create(b, l, grp, cigV);
           Value zero = indexConst(b, l, 0), one = indexConst(b, l, 1);
           Value init = hasBias ? Value(tensor::ExtractOp::create(
                                      b, l, bias, ValueRange{o[1]}))
@@ -344,9 +389,15 @@ struct ConvTransposeToLinalg : OpRewritePattern<onnxir::ConvTransposeOp> {
               Value sum = arith::AddFOp::create(lb, ll, acc, p);
               return arith::SelectOp::create(lb, ll, valid, sum, acc);
             }
-            int64_t ub = depth == 0 ? cig : kernel[depth - 1];
+            Value ub;
+            if (depth == 0)
+              ub = cigV;
+            else if (ShapedType::isDynamic(kernel[depth - 1]))
+              ub = wDim(lb, ll, 1 + depth);
+            else
+              ub = indexConst(lb, ll, kernel[depth - 1]);
             auto f = scf::ForOp::create(
-                lb, ll, zero, indexConst(lb, ll, ub), one, ValueRange{acc},
+                lb, ll, zero, ub, one, ValueRange{acc},
                 [&](OpBuilder &fb, Location fl, Value iv, ValueRange it) {
                   ivs.push_back(iv);
                   Value res = loops(fb, fl, depth + 1, ivs, it[0]);

@@ -33,3 +33,23 @@ func.func @conv_groups_dynamic(%x: tensor<?x?x?xf32>, %w: tensor<?x?x?xf32>) -> 
   %0 = onnx.Conv(%x, %w, %none) {group = 3 : i64} : (tensor<?x?x?xf32>, tensor<?x?x?xf32>, none) -> tensor<?x?x?xf32>
   return %0 : tensor<?x?x?xf32>
 }
+
+// -----
+
+// ConvTranspose with weights of unknown shape: the output channels, the
+// output size and the loop bounds (input channels per group, kernel taps)
+// read the weights' dims.
+// CHECK-LABEL: func @conv_transpose_dynamic_weights
+// CHECK-SAME: %{{[a-z0-9]+}}: tensor<?x?x?xf32>, %[[W:[a-z0-9]+]]: tensor<?x?x?xf32>
+// CHECK: tensor.dim %[[W]], %c1
+// CHECK: tensor.dim %[[W]], %c2
+// CHECK: linalg.generic
+// CHECK: tensor.dim %[[W]], %c0
+// CHECK: scf.for
+// CHECK: tensor.dim %[[W]], %c2
+// CHECK: scf.for
+func.func @conv_transpose_dynamic_weights(%x: tensor<?x?x?xf32>, %w: tensor<?x?x?xf32>) -> tensor<?x?x?xf32> {
+  %none = onnx.NoValue
+  %0 = onnx.ConvTranspose(%x, %w, %none) {strides = [2]} : (tensor<?x?x?xf32>, tensor<?x?x?xf32>, none) -> tensor<?x?x?xf32>
+  return %0 : tensor<?x?x?xf32>
+}
