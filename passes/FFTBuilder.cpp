@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "llvm/Support/MathExtras.h"
 
@@ -269,6 +270,158 @@ Planar radixStage(OpBuilder &b, Location loc, Planar in, int64_t n, int64_t r,
   return {re, im};
 }
 
+/// One radix-4 (or radix-2) Stockham stage written with vector ops over the
+/// signals: `in`/`out` are N x V planes (V signals, contiguous), and for
+/// every (j, k), j < n / (r m), k < m, one butterfly reads the r rows
+/// k + j m + t lm (lm = n / r) and writes the r rows j r m + q m + k:
+///   y_q = (sum_t x_t w_r^(q t)) * T^(q j m),  T = exp(-2 pi i / n)
+/// -- all r outputs from one set of loads (the generic radixStage computes
+/// each output on its own, r complex multiply-adds per output).
+Planar vectorStage(OpBuilder &b, Location loc, Planar in, int64_t n,
+                   int64_t r, int64_t m, const Planar &tn, Planar dest) {
+  Type ft = elemOf(in.re);
+  auto t2 = llvm::cast<RankedTensorType>(in.re.getType());
+  int64_t v = t2.getDimSize(1);
+  auto vt = VectorType::get({v}, ft);
+  if (!dest.re)
+    dest = {fresh(b, loc, sizesOf(b, loc, in.re), ft),
+            fresh(b, loc, sizesOf(b, loc, in.re), ft)};
+  int64_t lm = n / r, outer = n / (r * m);
+  auto c = [&](OpBuilder &nb, Location l, int64_t x) {
+    return indexConst(nb, l, x);
+  };
+  bool inBounds[] = {true};
+  Value zero = floatConst(b, loc, ft, 0.0);
+  auto loop = scf::ForOp::create(
+      b, loc, c(b, loc, 0), c(b, loc, outer), c(b, loc, 1),
+      ValueRange{dest.re, dest.im},
+      [&](OpBuilder &nb, Location l, Value j, ValueRange outs) {
+        // Twiddles of this j: T^(q j m), q = 1 .. r-1, as broadcasts.
+        SmallVector<std::pair<Value, Value>> tw;
+        for (int64_t q = 1; q < r; ++q) {
+          Value ti = remui(nb, l, muli(nb, l, j, c(nb, l, q * m)), c(nb, l, n));
+          tw.push_back(
+              {vector::BroadcastOp::create(
+                   nb, l, vt, tensor::ExtractOp::create(nb, l, tn.re, ti)),
+               vector::BroadcastOp::create(
+                   nb, l, vt, tensor::ExtractOp::create(nb, l, tn.im, ti))});
+        }
+        Value jm = muli(nb, l, j, c(nb, l, m));
+        Value jrm = muli(nb, l, j, c(nb, l, r * m));
+        auto inner = scf::ForOp::create(
+            nb, l, c(nb, l, 0), c(nb, l, m), c(nb, l, 1),
+            ValueRange{outs[0], outs[1]},
+            [&](OpBuilder &kb, Location l, Value k, ValueRange o) {
+              auto read = [&](Value t, Value row) -> Value {
+                return vector::TransferReadOp::create(
+                    kb, l, vt, t, ValueRange{row, c(kb, l, 0)}, zero,
+                    ArrayRef<bool>(inBounds));
+              };
+              auto add = [&](Value x, Value y) -> Value {
+                return arith::AddFOp::create(kb, l, x, y);
+              };
+              auto sub = [&](Value x, Value y) -> Value {
+                return arith::SubFOp::create(kb, l, x, y);
+              };
+              auto mul = [&](Value x, Value y) -> Value {
+                return arith::MulFOp::create(kb, l, x, y);
+              };
+              Value base = addi(kb, l, k, jm);
+              SmallVector<Value> xr, xi;
+              for (int64_t t = 0; t < r; ++t) {
+                Value row = addi(kb, l, base, c(kb, l, t * lm));
+                xr.push_back(read(in.re, row));
+                xi.push_back(read(in.im, row));
+              }
+              SmallVector<Value> yr(r), yi(r);
+              if (r == 2) {
+                yr[0] = add(xr[0], xr[1]);
+                yi[0] = add(xi[0], xi[1]);
+                yr[1] = sub(xr[0], xr[1]);
+                yi[1] = sub(xi[0], xi[1]);
+              } else {
+                Value a0r = add(xr[0], xr[2]), a0i = add(xi[0], xi[2]);
+                Value a1r = sub(xr[0], xr[2]), a1i = sub(xi[0], xi[2]);
+                Value a2r = add(xr[1], xr[3]), a2i = add(xi[1], xi[3]);
+                // (x1 - x3) * (-i): (re, im) -> (im, -re).
+                Value a3r = sub(xi[1], xi[3]), a3i = sub(xr[3], xr[1]);
+                yr[0] = add(a0r, a2r);
+                yi[0] = add(a0i, a2i);
+                yr[2] = sub(a0r, a2r);
+                yi[2] = sub(a0i, a2i);
+                yr[1] = add(a1r, a3r);
+                yi[1] = add(a1i, a3i);
+                yr[3] = sub(a1r, a3r);
+                yi[3] = sub(a1i, a3i);
+              }
+              Value ore = o[0], oim = o[1];
+              for (int64_t q = 0; q < r; ++q) {
+                Value pr = yr[q], pi = yi[q];
+                if (q > 0) {
+                  auto [wr, wi] = tw[q - 1];
+                  pr = sub(mul(yr[q], wr), mul(yi[q], wi));
+                  pi = add(mul(yr[q], wi), mul(yi[q], wr));
+                }
+                Value row = addi(kb, l, addi(kb, l, jrm, c(kb, l, q * m)), k);
+                ore = vector::TransferWriteOp::create(
+                          kb, l, pr, ore, ValueRange{row, c(kb, l, 0)},
+                          ArrayRef<bool>(inBounds))
+                          .getResult();
+                oim = vector::TransferWriteOp::create(
+                          kb, l, pi, oim, ValueRange{row, c(kb, l, 0)},
+                          ArrayRef<bool>(inBounds))
+                          .getResult();
+              }
+              scf::YieldOp::create(kb, l, ValueRange{ore, oim});
+            });
+        scf::YieldOp::create(nb, l, inner.getResults());
+      });
+  return {loop.getResult(0), loop.getResult(1)};
+}
+
+/// A power-of-two FFT of static length n along dim 0 of N x (signals)
+/// planes with a static signal count of 4 to 64: radix-4 vector stages (one
+/// radix-2 first when log2 n is odd), on the planes viewed as N x V.
+std::optional<Planar> vectorPow2(OpBuilder &b, Location loc, Planar x,
+                                 int64_t n) {
+  auto t = llvm::cast<RankedTensorType>(x.re.getType());
+  if (!t.hasStaticShape() || n < 4 || !llvm::isPowerOf2_64(uint64_t(n)))
+    return std::nullopt;
+  int64_t v = t.getNumElements() / n;
+  if (v < 4 || v > 64)
+    return std::nullopt;
+  Type ft = t.getElementType();
+  // N x (signal dims) <-> N x V.
+  SmallVector<ReassociationIndices> toFlat = {{0}, {}};
+  for (int64_t d = 1; d < t.getRank(); ++d)
+    toFlat[1].push_back(d);
+  auto flatType = RankedTensorType::get({n, v}, ft);
+  auto flat = [&](Value p) -> Value {
+    return tensor::CollapseShapeOp::create(b, loc, flatType, p, toFlat);
+  };
+  std::vector<std::complex<double>> table(n);
+  for (int64_t i = 0; i < n; ++i)
+    table[i] = unitRoot(i, n);
+  Planar tn = constant(b, loc, table, {n}, ft);
+  Planar cur = {flat(x.re), flat(x.im)}, spare;
+  int64_t m = 1;
+  SmallVector<int64_t> rs;
+  if (llvm::Log2_64(uint64_t(n)) % 2)
+    rs.push_back(2);
+  for (int64_t left = n / (rs.empty() ? 1 : 2); left > 1; left /= 4)
+    rs.push_back(4);
+  for (int64_t r : rs) {
+    Planar y = vectorStage(b, loc, cur, n, r, m, tn, spare);
+    spare = cur;
+    cur = y;
+    m *= r;
+  }
+  auto back = [&](Value p) -> Value {
+    return tensor::ExpandShapeOp::create(b, loc, t, p, toFlat);
+  };
+  return Planar{back(cur.re), back(cur.im)};
+}
+
 /// The radices of a smooth n: 4s first (fewest passes), then 2, then the
 /// odd primes in increasing order.
 SmallVector<int64_t> radices(int64_t n) {
@@ -489,8 +642,11 @@ Planar fft::forwardPow2(OpBuilder &b, Location loc, Planar x,
                         const Length &len) {
   // A static length takes the mixed-radix stages (radix 4, then one
   // radix 2): half the passes over the planes of the radix-2 loop.
-  if (len.staticN)
+  if (len.staticN) {
+    if (std::optional<Planar> y = vectorPow2(b, loc, x, *len.staticN))
+      return *y;
     return mixedRadix(b, loc, x, *len.staticN);
+  }
   Planar tw = pow2Twiddles(b, loc, len, elemOf(x.re));
   auto loop = scf::ForOp::create(
       b, loc, indexConst(b, loc, 0), len.logN, indexConst(b, loc, 1),
