@@ -64,9 +64,11 @@ struct ConvParams {
   llvm::SmallVector<int64_t> strides, dilations, pads;
 };
 
-/// Reads them; fails unless w is static, C is static and divisible by
-/// group, the attributes have one entry per spatial dim, and SAME padding
-/// has static input dims.
+/// Reads them; fails unless w has x's rank, the static ones of C, M and
+/// w's C/group agree with group, the attributes have one entry per spatial
+/// dim, and SAME padding has static input dims and kernel sizes. Channel
+/// counts and w's sizes may otherwise be dynamic (buildConv reads them at
+/// run time).
 mlir::LogicalResult readConvParams(mlir::Operation *op,
                                    mlir::RankedTensorType xt,
                                    mlir::RankedTensorType wt, ConvParams &p);

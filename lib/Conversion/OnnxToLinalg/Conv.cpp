@@ -31,12 +31,16 @@ LogicalResult seqc::onnx_to_linalg::readConvParams(Operation *op,
                                                    RankedTensorType wt,
                                                    ConvParams &p) {
   int64_t s = xt.getRank() - 2;
-  if (!wt.hasStaticShape() || xt.isDynamicDim(1) || wt.getRank() != s + 2)
-    return failure();
   p.groups = intAttr(op, "group", 1);
+  if (wt.getRank() != s + 2 || p.groups <= 0)
+    return failure();
+  // Channel counts may be dynamic (read at run time; the groups divide
+  // them, as a valid model's do).
   int64_t c = xt.getDimSize(1), m = wt.getDimSize(0);
-  if (p.groups <= 0 || c % p.groups || m % p.groups ||
-      wt.getDimSize(1) != c / p.groups)
+  if ((!ShapedType::isDynamic(c) && c % p.groups) ||
+      (!ShapedType::isDynamic(m) && m % p.groups) ||
+      (!ShapedType::isDynamic(c) && !wt.isDynamicDim(1) &&
+       wt.getDimSize(1) != c / p.groups))
     return failure();
   SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
   p.strides = intsAttr(op, "strides", s, 1);
@@ -45,8 +49,12 @@ LogicalResult seqc::onnx_to_linalg::readConvParams(Operation *op,
   if (p.strides.size() != size_t(s) || p.dilations.size() != size_t(s) ||
       p.pads.size() != size_t(2 * s))
     return failure();
-  return resolveAutoPad(strAttr(op, "auto_pad", "NOTSET"), xt, kernel,
-                        p.strides, p.dilations, p.pads);
+  // SAME padding is resolved at compile time from the kernel sizes.
+  std::string autoPad = strAttr(op, "auto_pad", "NOTSET");
+  if ((autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER") &&
+      llvm::any_of(kernel, ShapedType::isDynamic))
+    return failure();
+  return resolveAutoPad(autoPad, xt, kernel, p.strides, p.dilations, p.pads);
 }
 
 Value seqc::onnx_to_linalg::buildConv(OpBuilder &rw, Location loc, Value x,
@@ -57,7 +65,24 @@ Value seqc::onnx_to_linalg::buildConv(OpBuilder &rw, Location loc, Value x,
   auto wt = llvm::cast<RankedTensorType>(w.getType());
   int64_t s = xt.getRank() - 2;
   int64_t groups = p.groups;
-  int64_t cg = xt.getDimSize(1) / groups, mg = wt.getDimSize(0) / groups;
+  auto perGroup = [&](int64_t n) {
+    return ShapedType::isDynamic(n) ? n : n / groups;
+  };
+  int64_t cg = perGroup(xt.getDimSize(1)), mg = perGroup(wt.getDimSize(0));
+  // A size of w as a static attribute or a run-time dim.
+  auto sizeOf = [&](Value v, int64_t dim, int64_t known) -> OpFoldResult {
+    if (!ShapedType::isDynamic(known))
+      return rw.getIndexAttr(known);
+    return tensor::getMixedSize(rw, loc, v, dim);
+  };
+  // Dim `dim` of `v` divided by the groups (`known` when static).
+  auto groupSize = [&](Value v, int64_t dim, int64_t known) -> OpFoldResult {
+    if (!ShapedType::isDynamic(known))
+      return rw.getIndexAttr(known);
+    return Value(arith::DivUIOp::create(
+        rw, loc, tensor::DimOp::create(rw, loc, v, dim),
+        arith::ConstantIndexOp::create(rw, loc, groups)));
+  };
   SmallVector<int64_t> kernel(wt.getShape().drop_front(2));
   ArrayRef<int64_t> strides = p.strides, dil = p.dilations, pads = p.pads;
   Type elem = xt.getElementType();
@@ -85,7 +110,7 @@ Value seqc::onnx_to_linalg::buildConv(OpBuilder &rw, Location loc, Value x,
   SmallVector<int64_t> xShape = {pt.getDimSize(0), groups, cg};
   SmallVector<OpFoldResult> xSizes = {tensor::getMixedSize(rw, loc, padded, 0),
                                       rw.getIndexAttr(groups),
-                                      rw.getIndexAttr(cg)};
+                                      groupSize(padded, 1, cg)};
   for (int64_t i = 0; i < s; ++i) {
     xGroups.push_back({3 + i});
     xShape.push_back(pt.getDimSize(2 + i));
@@ -94,13 +119,15 @@ Value seqc::onnx_to_linalg::buildConv(OpBuilder &rw, Location loc, Value x,
   Value xv = tensor::ExpandShapeOp::create(
       rw, loc, RankedTensorType::get(xShape, elem), padded, xGroups, xSizes);
   SmallVector<ReassociationIndices> wGroups = {{0, 1}, {2}};
-  SmallVector<int64_t> wShape = {groups, mg, cg};
+  // W's channels per group are its own dim 1 (static even when C is not).
+  SmallVector<int64_t> wShape = {groups, mg, wt.getDimSize(1)};
   SmallVector<OpFoldResult> wSizes = {rw.getIndexAttr(groups),
-                                      rw.getIndexAttr(mg), rw.getIndexAttr(cg)};
+                                      groupSize(w, 0, mg),
+                                      sizeOf(w, 1, wt.getDimSize(1))};
   for (int64_t i = 0; i < s; ++i) {
     wGroups.push_back({3 + i});
     wShape.push_back(kernel[i]);
-    wSizes.push_back(rw.getIndexAttr(kernel[i]));
+    wSizes.push_back(sizeOf(w, 2 + i, kernel[i]));
   }
   Value wv = tensor::ExpandShapeOp::create(
       rw, loc, RankedTensorType::get(wShape, elem), w, wGroups, wSizes);
@@ -109,17 +136,31 @@ Value seqc::onnx_to_linalg::buildConv(OpBuilder &rw, Location loc, Value x,
   SmallVector<int64_t> yShape = {rt.getDimSize(0), groups, mg};
   SmallVector<OpFoldResult> ySizes = {tensor::getMixedSize(rw, loc, x, 0),
                                       rw.getIndexAttr(groups),
-                                      rw.getIndexAttr(mg)};
+                                      groupSize(w, 0, mg)};
   for (int64_t i = 0; i < s; ++i) {
-    int64_t span = (kernel[i] - 1) * dil[i] + 1;
     yShape.push_back(rt.getDimSize(2 + i));
     if (!rt.isDynamicDim(2 + i)) {
       ySizes.push_back(rw.getIndexAttr(rt.getDimSize(2 + i)));
       continue;
     }
+    // span = (k - 1) * dilation + 1, k read from w when dynamic.
+    Value span;
+    if (ShapedType::isDynamic(kernel[i])) {
+      Value k = tensor::DimOp::create(rw, loc, w, 2 + i);
+      span = arith::AddIOp::create(
+          rw, loc,
+          arith::MulIOp::create(
+              rw, loc,
+              arith::SubIOp::create(rw, loc, k,
+                                    arith::ConstantIndexOp::create(rw, loc, 1)),
+              arith::ConstantIndexOp::create(rw, loc, dil[i])),
+          arith::ConstantIndexOp::create(rw, loc, 1));
+    } else {
+      span = arith::ConstantIndexOp::create(rw, loc,
+                                            (kernel[i] - 1) * dil[i] + 1);
+    }
     Value in = tensor::DimOp::create(rw, loc, padded, 2 + i);
-    Value n = arith::SubIOp::create(
-        rw, loc, in, arith::ConstantIndexOp::create(rw, loc, span));
+    Value n = arith::SubIOp::create(rw, loc, in, span);
     n = arith::DivSIOp::create(
         rw, loc, n, arith::ConstantIndexOp::create(rw, loc, strides[i]));
     ySizes.push_back(Value(arith::AddIOp::create(
@@ -130,11 +171,14 @@ Value seqc::onnx_to_linalg::buildConv(OpBuilder &rw, Location loc, Value x,
   int64_t nPar = 3 + s, nLoops = nPar + 1 + s;
   auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
   if (b && !isNone(b)) {
+    // The bias's own size (it may be static where M is not).
+    auto bt = llvm::dyn_cast<RankedTensorType>(b.getType());
+    int64_t bm = bt && bt.getRank() == 1 ? perGroup(bt.getDimSize(0)) : mg;
     Value bv = tensor::ExpandShapeOp::create(
-        rw, loc, RankedTensorType::get({groups, mg}, elem), b,
+        rw, loc, RankedTensorType::get({groups, bm}, elem), b,
         SmallVector<ReassociationIndices>{{0, 1}},
         SmallVector<OpFoldResult>{rw.getIndexAttr(groups),
-                                  rw.getIndexAttr(mg)});
+                                  groupSize(b, 0, bm)});
     SmallVector<utils::IteratorType> par(nPar, utils::IteratorType::parallel);
     init = linalg::GenericOp::create(
                rw, loc, TypeRange{yType}, ValueRange{bv}, ValueRange{init},
@@ -200,8 +244,14 @@ struct ConvToLinalg : OpRewritePattern<onnxir::ConvOp> {
     ConvParams p;
     if (failed(readConvParams(op, xt, wt, p)))
       return rw.notifyMatchFailure(
-          op, "needs static weights and channels, consistent groups and "
-              "attributes, static dims for SAME padding");
+          op, "needs weights of x's rank, consistent groups and attributes, "
+              "static weights and dims for SAME padding");
+    Value b = op.getB();
+    if (!isNone(b)) {
+      auto bt = llvm::dyn_cast<RankedTensorType>(b.getType());
+      if (!bt || bt.getRank() != 1)
+        return rw.notifyMatchFailure(op, "needs a 1-D bias");
+    }
     rw.replaceOp(op, buildConv(rw, op.getLoc(), op.getX(), op.getW(),
                                op.getB(), rt, p));
     return success();
