@@ -36,15 +36,16 @@ using namespace seqc;
 
 // Sustained rates (GFLOP/s, 1 thread) of the three lowerings, from
 // `bench/calibrate_long_conv.py` (its 12 default (L, K) pairs, C = 256,
-// median of 5 runs; output in bench/results/calibrate_long_conv.txt).
-// Provisional: geometric means of the first 9 pairs of a run at 11:15 on
-// 2026-11-30 while other builds loaded both cores (the FFT paths ran at
-// ~half their unloaded rate, 10.4 GFLOP/s then). The vectorized direct sum
-// runs 35-110 GFLOP/s, 10x the reference loops' 3.96, so it now wins up to
-// K ~ 1000; overlap-save wins for K ~ 2K with L >> K.
-static constexpr double kDirectGflops = 46.0;
-static constexpr double kFftGflops = 3.9;
-static constexpr double kOverlapSaveGflops = 2.2;
+// median of 5 runs; 2026-11-30 12:29 on the 2-core development VM, output
+// in bench/results/calibrate_long_conv.txt). The model agrees with the
+// faster measured path on 9 of the 12 pairs and is within 1.12x on the
+// other 3; the crossover from the direct sum is K* ~ 200-280, overlap-save
+// then wins until K ~ L/8, the single FFT beyond. (Before the fix of
+// buffers leaked from scf.forall bodies -- every call page-faulted its FFT
+// planes afresh -- the same script measured FFT paths at 4-10 GFLOP/s.)
+static constexpr double kDirectGflops = 109.67;
+static constexpr double kFftGflops = 45.24;
+static constexpr double kOverlapSaveGflops = 33.91;
 
 /// The algorithm with the smallest estimated time per channel.
 static seq::ImplKind chooseLongConv(seq::LongConvOp op) {
