@@ -9,7 +9,10 @@
 #  2. compiles a long convolution (a depthwise ONNX Conv with 256 channels
 #     and a kernel as long as the sequence, L = K = 4096): seqc raises it to
 #     seq.long_conv, chooses the FFT algorithm (--print-impl), and the
-#     library is checked against numpy in float64 and timed (1 thread);
+#     library is checked against numpy in float64 and timed (1 thread),
+#     then timed side by side with onnxruntime (the same ONNX file), the
+#     PyTorch rfft convolution and numpy by the benchmark harness, which
+#     installs those peers when missing (SEQC_DEMO_PEERS=0 skips this);
 #  3. runs docs/examples/s4d_lm_block.mlir -- an S4D layer (SSM kernel + long
 #     convolution) and LM-Infinite attention written in the seq dialect --
 #     through the reference lowering and mlir-runner.
@@ -37,6 +40,11 @@ echo "== 2. A long convolution: ONNX depthwise Conv, C = 256, L = K = 4096"
 /usr/bin/python3 "$root/test/e2e/longconv/long_conv_models.py" check "$work/lc" \
   --c 256 --l 4096 --k 4096
 SEQC_NUM_THREADS=1 seqc-run "$work/lc/libmodel.so" --random --bench 5
+if [ "${SEQC_DEMO_PEERS:-1}" != 0 ]; then
+  echo "-- against onnxruntime, PyTorch and numpy (peer time / seqc time):"
+  "$root/bench/run" --only longconv_c256_kL --lengths 4096 --threads 1 \
+    --out "$work/bench" | grep -E "impl|1T:"
+fi
 
 echo
 echo "== 3. seq dialect model through the reference lowering"
