@@ -379,49 +379,6 @@ Planar vectorStage(OpBuilder &b, Location loc, Planar in, int64_t n,
   return {loop.getResult(0), loop.getResult(1)};
 }
 
-/// A power-of-two FFT of static length n along dim 0 of N x (signals)
-/// planes with a static signal count of 4 to 64: radix-4 vector stages (one
-/// radix-2 first when log2 n is odd), on the planes viewed as N x V.
-std::optional<Planar> vectorPow2(OpBuilder &b, Location loc, Planar x,
-                                 int64_t n) {
-  auto t = llvm::cast<RankedTensorType>(x.re.getType());
-  if (!t.hasStaticShape() || n < 4 || !llvm::isPowerOf2_64(uint64_t(n)))
-    return std::nullopt;
-  int64_t v = t.getNumElements() / n;
-  if (v < 4 || v > 64)
-    return std::nullopt;
-  Type ft = t.getElementType();
-  // N x (signal dims) <-> N x V.
-  SmallVector<ReassociationIndices> toFlat = {{0}, {}};
-  for (int64_t d = 1; d < t.getRank(); ++d)
-    toFlat[1].push_back(d);
-  auto flatType = RankedTensorType::get({n, v}, ft);
-  auto flat = [&](Value p) -> Value {
-    return tensor::CollapseShapeOp::create(b, loc, flatType, p, toFlat);
-  };
-  std::vector<std::complex<double>> table(n);
-  for (int64_t i = 0; i < n; ++i)
-    table[i] = unitRoot(i, n);
-  Planar tn = constant(b, loc, table, {n}, ft);
-  Planar cur = {flat(x.re), flat(x.im)}, spare;
-  int64_t m = 1;
-  SmallVector<int64_t> rs;
-  if (llvm::Log2_64(uint64_t(n)) % 2)
-    rs.push_back(2);
-  for (int64_t left = n / (rs.empty() ? 1 : 2); left > 1; left /= 4)
-    rs.push_back(4);
-  for (int64_t r : rs) {
-    Planar y = vectorStage(b, loc, cur, n, r, m, tn, spare);
-    spare = cur;
-    cur = y;
-    m *= r;
-  }
-  auto back = [&](Value p) -> Value {
-    return tensor::ExpandShapeOp::create(b, loc, t, p, toFlat);
-  };
-  return Planar{back(cur.re), back(cur.im)};
-}
-
 /// The radices of a smooth n: 4s first (fewest passes), then 2, then the
 /// odd primes in increasing order.
 SmallVector<int64_t> radices(int64_t n) {
@@ -445,19 +402,43 @@ Planar mixedRadix(OpBuilder &b, Location loc, Planar x, int64_t n) {
   for (int64_t i = 0; i < n; ++i)
     table[i] = unitRoot(i, n);
   Planar tn = constant(b, loc, table, {n}, ft);
+  // A power of two with a static count of 4 to 64 signals: the planes are
+  // viewed as N x V and every stage (radix 4, one radix 2) is a vector
+  // butterfly over the signals (vectorStage): rfft of 16 signals 1.4x faster
+  // at 4096, 1.3x at 65536. Mixed lengths keep the generic stages (vector
+  // radix-4/2 stages among odd ones measured no faster at n = 1000).
+  auto t = llvm::cast<RankedTensorType>(x.re.getType());
+  int64_t v = t.hasStaticShape() ? t.getNumElements() / n : 0;
+  bool vectorize = v >= 4 && v <= 64 && llvm::isPowerOf2_64(uint64_t(n));
+  SmallVector<ReassociationIndices> toFlat = {{0}, {}};
+  for (int64_t d = 1; d < t.getRank(); ++d)
+    toFlat[1].push_back(d);
+  if (vectorize) {
+    auto flatType = RankedTensorType::get({n, v}, ft);
+    x = {tensor::CollapseShapeOp::create(b, loc, flatType, x.re, toFlat),
+         tensor::CollapseShapeOp::create(b, loc, flatType, x.im, toFlat)};
+  }
   Planar spare;
   int64_t m = 1;
   for (int64_t r : radices(n)) {
-    std::vector<std::complex<double>> w(r);
-    for (int64_t i = 0; i < r; ++i)
-      w[i] = unitRoot(i, r);
-    Planar wr = constant(b, loc, w, {r}, ft);
     // Ping-pong: each stage writes over the planes its predecessor read.
-    Planar y = radixStage(b, loc, x, n, r, m, wr, tn, spare);
+    Planar y;
+    if (vectorize && (r == 2 || r == 4)) {
+      y = vectorStage(b, loc, x, n, r, m, tn, spare);
+    } else {
+      std::vector<std::complex<double>> w(r);
+      for (int64_t i = 0; i < r; ++i)
+        w[i] = unitRoot(i, r);
+      Planar wr = constant(b, loc, w, {r}, ft);
+      y = radixStage(b, loc, x, n, r, m, wr, tn, spare);
+    }
     spare = x;
     x = y;
     m *= r;
   }
+  if (vectorize)
+    x = {tensor::ExpandShapeOp::create(b, loc, t, x.re, toFlat),
+         tensor::ExpandShapeOp::create(b, loc, t, x.im, toFlat)};
   return x;
 }
 
@@ -642,11 +623,8 @@ Planar fft::forwardPow2(OpBuilder &b, Location loc, Planar x,
                         const Length &len) {
   // A static length takes the mixed-radix stages (radix 4, then one
   // radix 2): half the passes over the planes of the radix-2 loop.
-  if (len.staticN) {
-    if (std::optional<Planar> y = vectorPow2(b, loc, x, *len.staticN))
-      return *y;
+  if (len.staticN)
     return mixedRadix(b, loc, x, *len.staticN);
-  }
   Planar tw = pow2Twiddles(b, loc, len, elemOf(x.re));
   auto loop = scf::ForOp::create(
       b, loc, indexConst(b, loc, 0), len.logN, indexConst(b, loc, 1),
