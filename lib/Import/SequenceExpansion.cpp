@@ -993,7 +993,13 @@ checkSplitSizes(const onnx::GraphProto &g,
       if (it != consts.end()) {
         std::optional<Ints> v = readInts(*it->second);
         bool scalar = it->second->dims_size() == 0;
-        if (v && llvm::any_of(*v, [&](int64_t x) {
+        // Unreadable data (a raw_data size that does not match the dtype
+        // and dims, found by the importer fuzzer) is rejected too: ONNX's
+        // inference reads what bytes there are and may divide by zero.
+        if (!v)
+          return SequenceExpansionError{
+              n, "split sizes are not a well-formed int32/int64 constant"};
+        if (llvm::any_of(*v, [&](int64_t x) {
               return x < 0 || (scalar && x == 0);
             }))
           return SequenceExpansionError{

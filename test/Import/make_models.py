@@ -212,3 +212,11 @@ save(model([helper.make_node("SequenceConstruct", ["x"], ["s"], name="make"),
 save(model([helper.make_node("SplitToSequence", ["x", "zero"], ["s"], name="split0"),
             helper.make_node("SequenceLength", ["s"], ["n"], name="len")],
            [vi("x", F, [4])], [vi("n", I64, [])], [zero], opset=13), "seq_split_zero")
+# An int32 scalar split size whose raw_data has 8 bytes (found by the
+# importer fuzzer: ONNX's inference read the first 4, a zero, and divided).
+bad_split = TensorProto(name="zero", data_type=TensorProto.INT32,
+                        raw_data=b"\0" * 7 + b"@")
+save(model([helper.make_node("SplitToSequence", ["x", "zero"], ["s"], name="split0"),
+            helper.make_node("SequenceLength", ["s"], ["n"], name="len")],
+           [vi("x", F, [4])], [vi("n", I64, [])], [bad_split], opset=13),
+     "seq_split_malformed")
