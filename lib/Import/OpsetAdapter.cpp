@@ -49,6 +49,32 @@ const Rule kRules[] = {
 };
 } // namespace
 
+/// Operand `operand` (ranked) of `op` gets `count` trailing unit dims: an
+/// onnx.Unsqueeze (axes rank .. rank + count - 1) inserted before `op`, so
+/// that nodes imported later still come after `op`.
+static void appendUnitDims(OpBuilder &b, Location loc, Operation *op,
+                           unsigned operand, int64_t count) {
+  Value v = op->getOperand(operand);
+  auto t = llvm::cast<RankedTensorType>(v.getType());
+  SmallVector<int64_t> axes, shape(t.getShape());
+  for (int64_t i = 0; i < count; ++i) {
+    axes.push_back(t.getRank() + i);
+    shape.push_back(1);
+  }
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPoint(op);
+  auto axesType = RankedTensorType::get({count}, b.getI64Type());
+  OperationState cst(loc, "onnx.Constant");
+  cst.addAttribute("value",
+                   DenseElementsAttr::get(axesType, ArrayRef<int64_t>(axes)));
+  cst.addTypes(axesType);
+  Operation *axesOp = b.create(cst);
+  OperationState unsq(loc, "onnx.Unsqueeze");
+  unsq.addOperands({v, axesOp->getResult(0)});
+  unsq.addTypes(RankedTensorType::get(shape, t.getElementType()));
+  op->setOperand(operand, b.create(unsq)->getResult(0));
+}
+
 LogicalResult seqc::detail::adaptToNewestOpset(
     onnx::NodeProto &n, int64_t opset, llvm::StringRef inputFormAttr,
     AdaptedNode &out, llvm::function_ref<InFlightDiagnostic()> error) {
@@ -118,25 +144,7 @@ LogicalResult seqc::detail::adaptToNewestOpset(
                                 << axis << " does not fit the inputs' ranks";
         if (trailing == 0)
           return success();
-        SmallVector<int64_t> axes, shape(bt.getShape());
-        for (int64_t i = 0; i < trailing; ++i) {
-          axes.push_back(bt.getRank() + i);
-          shape.push_back(1);
-        }
-        // Later nodes go after `op`, not before it.
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPoint(op);
-        auto axesType =
-            RankedTensorType::get({trailing}, b.getI64Type());
-        OperationState cst(loc, "onnx.Constant");
-        cst.addAttribute("value", DenseElementsAttr::get(
-                                      axesType, ArrayRef<int64_t>(axes)));
-        cst.addTypes(axesType);
-        Operation *axesOp = b.create(cst);
-        OperationState unsq(loc, "onnx.Unsqueeze");
-        unsq.addOperands({op->getOperand(1), axesOp->getResult(0)});
-        unsq.addTypes(RankedTensorType::get(shape, bt.getElementType()));
-        op->setOperand(1, b.create(unsq)->getResult(0));
+        appendUnitDims(b, loc, op, /*operand=*/1, trailing);
         return success();
       };
     }
@@ -153,24 +161,7 @@ LogicalResult seqc::detail::adaptToNewestOpset(
       if (!xt || !st || st.getRank() != 1 || xt.getRank() <= 2 ||
           st.getDimSize(0) == 1)
         return success();
-      int64_t trailing = xt.getRank() - 2;
-      SmallVector<int64_t> axes, shape(st.getShape());
-      for (int64_t i = 0; i < trailing; ++i) {
-        axes.push_back(1 + i);
-        shape.push_back(1);
-      }
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPoint(op);
-      auto axesType = RankedTensorType::get({trailing}, b.getI64Type());
-      OperationState cst(loc, "onnx.Constant");
-      cst.addAttribute("value", DenseElementsAttr::get(
-                                    axesType, ArrayRef<int64_t>(axes)));
-      cst.addTypes(axesType);
-      Operation *axesOp = b.create(cst);
-      OperationState unsq(loc, "onnx.Unsqueeze");
-      unsq.addOperands({op->getOperand(1), axesOp->getResult(0)});
-      unsq.addTypes(RankedTensorType::get(shape, st.getElementType()));
-      op->setOperand(1, b.create(unsq)->getResult(0));
+      appendUnitDims(b, loc, op, /*operand=*/1, xt.getRank() - 2);
       return success();
     };
   }
