@@ -334,7 +334,50 @@ Planar vectorStage(OpBuilder &b, Location loc, Planar in, int64_t n,
                 xi.push_back(read(in.im, row));
               }
               SmallVector<Value> yr(r), yi(r);
-              if (r == 2) {
+              if (r % 2 == 1) {
+                // Odd radix: pair x_t with x_(r-t), t = 1 .. h = (r-1)/2:
+                // s_t = x_t + x_(r-t), d_t = x_t - x_(r-t). With
+                // c = cos(2 pi q t / r), s = sin(2 pi q t / r),
+                //   x_t w^(qt) + x_(r-t) w^(-qt) = c s_t - i s d_t,
+                // so y_q = a_q + b_q and y_(r-q) = a_q - b_q with
+                // a_q = x_0 + sum_t c s_t, b_q = -i sum_t s d_t: h (r-1)
+                // real multiplies per part instead of (r-1)^2 complex ones.
+                int64_t h = (r - 1) / 2;
+                SmallVector<Value> sr, si, dr, di;
+                for (int64_t t = 1; t <= h; ++t) {
+                  sr.push_back(add(xr[t], xr[r - t]));
+                  si.push_back(add(xi[t], xi[r - t]));
+                  dr.push_back(sub(xr[t], xr[r - t]));
+                  di.push_back(sub(xi[t], xi[r - t]));
+                }
+                yr[0] = xr[0];
+                yi[0] = xi[0];
+                for (int64_t t = 0; t < h; ++t) {
+                  yr[0] = add(yr[0], sr[t]);
+                  yi[0] = add(yi[0], si[t]);
+                }
+                auto splat = [&](double x) -> Value {
+                  return arith::ConstantOp::create(
+                      kb, l, DenseElementsAttr::get(vt, float(x)));
+                };
+                for (int64_t q = 1; q <= h; ++q) {
+                  // b_q = (br, -bn): -i s d = (s d.im, -s d.re).
+                  Value ar = xr[0], ai = xi[0], br, bn;
+                  for (int64_t t = 1; t <= h; ++t) {
+                    std::complex<double> w = unitRoot(q * t, r);
+                    Value cv = splat(w.real()), sv = splat(-w.imag());
+                    ar = add(ar, mul(cv, sr[t - 1]));
+                    ai = add(ai, mul(cv, si[t - 1]));
+                    Value pr = mul(sv, di[t - 1]), pn = mul(sv, dr[t - 1]);
+                    br = br ? add(br, pr) : pr;
+                    bn = bn ? add(bn, pn) : pn;
+                  }
+                  yr[q] = add(ar, br);
+                  yi[q] = sub(ai, bn);
+                  yr[r - q] = sub(ar, br);
+                  yi[r - q] = add(ai, bn);
+                }
+              } else if (r == 2) {
                 yr[0] = add(xr[0], xr[1]);
                 yi[0] = add(xi[0], xi[1]);
                 yr[1] = sub(xr[0], xr[1]);
@@ -409,7 +452,7 @@ Planar mixedRadix(OpBuilder &b, Location loc, Planar x, int64_t n) {
   // radix-4/2 stages among odd ones measured no faster at n = 1000).
   auto t = llvm::cast<RankedTensorType>(x.re.getType());
   int64_t v = t.hasStaticShape() ? t.getNumElements() / n : 0;
-  bool vectorize = v >= 4 && v <= 64 && llvm::isPowerOf2_64(uint64_t(n));
+  bool vectorize = v >= 4 && v <= 64;
   SmallVector<ReassociationIndices> toFlat = {{0}, {}};
   for (int64_t d = 1; d < t.getRank(); ++d)
     toFlat[1].push_back(d);
@@ -423,7 +466,7 @@ Planar mixedRadix(OpBuilder &b, Location loc, Planar x, int64_t n) {
   for (int64_t r : radices(n)) {
     // Ping-pong: each stage writes over the planes its predecessor read.
     Planar y;
-    if (vectorize && (r == 2 || r == 4)) {
+    if (vectorize) {
       y = vectorStage(b, loc, x, n, r, m, tn, spare);
     } else {
       std::vector<std::complex<double>> w(r);

@@ -2,7 +2,10 @@
 //
 // Implements `seqc-fuse-elementwise`: upstream's elementwise fusion patterns,
 // applied to every op but the linalg ops marked `seqc.in_place` (whose
-// destinations were chosen for buffer reuse).
+// destinations were chosen for buffer reuse). Producers marked
+// `seqc.keep_order` (loop order chosen for their reads: the FFT scatters
+// iterate the transform's layout and write through a permutation) are not
+// fused into consumers, which would run them in the consumer's order.
 //
 //===----------------------------------------------------------------------===//
 
@@ -33,7 +36,8 @@ struct SeqcFuseElementwisePass
     linalg::ControlFusionFn control = [](OpOperand *operand) {
       Operation *producer = operand->get().getDefiningOp();
       return producer && producer->hasOneUse() &&
-             !producer->hasAttr("seqc.in_place");
+             !producer->hasAttr("seqc.in_place") &&
+             !producer->hasAttr("seqc.keep_order");
     };
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);
     linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, control);

@@ -49,6 +49,34 @@ SmallVector<Value> toOpLayout(OpBuilder &b, Location l, Value row,
   return idx;
 }
 
+/// Indices into the front layout: `row` in dim 0, the loop's own index in
+/// every other dim (the loops iterate the front layout).
+SmallVector<Value> atRowFront(OpBuilder &b, Location l, Value row,
+                              int64_t rank) {
+  SmallVector<Value> idx = {row};
+  for (int64_t d = 1; d < rank; ++d)
+    idx.push_back(loopIndex(b, l, d));
+  return idx;
+}
+
+/// The op layout's dims as a map of the front layout's loops (d0 = the
+/// transform axis, then the other dims in order): scatters iterate the
+/// front layout -- contiguous reads of the planes along the batch dims,
+/// twiddles uniform over the inner loops -- and write through this map.
+AffineMap frontToOp(MLIRContext *ctx, int64_t axis, int64_t rank) {
+  SmallVector<AffineExpr> es;
+  for (int64_t d = 0; d < rank; ++d)
+    es.push_back(getAffineDimExpr(d == axis ? 0 : (d < axis ? d + 1 : d), ctx));
+  return AffineMap::get(rank, 0, es, ctx);
+}
+
+/// Marks a scatter so that seqc-fuse-elementwise does not fuse it into its
+/// consumer (the ONNX (re, im) split, say), whose loops would run it in the
+/// op's layout: strided reads and, for the split, every bin computed twice.
+void keepOrder(OpBuilder &b, Value scatter) {
+  scatter.getDefiningOp()->setAttr("seqc.keep_order", b.getUnitAttr());
+}
+
 /// Real transforms of even static length N through one complex transform
 /// of length h = N/2 on z[n] = x[2n] + i x[2n+1]: with Fe/Fo the spectra of
 /// the even/odd samples, Z = Fe + i Fo and
@@ -134,18 +162,16 @@ LogicalResult lowerRealEven(Operation *op, PatternRewriter &rw, Kind kind,
     Value out = generic(
         rw, loc, {},
         tensor::EmptyOp::create(rw, loc, outSizes(h + 1), rt.getElementType()),
-        {id}, std::string(rank, 'p'), [&](OpBuilder &b, Location l, ValueRange) {
-          Value k = loopIndex(b, l, axis);
+        {frontToOp(ctx, axis, rank)}, std::string(rank, 'p'),
+        [&](OpBuilder &b, Location l, ValueRange) {
+          Value k = loopIndex(b, l, 0);
           Value hh = idxc(b, l, h);
           Value kk = arith::RemUIOp::create(b, l, k, hh);
           Value mk = arith::RemUIOp::create(
               b, l, arith::SubIOp::create(b, l, hh, kk), hh);
           auto at = [&](Value t, Value row) -> Value {
-            SmallVector<Value> idx = {row};
-            for (int64_t d = 0; d < rank; ++d)
-              if (d != axis)
-                idx.push_back(loopIndex(b, l, d));
-            return tensor::ExtractOp::create(b, l, t, idx);
+            return tensor::ExtractOp::create(b, l, t,
+                                             atRowFront(b, l, row, rank));
           };
           Value ar = at(z.re, kk), ai = at(z.im, kk);
           Value cr = at(z.re, mk), ci = arith::NegFOp::create(b, l, at(z.im, mk));
@@ -162,6 +188,7 @@ LogicalResult lowerRealEven(Operation *op, PatternRewriter &rw, Kind kind,
               b, l,
               Value(complex::CreateOp::create(b, l, rt.getElementType(), xr, xi)));
         });
+    keepOrder(rw, out);
     if (out.getType() != rt)
       out = tensor::CastOp::create(rw, loc, rt, out);
     rw.replaceOp(op, out);
@@ -218,22 +245,21 @@ LogicalResult lowerRealEven(Operation *op, PatternRewriter &rw, Kind kind,
   Value out = generic(
       rw, loc, {},
       tensor::EmptyOp::create(rw, loc, outSizes(n), ft),
-      {id}, std::string(rank, 'p'), [&](OpBuilder &b, Location l, ValueRange) {
-        Value t = loopIndex(b, l, axis);
+      {frontToOp(ctx, axis, rank)}, std::string(rank, 'p'),
+      [&](OpBuilder &b, Location l, ValueRange) {
+        Value t = loopIndex(b, l, 0);
         Value m = arith::DivUIOp::create(b, l, t, idxc(b, l, 2));
         Value odd = arith::CmpIOp::create(
             b, l, arith::CmpIPredicate::ne,
             arith::RemUIOp::create(b, l, t, idxc(b, l, 2)), idxc(b, l, 0));
-        SmallVector<Value> idx = {m};
-        for (int64_t d = 0; d < rank; ++d)
-          if (d != axis)
-            idx.push_back(loopIndex(b, l, d));
+        SmallVector<Value> idx = atRowFront(b, l, m, rank);
         Value re = tensor::ExtractOp::create(b, l, z.re, idx);
         Value im = arith::NegFOp::create(
             b, l, tensor::ExtractOp::create(b, l, z.im, idx));
         linalg::YieldOp::create(
             b, l, mul(b, l, arith::SelectOp::create(b, l, odd, im, re), scale));
       });
+  keepOrder(rw, out);
   if (out.getType() != rt)
     out = tensor::CastOp::create(rw, loc, rt, out);
   rw.replaceOp(op, out);
@@ -358,12 +384,9 @@ LogicalResult lower(Operation *op, PatternRewriter &rw, Kind kind, Value input,
                            : inSizes[d]);
   Value out = generic(
       rw, loc, {}, tensor::EmptyOp::create(rw, loc, outSizes, rt.getElementType()),
-      {id}, std::string(rank, 'p'), [&](OpBuilder &b, Location l, ValueRange) {
-        // The front layout's indices from the op's: axis first.
-        SmallVector<Value> idx = {loopIndex(b, l, axis)};
-        for (int64_t d = 0; d < rank; ++d)
-          if (d != axis)
-            idx.push_back(loopIndex(b, l, d));
+      {frontToOp(ctx, axis, rank)}, std::string(rank, 'p'),
+      [&](OpBuilder &b, Location l, ValueRange) {
+        SmallVector<Value> idx = atRowFront(b, l, loopIndex(b, l, 0), rank);
         Value re = tensor::ExtractOp::create(b, l, y.re, idx);
         re = arith::MulFOp::create(b, l, re, scale);
         if (kind == Kind::C2R) {
@@ -378,7 +401,7 @@ LogicalResult lower(Operation *op, PatternRewriter &rw, Kind kind, Value input,
           // A real signal's bins 0 and N/2 (N even) are real: give them an
           // exact 0 rather than the transform's round-off (which Bluestein
           // makes ~1e-7 of the signal's magnitude).
-          Value k = loopIndex(b, l, axis);
+          Value k = loopIndex(b, l, 0);
           Value dc = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, k,
                                            indexConst(b, l, 0));
           Value even = arith::CmpIOp::create(
@@ -396,6 +419,7 @@ LogicalResult lower(Operation *op, PatternRewriter &rw, Kind kind, Value input,
             b, l,
             Value(complex::CreateOp::create(b, l, rt.getElementType(), re, im)));
       });
+  keepOrder(rw, out);
   if (out.getType() != rt)
     out = tensor::CastOp::create(rw, loc, rt, out);
   rw.replaceOp(op, out);
