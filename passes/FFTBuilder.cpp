@@ -438,8 +438,12 @@ SmallVector<int64_t> radices(int64_t n) {
   return rs;
 }
 
-/// Mixed-radix forward DFT of static smooth length n along dim 0.
-Planar mixedRadix(OpBuilder &b, Location loc, Planar x, int64_t n) {
+/// Mixed-radix forward DFT of static smooth length n along dim 0. With a
+/// `dest` (planes of x's type), the last stage writes into it and the
+/// stages ping-pong between it and one fresh pair, never writing into x;
+/// otherwise they ping-pong through x's planes.
+Planar mixedRadix(OpBuilder &b, Location loc, Planar x, int64_t n,
+                  Planar dest = {}) {
   Type ft = elemOf(x.re);
   std::vector<std::complex<double>> table(n);
   for (int64_t i = 0; i < n; ++i)
@@ -463,15 +467,27 @@ Planar mixedRadix(OpBuilder &b, Location loc, Planar x, int64_t n) {
   }
   Planar spare;
   int64_t m = 1;
-  for (int64_t r : radices(n)) {
-    // Ping-pong: each stage writes over the planes its predecessor read.
+  SmallVector<int64_t> rs = radices(n);
+  Planar tmp;
+  assert((!dest.re || t.getRank() == 2) && "dest only for N x V planes");
+  if (dest.re && rs.size() > 1) {
+    SmallVector<OpFoldResult> sizes = sizesOf(b, loc, x.re);
+    tmp = {fresh(b, loc, sizes, ft), fresh(b, loc, sizes, ft)};
+  }
+  for (auto [i, r] : llvm::enumerate(rs)) {
+    // Ping-pong: each stage writes over the planes its predecessor read
+    // (with a dest, the first two stages write dest and tmp so that the
+    // last one lands in dest; later ones reuse the SSA values that stage
+    // i - 2 produced, so bufferization sees no live value overwritten).
+    if (dest.re && i < 2)
+      spare = (rs.size() - 1 - i) % 2 == 0 ? dest : tmp;
     Planar y;
     if (vectorize) {
       y = vectorStage(b, loc, x, n, r, m, tn, spare);
     } else {
       std::vector<std::complex<double>> w(r);
-      for (int64_t i = 0; i < r; ++i)
-        w[i] = unitRoot(i, r);
+      for (int64_t e = 0; e < r; ++e)
+        w[e] = unitRoot(e, r);
       Planar wr = constant(b, loc, w, {r}, ft);
       y = radixStage(b, loc, x, n, r, m, wr, tn, spare);
     }
@@ -488,7 +504,7 @@ Planar mixedRadix(OpBuilder &b, Location loc, Planar x, int64_t n) {
 /// Bluestein: X[k] = w[k] sum_t (x[t] w[t]) conj(w[k - t]), w[k] =
 /// exp(-pi i k^2 / n), as a cyclic convolution of length M >= 2n - 1.
 Planar bluestein(OpBuilder &b, Location loc, Planar x, Value n,
-                 std::optional<int64_t> staticN) {
+                 std::optional<int64_t> staticN, Planar dest = {}) {
   MLIRContext *ctx = b.getContext();
   Type ft = elemOf(x.re), f64 = b.getF64Type(), i64 = b.getI64Type();
   int64_t rank = rankOf(x.re);
@@ -615,8 +631,10 @@ Planar bluestein(OpBuilder &b, Location loc, Planar x, Value n,
                                      indexToFloat(b, loc, len.n, ft));
   SmallVector<OpFoldResult> outSizes =
       withRows(b, loc, x.re, rowsOf(b, n, staticN));
+  if (!dest.re)
+    dest = {fresh(b, loc, outSizes, ft), fresh(b, loc, outSizes, ft)};
   auto [yre, yim] = generic2(
-      b, loc, {}, fresh(b, loc, outSizes, ft), fresh(b, loc, outSizes, ft),
+      b, loc, {}, dest.re, dest.im,
       {id, id}, [&](OpBuilder &nb, Location l, ValueRange) {
         Value k = loopIndex(nb, l, 0);
         SmallVector<Value> idx = atRow(nb, l, k, rank);
@@ -682,12 +700,86 @@ Planar fft::forwardPow2(OpBuilder &b, Location loc, Planar x,
   return {loop.getResult(0), loop.getResult(1)};
 }
 
+/// `transform` over groups of kLanes signals, one scf.forall task
+/// each, when the static batch V (the product of the dims after dim 0) is
+/// above 64 and a multiple of the chunk: every task's stages are vector
+/// butterflies over its 16 signals (a batch that wide would otherwise take
+/// the generic stages), its planes stay cache-sized, and the tasks run in
+/// parallel. Other batches run as one transform.
+static Planar overSignalChunks(
+    OpBuilder &b, Location loc, Planar x,
+    function_ref<Planar(OpBuilder &, Location, Planar, Planar)> transform) {
+  auto t = llvm::cast<RankedTensorType>(x.re.getType());
+  int64_t rows = t.getDimSize(0);
+  int64_t v = t.hasStaticShape() ? t.getNumElements() / std::max<int64_t>(rows, 1) : 0;
+  if (v <= 64 || v % kLanes != 0)
+    return transform(b, loc, x, {});
+  Type ft = t.getElementType();
+  SmallVector<ReassociationIndices> toFlat = {{0}, {}};
+  for (int64_t d = 1; d < t.getRank(); ++d)
+    toFlat[1].push_back(d);
+  auto flatType = RankedTensorType::get({rows, v}, ft);
+  auto flat = [&](Value p) -> Value {
+    return t.getRank() == 2 ? p
+                            : tensor::CollapseShapeOp::create(b, loc, flatType,
+                                                              p, toFlat)
+                                  .getResult();
+  };
+  x = {flat(x.re), flat(x.im)};
+  SmallVector<OpFoldResult> sizes = {b.getIndexAttr(rows), b.getIndexAttr(v)};
+  auto forall = scf::ForallOp::create(
+      b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(v / kLanes)},
+      ValueRange{fresh(b, loc, sizes, ft), fresh(b, loc, sizes, ft)},
+      std::nullopt);
+  Planar y;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(forall.getTerminator());
+    Value c0 = muli(b, loc, forall.getInductionVar(0),
+                    indexConst(b, loc, kLanes));
+    SmallVector<OpFoldResult> off = {b.getIndexAttr(0), c0},
+                              size = {b.getIndexAttr(rows),
+                                      b.getIndexAttr(kLanes)},
+                              ones = {b.getIndexAttr(1), b.getIndexAttr(1)};
+    Planar xc = {
+        tensor::ExtractSliceOp::create(b, loc, x.re, off, size, ones),
+        tensor::ExtractSliceOp::create(b, loc, x.im, off, size, ones)};
+    // Each task transforms into its slice of the shared result.
+    auto outSlice = [&](unsigned i) -> Value {
+      return tensor::ExtractSliceOp::create(
+          b, loc, forall.getRegionIterArgs()[i], off, size, ones);
+    };
+    Planar yc = transform(b, loc, xc, {outSlice(0), outSlice(1)});
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(b, loc, yc.re,
+                                          forall.getRegionIterArgs()[0], off,
+                                          size, ones);
+    tensor::ParallelInsertSliceOp::create(b, loc, yc.im,
+                                          forall.getRegionIterArgs()[1], off,
+                                          size, ones);
+  }
+  y = {forall.getResult(0), forall.getResult(1)};
+  if (t.getRank() != 2)
+    y = {tensor::ExpandShapeOp::create(b, loc, t, y.re, toFlat),
+         tensor::ExpandShapeOp::create(b, loc, t, y.im, toFlat)};
+  return y;
+}
+
 Planar fft::forward(OpBuilder &b, Location loc, Planar x, Value n,
                     std::optional<int64_t> staticN, bool useBluestein) {
   if (staticN && *staticN <= 1)
     return x;
   if (staticN && !useBluestein)
-    return mixedRadix(b, loc, x, *staticN);
+    return overSignalChunks(
+        b, loc, x, [&](OpBuilder &nb, Location l, Planar xc, Planar dest) {
+          return mixedRadix(nb, l, xc, *staticN, dest);
+        });
+  if (staticN)
+    return overSignalChunks(
+        b, loc, x, [&](OpBuilder &nb, Location l, Planar xc, Planar dest) {
+          return bluestein(nb, l, xc, indexConst(nb, l, *staticN), staticN,
+                           dest);
+        });
   return bluestein(b, loc, x, n, staticN);
 }
 

@@ -82,6 +82,30 @@ Planar forwardPow2(mlir::OpBuilder &b, mlir::Location loc, Planar x,
 Planar forward(mlir::OpBuilder &b, mlir::Location loc, Planar x, Value n,
                std::optional<int64_t> staticN, bool bluestein);
 
+/// Signals per block when moving between a model's layout (each signal
+/// contiguous) and the planes (FFTLayout.cpp): one AVX-512 vector of f32.
+inline constexpr int64_t kLanes = 16;
+
+/// The planes z[m][j] = x[j][2m] + i x[j][2m+1], m < rows, of 16 real
+/// signals x (16 x L f32, zero past L): a real transform's half-length
+/// complex signal, rows x 16.
+Planar packEvenOdd(mlir::OpBuilder &b, mlir::Location loc, Value x,
+                   int64_t rows);
+
+/// A fresh rows x 16 plane p[m][j] = src[j][m] (src 16 x M f32, zero past
+/// M).
+Value loadTransposed(mlir::OpBuilder &b, mlir::Location loc, Value src,
+                     int64_t rows);
+
+/// `dest` (16 x M f32) with dest[j][m] = plane[m][j] for m < min(rows, M).
+Value storeTransposed(mlir::OpBuilder &b, mlir::Location loc, Value plane,
+                      Value dest);
+
+/// `dest` (16 x L f32) with dest[j][2m] = z.re[m][j] and dest[j][2m+1] =
+/// z.im[m][j] (positions past L dropped): the inverse of packEvenOdd.
+Value unpackEvenOdd(mlir::OpBuilder &b, mlir::Location loc, Planar z,
+                    Value dest);
+
 /// In-place radix-2 FFT in double precision, for spectra computed at
 /// compile time (a.size() a power of two).
 void hostFFT(std::vector<std::complex<double>> &a);

@@ -334,12 +334,12 @@ struct DFTToSeq : OpRewritePattern<onnxir::DFTOp> {
     AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
     std::string iters(rank, 'p');
     if (parts == 1 && onesided) {
-      signal = ref::generic(rw, loc, {op.getInput()},
-                            ref::filled(rw, loc, sizes, f32, Value()),
-                            {project(0), id}, iters,
-                            [&](OpBuilder &b, Location l, ValueRange a) {
-                              linalg::YieldOp::create(b, l, a[0]);
-                            });
+      // Drop the unit (re) dim: a view, no copy.
+      SmallVector<ReassociationIndices> reassoc;
+      for (int64_t d = 0; d < rank; ++d)
+        reassoc.push_back({d});
+      reassoc.back().push_back(rank);
+      signal = tensor::CollapseShapeOp::create(rw, loc, op.getInput(), reassoc);
     } else {
       SmallVector<Value> ins = {op.getInput()};
       SmallVector<AffineMap> maps = {project(0)};

@@ -48,3 +48,35 @@ func.func @reference(%x: tensor<2x12xcomplex<f32>>) -> tensor<2x12xcomplex<f32>>
   %y = seq.fft %x {axis = 1 : i64, impl = #seq.impl<reference>} : (tensor<2x12xcomplex<f32>>) -> tensor<2x12xcomplex<f32>>
   return %y : tensor<2x12xcomplex<f32>>
 }
+
+// -----
+
+// 32 real signals along the last dim: two forall tasks of 16 signals, each
+// packing even/odd samples into planes with in-register 16x16 transposes
+// (vector.shuffle), vector butterflies (radix 4 then 2 for h = 8) and
+// transposing the bins back; the planes become complex elementwise.
+// CHECK-LABEL: func.func @blocked_rfft
+// CHECK: scf.forall (%{{.*}}) in (2)
+// CHECK: vector.transfer_read {{.*}} : tensor<16x16xf32>, vector<16xf32>
+// CHECK: vector.shuffle {{.*}} [0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30] : vector<16xf32>, vector<16xf32>
+// CHECK: vector.shuffle {{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23] : vector<16xf32>, vector<16xf32>
+// CHECK: tensor.parallel_insert_slice {{.*}} [16, 9] [1, 1] : tensor<16x9xf32> into tensor<32x9xf32>
+// CHECK: complex.create
+// CHECK: return {{.*}} : tensor<32x9xcomplex<f32>>
+func.func @blocked_rfft(%x: tensor<32x16xf32>) -> tensor<32x9xcomplex<f32>> {
+  %y = seq.rfft %x {axis = 1 : i64, impl = #seq.impl<mixed_radix>} : (tensor<32x16xf32>) -> tensor<32x9xcomplex<f32>>
+  return %y : tensor<32x9xcomplex<f32>>
+}
+
+// -----
+
+// The irfft of 16 signals: spectrum split into planes, block transposes in
+// and out, the even/odd samples interleaved by shuffles.
+// CHECK-LABEL: func.func @blocked_irfft
+// CHECK: scf.forall (%{{.*}}) in (1)
+// CHECK: vector.shuffle {{.*}} [0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23] : vector<16xf32>, vector<16xf32>
+// CHECK: return {{.*}} : tensor<16x32xf32>
+func.func @blocked_irfft(%x: tensor<16x17xcomplex<f32>>) -> tensor<16x32xf32> {
+  %y = seq.irfft %x {axis = 1 : i64, impl = #seq.impl<mixed_radix>} : (tensor<16x17xcomplex<f32>>) -> tensor<16x32xf32>
+  return %y : tensor<16x32xf32>
+}

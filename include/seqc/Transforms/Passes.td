@@ -196,12 +196,16 @@ def SeqLowerFFTPass : Pass<"seq-lower-fft", "::mlir::ModuleOp"> {
     transform axis is moved to the front and the other dims batched
     innermost, the signal split into real and imaginary planes, then
     mixed-radix Stockham stages (static lengths whose prime factors are
-    <= 31) or Bluestein's chirp-z transform over power-of-two stages (other
-    lengths, and lengths known only at run time). Twiddle tables and the
-    Bluestein filter spectrum are compile-time constants for static
-    lengths. Inverses use the conjugate identity; real transforms run as
-    complex ones (the half-length packing is future work). Ops with impl
-    `reference` are left to seq-lower-reference.
+    <= 31; vector butterflies across 4-64 static signals) or Bluestein's
+    chirp-z transform over power-of-two stages (other lengths, and lengths
+    known only at run time). Twiddle tables and the Bluestein filter
+    spectrum are compile-time constants for static lengths. Inverses use the
+    conjugate identity; real transforms of even length run as half-length
+    complex ones. With the transform axis last, static shapes and a
+    multiple of 16 signals, each scf.forall task takes 16 signals and moves
+    them between the model's layout and the planes with in-register 16x16
+    block transposes (passes/FFTLayout.cpp). Ops with impl `reference` are
+    left to seq-lower-reference.
   }];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
@@ -210,7 +214,8 @@ def SeqLowerFFTPass : Pass<"seq-lower-fft", "::mlir::ModuleOp"> {
     "::mlir::linalg::LinalgDialect",
     "::mlir::math::MathDialect",
     "::mlir::scf::SCFDialect",
-    "::mlir::tensor::TensorDialect"
+    "::mlir::tensor::TensorDialect",
+    "::mlir::vector::VectorDialect"
   ];
 }
 def SeqFoldSSMKernelPass : Pass<"seq-fold-ssm-kernel"> {
