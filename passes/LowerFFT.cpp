@@ -491,6 +491,132 @@ LogicalResult lowerRealEven(Operation *op, PatternRewriter &rw, Kind kind,
   return RealEven(op, rw, kind, input, axis, n, impl).run();
 }
 
+/// Complex transforms, and real ones of odd length, of a multiple of 16
+/// static signals along the last dim: as RealEven::blocked, one forall task
+/// per 16 signals moves them into N x 16 planes and back with block
+/// transposes (FFTLayout.cpp).
+LogicalResult lowerBlocked(Operation *op, PatternRewriter &rw, Kind kind,
+                           Value input, int64_t n, int64_t signals,
+                           bool inverse, seq::ImplKind impl) {
+  Location loc = op->getLoc();
+  MLIRContext *ctx = rw.getContext();
+  auto it = llvm::cast<RankedTensorType>(input.getType());
+  auto rt = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+  int64_t rank = it.getRank(), inLen = it.getDimSize(rank - 1);
+  int64_t outLen = rt.getDimSize(rank - 1);
+  Type ft = rw.getF32Type();
+  SmallVector<ReassociationIndices> toFlat = {{}, {rank - 1}};
+  for (int64_t d = 0; d < rank - 1; ++d)
+    toFlat[0].push_back(d);
+  Value x = rank == 2 ? input
+                      : tensor::CollapseShapeOp::create(rw, loc, input, toFlat)
+                            .getResult();
+  AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
+  auto fresh2 = [&](int64_t rows, int64_t cols, Value fill = Value()) {
+    return fresh(rw, loc, {rw.getIndexAttr(rows), rw.getIndexAttr(cols)}, ft,
+                 fill);
+  };
+  // The input as f32 planes in its own layout.
+  Planar in = {x, Value()};
+  if (kind == Kind::C2C) {
+    auto [re, im] = generic2(
+        rw, loc, {x}, fresh2(signals, inLen), fresh2(signals, inLen),
+        {id2, id2, id2}, [&](OpBuilder &b, Location l, ValueRange a) {
+          linalg::YieldOp::create(b, l,
+                                  ValueRange{complex::ReOp::create(b, l, a[0]),
+                                             complex::ImOp::create(b, l, a[0])});
+        });
+    in = {re, im};
+  }
+  auto forall = scf::ForallOp::create(
+      rw, loc, ArrayRef<OpFoldResult>{rw.getIndexAttr(signals / kLanes)},
+      ValueRange{fresh2(signals, outLen), fresh2(signals, outLen)},
+      std::nullopt);
+  {
+    OpBuilder::InsertionGuard guard(rw);
+    rw.setInsertionPoint(forall.getTerminator());
+    Value s0 = arith::MulIOp::create(rw, loc, forall.getInductionVar(0),
+                                     indexConst(rw, loc, kLanes));
+    OpFoldResult zeroIdx = rw.getIndexAttr(0), oneIdx = rw.getIndexAttr(1);
+    SmallVector<OpFoldResult> off = {s0, zeroIdx}, ones = {oneIdx, oneIdx};
+    auto rows16 = [&](Value t, int64_t cols) -> Value {
+      return tensor::ExtractSliceOp::create(
+          rw, loc, t, off,
+          ArrayRef<OpFoldResult>{rw.getIndexAttr(kLanes), rw.getIndexAttr(cols)},
+          ones);
+    };
+    Value zero = floatConst(rw, loc, ft, 0.0);
+    Planar z = {loadTransposed(rw, loc, rows16(in.re, inLen), n),
+                in.im ? loadTransposed(rw, loc, rows16(in.im, inLen), n)
+                      : fresh2(n, kLanes, zero)};
+    // Inverses transform the conjugate, then conjugate and scale by 1/N.
+    auto conjScale = [&](Planar p, int64_t rows, double scale,
+                         bool realBins) -> Planar {
+      Value s = floatConst(rw, loc, ft, scale);
+      auto [re, im] = generic2(
+          rw, loc, {p.re, p.im}, fresh2(rows, kLanes), fresh2(rows, kLanes),
+          {id2, id2, id2, id2}, [&](OpBuilder &b, Location l, ValueRange a) {
+            Value r = arith::MulFOp::create(b, l, a[0], s);
+            Value i = arith::MulFOp::create(b, l, a[1], s);
+            if (inverse)
+              i = arith::NegFOp::create(b, l, i);
+            if (realBins) {
+              // A real signal's bin 0 (and N/2 for even N) is real.
+              Value k = loopIndex(b, l, 0);
+              Value dc = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
+                                               k, indexConst(b, l, 0));
+              if (n % 2 == 0)
+                dc = arith::OrIOp::create(
+                    b, l, dc,
+                    arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, k,
+                                          indexConst(b, l, n / 2)));
+              i = arith::SelectOp::create(b, l, dc, zero, i);
+            }
+            linalg::YieldOp::create(b, l, ValueRange{r, i});
+          });
+      return {re, im};
+    };
+    if (inverse)
+      z = conjScale(z, n, 1.0, false);
+    Planar y = forward(rw, loc, z, indexConst(rw, loc, n), n,
+                       impl == seq::ImplKind::bluestein);
+    if (inverse || kind == Kind::R2C) {
+      // R2C keeps bins 0 .. N/2: the first outLen rows.
+      if (outLen < n) {
+        SmallVector<OpFoldResult> o = {zeroIdx, zeroIdx},
+                                  sz = {rw.getIndexAttr(outLen),
+                                        rw.getIndexAttr(kLanes)};
+        y = {tensor::ExtractSliceOp::create(rw, loc, y.re, o, sz, ones),
+             tensor::ExtractSliceOp::create(rw, loc, y.im, o, sz, ones)};
+      }
+      y = conjScale(y, outLen, inverse ? 1.0 / double(n) : 1.0,
+                    kind == Kind::R2C);
+    }
+    auto region = forall.getRegionIterArgs();
+    Value yr = storeTransposed(rw, loc, y.re, rows16(region[0], outLen));
+    Value yi = storeTransposed(rw, loc, y.im, rows16(region[1], outLen));
+    rw.setInsertionPointToStart(forall.getTerminator().getBody());
+    SmallVector<OpFoldResult> sz = {rw.getIndexAttr(kLanes),
+                                    rw.getIndexAttr(outLen)};
+    tensor::ParallelInsertSliceOp::create(rw, loc, yr, region[0], off, sz, ones);
+    tensor::ParallelInsertSliceOp::create(rw, loc, yi, region[1], off, sz, ones);
+  }
+  Value out = generic(
+      rw, loc, {forall.getResult(0), forall.getResult(1)},
+      tensor::EmptyOp::create(rw, loc, ArrayRef<int64_t>{signals, outLen},
+                              rt.getElementType()),
+      {id2, id2, id2}, "pp", [&](OpBuilder &b, Location l, ValueRange a) {
+        linalg::YieldOp::create(
+            b, l,
+            Value(complex::CreateOp::create(b, l, rt.getElementType(), a[0],
+                                            a[1])));
+      });
+  if (rank != 2)
+    out = tensor::ExpandShapeOp::create(rw, loc, rt, out, toFlat);
+  rw.replaceOp(op, out);
+  return success();
+}
+
 LogicalResult lower(Operation *op, PatternRewriter &rw, Kind kind, Value input,
                     int64_t axis, std::optional<uint64_t> lengthAttr,
                     bool inverse, seq::ImplKind impl) {
@@ -529,6 +655,13 @@ LogicalResult lower(Operation *op, PatternRewriter &rw, Kind kind, Value input,
   // Real transforms of even static length: half-length complex transform.
   if (kind != Kind::C2C && staticN && *staticN % 2 == 0 && *staticN >= 4)
     return lowerRealEven(op, rw, kind, input, axis, *staticN, impl);
+  if (kind != Kind::C2R && staticN && axis == rank - 1 && it.hasStaticShape() &&
+      rt.hasStaticShape() && it.getDimSize(axis) > 0) {
+    int64_t signals = it.getNumElements() / it.getDimSize(axis);
+    if (signals % kLanes == 0)
+      return lowerBlocked(op, rw, kind, input, *staticN, signals, inverse,
+                          impl);
+  }
 
   // 1. Gather into N x (other dims).
   SmallVector<OpFoldResult> inSizes = sizesOf(rw, loc, input);
