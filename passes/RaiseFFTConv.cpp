@@ -295,9 +295,15 @@ std::optional<Value> matchConjugate(Value v) {
   if (!vt)
     return std::nullopt;
   if (auto mul = v.getDefiningOp<onnxir::MulOp>()) {
-    if (isConjugatingConstant(mul.getB(), vt.getRank()))
+    // The other factor must already have the product's rank, so that the
+    // frequency axis stays where it is.
+    auto sameRank = [&](Value u) {
+      auto ut = llvm::dyn_cast<RankedTensorType>(u.getType());
+      return ut && ut.getRank() == vt.getRank();
+    };
+    if (sameRank(mul.getA()) && isConjugatingConstant(mul.getB(), vt.getRank()))
       return mul.getA();
-    if (isConjugatingConstant(mul.getA(), vt.getRank()))
+    if (sameRank(mul.getB()) && isConjugatingConstant(mul.getA(), vt.getRank()))
       return mul.getB();
     return std::nullopt;
   }
