@@ -4,7 +4,8 @@
 // become the seq op, so that algorithm selection and the fast lowerings see
 // them: depthwise 1-D convolutions -> seq.long_conv, DFT and STFT ->
 // seq.fft/rfft, and 1-D convolutions whose constant weights are a windowed
-// DFT basis (an STFT written as a Conv) -> windowed frames + seq.rfft.
+// DFT basis (an STFT written as a Conv) -> windowed frames + seq.rfft;
+// FFT convolutions spelled with DFT ops -> seq.long_conv (RaiseFFTConv.cpp).
 //
 //===----------------------------------------------------------------------===//
 
@@ -569,6 +570,8 @@ struct SeqRaiseOnnxPass
     RewritePatternSet patterns(&getContext());
     patterns.add<DepthwiseConvToLongConv, ConvBasisToRFFT, DFTToSeq, STFTToSeq>(
         &getContext());
+    // FFT convolutions written with DFT ops, before DFTToSeq takes them apart.
+    populateRaiseFFTConvPatterns(patterns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       signalPassFailure();
   }

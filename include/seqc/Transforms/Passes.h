@@ -42,6 +42,13 @@ void populateSeqReferenceLoweringPatterns(mlir::RewritePatternSet &patterns);
 void populateSeqFoldSSMKernelPatterns(mlir::RewritePatternSet &patterns,
                                       int64_t maxElements);
 
+/// Part of seq-raise-onnx: the FFT convolution written with ONNX DFT ops,
+/// Re IDFT(DFT(x) * DFT(k)) (full spectra, or onesided ones with their
+/// Hermitian extension), -> causal seq.long_conv (passes/RaiseFFTConv.cpp).
+/// Benefit 2, rooted at the real-part extraction, so it fires before the
+/// DFT ops themselves are raised.
+void populateRaiseFFTConvPatterns(mlir::RewritePatternSet &patterns);
+
 #define GEN_PASS_REGISTRATION
 #include "seqc/Transforms/Passes.h.inc"
 
