@@ -114,6 +114,13 @@ def SeqRaiseOnnxPass : Pass<"seq-raise-onnx", "::mlir::ModuleOp"> {
       converted to and from complex<f32>.
     - `onnx.STFT` (opset 17): windowed frames (step and length may be run-time
       values) then `seq.rfft` (onesided) or `seq.fft` along the frame axis.
+    - a 1-D `onnx.Conv` whose constant weights are a windowed DFT basis (an
+      STFT written as a convolution) becomes windowed frames + `seq.rfft`.
+    - an FFT convolution written with DFT ops, the real part of
+      `DFT^-1(DFT(x) * DFT(k))` (full spectra, or onesided ones with the
+      product's conjugated mirror appended; the complex product as torch
+      exports it), becomes one causal `seq.long_conv` when N >= L + K - 1
+      (passes/RaiseFFTConv.cpp).
   }];
   let dependentDialects = [
     "::seqc::seq::SeqDialect",
