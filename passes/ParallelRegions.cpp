@@ -36,7 +36,11 @@ static std::optional<int64_t> staticWork(scf::ParallelOp par) {
       dynamic = true;
       return;
     }
-    work *= std::max<int64_t>(0, (*u - *l + *s - 1) / *s);
+    // Saturating: a deep nest (an FFT task's stage loops) overflowed int64
+    // and read as no work, which serialized the task loop.
+    int64_t trips = std::max<int64_t>(0, (*u - *l + *s - 1) / *s);
+    constexpr int64_t kCap = int64_t(1) << 40;
+    work = trips == 0 ? 0 : (work > kCap / trips ? kCap : work * trips);
   };
   par->walk([&](Operation *op) {
     if (auto p = dyn_cast<scf::ParallelOp>(op))
