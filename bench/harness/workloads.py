@@ -278,6 +278,96 @@ class LongConv(Workload):
         return 2 * C * L * K, io
 
 
+class DFTConv(Workload):
+    """Hyena's FFT convolution written out with ONNX DFT ops, K = L:
+    y = irfft(rfft(x, n=N) * rfft(k, n=N), n=N)[..., :L] with N = 2L, the
+    onesided product extended by its conjugated mirror (ONNX has no onesided
+    inverse) and the complex product spelled as torch exports it. seqc
+    raises the subgraph to one seq.long_conv; onnxruntime runs the graph
+    as written (its DFT kernels)."""
+    mixer = "seq.long_conv"
+    numpy_note = "FFT convolution (np.fft, float64 inside)"
+    name = "fftconv_dft"
+    title = "FFT conv as DFT ops C=64 K=L"
+    C = 64
+
+    def build(self, L, rng):
+        C, n = self.C, next_pow2(2 * L - 1)
+        decay = np.exp(-np.arange(L) / max(1.0, L / 8))
+        k = (rng.standard_normal((C, L)) * decay / math.sqrt(L / 8 + 1)).astype(np.float32)
+        nodes, inits = [], [_init("k", k)]
+        count = [0]
+
+        def const(v, dtype=np.int64):
+            name = "c%d" % len(inits)
+            inits.append(_init(name, np.array(v, dtype=dtype)))
+            return name
+
+        def op(kind, ins, **attrs):
+            count[0] += 1
+            out = "t%d" % count[0]
+            nodes.append(helper.make_node(kind, ins, [out], name=out, **attrs))
+            return out
+
+        def part(z, p):  # z[..., p:p+1]
+            return op("Slice", [z, const([p]), const([p + 1]), const([-1])])
+
+        xf = op("DFT", [op("Unsqueeze", ["x", const([-1])]), const(n)], axis=2, onesided=1)
+        kf = op("DFT", [op("Unsqueeze", ["k", const([-1])]), const(n)], axis=1, onesided=1)
+        xr, xi, kr, ki = part(xf, 0), part(xf, 1), part(kf, 0), part(kf, 1)
+        re = op("Sub", [op("Mul", [xr, kr]), op("Mul", [xi, ki])])
+        im = op("Add", [op("Mul", [xr, ki]), op("Mul", [xi, kr])])
+        spec = op("Concat", [re, im], axis=-1)
+        mirror = op("Slice", [spec, const([-2]), const([0]), const([2]), const([-1])])
+        mirror = op("Mul", [mirror, const([1.0, -1.0], np.float32)])
+        full = op("Concat", [spec, mirror], axis=2)
+        y = op("DFT", [full], axis=2, inverse=1)
+        y = op("Squeeze", [part(y, 0), const([-1])])
+        nodes.append(helper.make_node("Slice", [y, const([0]), const([L]), const([2])], ["y"],
+                                      name="cut"))
+        x = rng.standard_normal((1, C, L)).astype(np.float32)
+        m = _model(self.name, nodes, [_vi("x", x.shape)], [_vi("y", x.shape)], inits)
+        return m, {"x": x}
+
+    def reference(self, inputs, params):
+        return {"y": causal_conv_f64(inputs["x"], params["k"])}
+
+    def torch_fn(self, torch, params):
+        taps = torch.from_numpy(params["k"])
+        cache = {}
+
+        def run(t):
+            x = t["x"]
+            L = x.shape[-1]
+            n = next_pow2(2 * L - 1)
+            if n not in cache:
+                cache[n] = torch.fft.rfft(taps, n=n)
+            return {"y": torch.fft.irfft(torch.fft.rfft(x, n=n) * cache[n], n=n)[..., :L]}
+        return run
+
+    def numpy_fn(self, params):
+        taps = params["k"]
+        cache = {}
+
+        def run(t):
+            x = t["x"]
+            L = x.shape[-1]
+            n = next_pow2(2 * L - 1)
+            if n not in cache:
+                cache[n] = np.fft.rfft(taps, n)
+            return {"y": np.fft.irfft(np.fft.rfft(x, n) * cache[n], n)[..., :L].astype(np.float32)}
+        return run
+
+    def cost(self, L, impl):
+        C, n = self.C, next_pow2(2 * L - 1)
+        io = 4 * (2 * C * L + C * L)
+        if impl == "direct":
+            return 2 * C * L * L, io
+        # fft / overlap_save (one block at K = L) / as-written: two transforms
+        # and the product (the kernel's spectrum a constant for seqc).
+        return C * (2 * fft_flops(n) + 6 * (n // 2 + 1)), io + 2 * 8 * C * (n // 2 + 1)
+
+
 class RFFT(Workload):
     """Real FFT of length L over B signals: ONNX DFT (opset 17, onesided)."""
     name = "rfft"
@@ -686,7 +776,7 @@ class HyenaBlock(Workload):
 
 
 WORKLOADS = [
-    LongConv(None), LongConv(512), LongConv(None, channels=256), RFFT(),
+    LongConv(None), LongConv(512), LongConv(None, channels=256), DFTConv(), RFFT(),
     Attention(None), Attention(512),
     LinearScan(), CumSum(), TransformerBlock(), HyenaBlock(),
 ]
