@@ -86,22 +86,24 @@ Planar forward(mlir::OpBuilder &b, mlir::Location loc, Planar x, Value n,
 /// contiguous) and the planes (FFTLayout.cpp): one AVX-512 vector of f32.
 inline constexpr int64_t kLanes = 16;
 
-/// The planes z[m][j] = x[j][2m] + i x[j][2m+1], m < rows, of 16 real
-/// signals x (16 x L f32, zero past L): a real transform's half-length
-/// complex signal, rows x 16.
+/// The planes z[m][j] = x[j][2m] + i x[j][2m+1], m < rows, of up to 16 real
+/// signals x (S x L f32, S <= 16, zero past L; lanes past S repeat the last
+/// signal): a real transform's half-length complex signal, rows x 16. In
+/// the functions below the signal side (x, src, dest) may likewise hold
+/// fewer than 16 signals; writes to the missing ones are skipped.
 Planar packEvenOdd(mlir::OpBuilder &b, mlir::Location loc, Value x,
                    int64_t rows);
 
-/// A fresh rows x 16 plane p[m][j] = src[j][m] (src 16 x M f32, zero past
+/// A fresh rows x 16 plane p[m][j] = src[j][m] (src S x M f32, zero past
 /// M).
 Value loadTransposed(mlir::OpBuilder &b, mlir::Location loc, Value src,
                      int64_t rows);
 
-/// `dest` (16 x M f32) with dest[j][m] = plane[m][j] for m < min(rows, M).
+/// `dest` (S x M f32) with dest[j][m] = plane[m][j] for m < min(rows, M).
 Value storeTransposed(mlir::OpBuilder &b, mlir::Location loc, Value plane,
                       Value dest);
 
-/// `dest` (16 x L f32) with dest[j][2m] = z.re[m][j] and dest[j][2m+1] =
+/// `dest` (S x L f32) with dest[j][2m] = z.re[m][j] and dest[j][2m+1] =
 /// z.im[m][j] (positions past L dropped): the inverse of packEvenOdd.
 Value unpackEvenOdd(mlir::OpBuilder &b, mlir::Location loc, Planar z,
                     Value dest);

@@ -9,6 +9,8 @@
 // row loads, a transpose in registers (64 two-source shuffles) and 16
 // contiguous row stores, with the real-to-complex packing (even samples to
 // the real plane, odd to the imaginary one) folded into the same shuffles.
+// The signal side may hold fewer than 16 signals (a run-time batch's last
+// group): reads repeat the last signal, writes skip the missing ones.
 //
 //===----------------------------------------------------------------------===//
 
@@ -76,6 +78,48 @@ Value writeRow(OpBuilder &b, Location l, Value v, Value t, Value row,
       .getResult();
 }
 
+/// The signal side of a move: a tensor of 16 signals (rows) -- fewer in the
+/// last group of a batch whose size is known only at run time. Reads of a
+/// missing signal repeat the last one (its lanes are dropped later); writes
+/// to a missing signal are skipped.
+class Signals {
+public:
+  Signals(OpBuilder &b, Location loc, Value t) {
+    auto type = llvm::cast<RankedTensorType>(t.getType());
+    if (type.isDynamicDim(0)) {
+      Value n = tensor::DimOp::create(b, loc, t, 0);
+      count = n;
+      last = arith::SubIOp::create(b, loc, n, indexConst(b, loc, 1));
+    }
+  }
+
+  Value read(OpBuilder &b, Location l, Value t, int64_t j, Value col) const {
+    Value row = indexConst(b, l, j);
+    if (last)
+      row = arith::MinUIOp::create(b, l, row, last);
+    return readRow(b, l, t, row, col, false);
+  }
+
+  Value write(OpBuilder &b, Location l, Value v, Value t, int64_t j,
+              Value col) const {
+    Value row = indexConst(b, l, j);
+    if (!count)
+      return writeRow(b, l, v, t, row, col, false);
+    Value present =
+        arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, row, count);
+    auto ifOp = scf::IfOp::create(
+        b, l, present,
+        [&](OpBuilder &tb, Location tl) {
+          scf::YieldOp::create(tb, tl, writeRow(tb, tl, v, t, row, col, false));
+        },
+        [&](OpBuilder &eb, Location el) { scf::YieldOp::create(eb, el, t); });
+    return ifOp.getResult(0);
+  }
+
+private:
+  Value count, last; // set when the number of signals is dynamic
+};
+
 Value addIdx(OpBuilder &b, Location l, Value x, int64_t c) {
   return arith::AddIOp::create(b, l, x, indexConst(b, l, c));
 }
@@ -137,6 +181,7 @@ Planar fft::packEvenOdd(OpBuilder &b, Location loc, Value x, int64_t rows) {
     even.push_back(2 * c);
     odd.push_back(2 * c + 1);
   }
+  Signals sig(b, loc, x);
   SmallVector<Value> planes = forRowBlocks(
       b, loc, rows, ValueRange{fresh(b, loc, sizes, ft), fresh(b, loc, sizes, ft)},
       [&](OpBuilder &nb, Location l, Value m0, int64_t count, ValueRange it) {
@@ -144,9 +189,8 @@ Planar fft::packEvenOdd(OpBuilder &b, Location loc, Value x, int64_t rows) {
         Value col = arith::MulIOp::create(nb, l, m0, indexConst(nb, l, 2));
         Rows ev, od;
         for (int64_t j = 0; j < kLanes; ++j) {
-          Value row = indexConst(nb, l, j);
-          Value lo = readRow(nb, l, x, row, col, false);
-          Value hi = readRow(nb, l, x, row, addIdx(nb, l, col, kLanes), false);
+          Value lo = sig.read(nb, l, x, j, col);
+          Value hi = sig.read(nb, l, x, j, addIdx(nb, l, col, kLanes));
           ev.push_back(vector::ShuffleOp::create(nb, l, lo, hi, even));
           od.push_back(vector::ShuffleOp::create(nb, l, lo, hi, odd));
         }
@@ -161,12 +205,13 @@ Value fft::loadTransposed(OpBuilder &b, Location loc, Value src,
                           int64_t rows) {
   SmallVector<OpFoldResult> sizes = {b.getIndexAttr(rows),
                                      b.getIndexAttr(kLanes)};
+  Signals sig(b, loc, src);
   return forRowBlocks(
       b, loc, rows, ValueRange{fresh(b, loc, sizes, b.getF32Type())},
       [&](OpBuilder &nb, Location l, Value m0, int64_t count, ValueRange it) {
         Rows r;
         for (int64_t j = 0; j < kLanes; ++j)
-          r.push_back(readRow(nb, l, src, indexConst(nb, l, j), m0, false));
+          r.push_back(sig.read(nb, l, src, j, m0));
         return SmallVector<Value>{
             writePlaneRows(nb, l, transpose16(nb, l, r), it[0], m0, count)};
       })[0];
@@ -175,13 +220,14 @@ Value fft::loadTransposed(OpBuilder &b, Location loc, Value src,
 Value fft::storeTransposed(OpBuilder &b, Location loc, Value plane,
                            Value dest) {
   int64_t rows = llvm::cast<RankedTensorType>(plane.getType()).getDimSize(0);
+  Signals sig(b, loc, dest);
   return forRowBlocks(
       b, loc, rows, ValueRange{dest},
       [&](OpBuilder &nb, Location l, Value m0, int64_t count, ValueRange it) {
         Rows t = transpose16(nb, l, readPlaneRows(nb, l, plane, m0, count));
         Value d = it[0];
         for (int64_t j = 0; j < kLanes; ++j)
-          d = writeRow(nb, l, t[j], d, indexConst(nb, l, j), m0, false);
+          d = sig.write(nb, l, t[j], d, j, m0);
         return SmallVector<Value>{d};
       })[0];
 }
@@ -193,6 +239,7 @@ Value fft::unpackEvenOdd(OpBuilder &b, Location loc, Planar z, Value dest) {
     lo.append({c, c + kLanes});
     hi.append({c + kLanes / 2, c + kLanes / 2 + kLanes});
   }
+  Signals sig(b, loc, dest);
   return forRowBlocks(
       b, loc, rows, ValueRange{dest},
       [&](OpBuilder &nb, Location l, Value m0, int64_t count, ValueRange it) {
@@ -201,11 +248,10 @@ Value fft::unpackEvenOdd(OpBuilder &b, Location loc, Planar z, Value dest) {
         Value col = arith::MulIOp::create(nb, l, m0, indexConst(nb, l, 2));
         Value d = it[0];
         for (int64_t j = 0; j < kLanes; ++j) {
-          Value row = indexConst(nb, l, j);
-          d = writeRow(nb, l, vector::ShuffleOp::create(nb, l, re[j], im[j], lo),
-                       d, row, col, false);
-          d = writeRow(nb, l, vector::ShuffleOp::create(nb, l, re[j], im[j], hi),
-                       d, row, addIdx(nb, l, col, kLanes), false);
+          d = sig.write(nb, l, vector::ShuffleOp::create(nb, l, re[j], im[j], lo),
+                        d, j, col);
+          d = sig.write(nb, l, vector::ShuffleOp::create(nb, l, re[j], im[j], hi),
+                        d, j, addIdx(nb, l, col, kLanes));
         }
         return SmallVector<Value>{d};
       })[0];

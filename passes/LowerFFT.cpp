@@ -78,6 +78,159 @@ void keepOrder(OpBuilder &b, Value scatter) {
   scatter.getDefiningOp()->setAttr("seqc.keep_order", b.getUnitAttr());
 }
 
+/// A model tensor with the transform axis last, flattened to (signals,
+/// length) and split into groups of 16 signals, one scf.forall task each.
+/// The last group is shorter when the count is not a multiple of 16 or is
+/// known only at run time (FFTLayout's moves take fewer rows).
+class SignalGroups {
+public:
+  /// `t` has the transform axis last; the other dims are its signals.
+  SignalGroups(OpBuilder &b, Location loc, Value t) : loc(loc) {
+    auto type = llvm::cast<RankedTensorType>(t.getType());
+    rank = type.getRank();
+    toFlat = {{}, {rank - 1}};
+    for (int64_t d = 0; d < rank - 1; ++d)
+      toFlat[0].push_back(d);
+    int64_t n = 1;
+    bool dynamic = false;
+    for (int64_t d = 0; d < rank - 1; ++d) {
+      if (type.isDynamicDim(d))
+        dynamic = true;
+      else
+        n *= type.getDimSize(d);
+      lead.push_back(tensor::getMixedSize(b, loc, t, d));
+    }
+    if (!dynamic) {
+      count = b.getIndexAttr(n);
+      staticCount = n;
+    } else {
+      Value v = indexConst(b, loc, 1);
+      for (OpFoldResult s : lead)
+        v = arith::MulIOp::create(b, loc, v,
+                                  getValueOrCreateConstantIndexOp(b, loc, s));
+      count = v;
+    }
+  }
+
+  /// Whether the groups are all full (a static multiple of 16 signals).
+  bool allFull() const { return staticCount && *staticCount % kLanes == 0; }
+
+  /// `t` (same signal dims) as (signals, length).
+  Value flat(OpBuilder &b, Value t) const {
+    return rank == 2 ? t
+                     : tensor::CollapseShapeOp::create(b, loc, t, toFlat)
+                           .getResult();
+  }
+
+  /// A (signals, length) tensor back in the model's layout `type`.
+  Value unflat(OpBuilder &b, Value t, RankedTensorType type) const {
+    if (rank == 2)
+      return t;
+    SmallVector<OpFoldResult> sizes(lead);
+    sizes.push_back(b.getIndexAttr(type.getDimSize(rank - 1)));
+    return tensor::ExpandShapeOp::create(b, loc, type, t, toFlat, sizes);
+  }
+
+  /// A fresh (signals, cols) f32 tensor.
+  Value fresh2(OpBuilder &b, int64_t cols) const {
+    return fresh(b, loc, {count, b.getIndexAttr(cols)}, b.getF32Type());
+  }
+
+  /// One task per group over the shared (signals, cols[i]) outputs `outs`:
+  /// `body` gets the group's rows of a (signals, *) tensor through `rows`
+  /// and its slices of the outputs, and returns their new values.
+  SmallVector<Value>
+  forEach(OpBuilder &b, ValueRange outs,
+          function_ref<SmallVector<Value>(
+              OpBuilder &, function_ref<Value(Value, int64_t)> rows,
+              ValueRange outSlices)>
+              body) const {
+    OpFoldResult tasks;
+    if (staticCount)
+      tasks = b.getIndexAttr((*staticCount + kLanes - 1) / kLanes);
+    else
+      tasks = Value(arith::CeilDivUIOp::create(
+          b, loc, getValueOrCreateConstantIndexOp(b, loc, count),
+          indexConst(b, loc, kLanes)));
+    auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{tasks},
+                                        outs, std::nullopt);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPoint(forall.getTerminator());
+    Value s0 = arith::MulIOp::create(b, loc, forall.getInductionVar(0),
+                                     indexConst(b, loc, kLanes));
+    // Rows in this group: 16, or min(16, signals - s0) when that can differ.
+    OpFoldResult size = b.getIndexAttr(kLanes);
+    if (!allFull())
+      size = Value(arith::MinUIOp::create(
+          b, loc, indexConst(b, loc, kLanes),
+          arith::SubIOp::create(b, loc,
+                                getValueOrCreateConstantIndexOp(b, loc, count),
+                                s0)));
+    OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
+    auto rows = [&](Value t, int64_t cols) -> Value {
+      return tensor::ExtractSliceOp::create(
+          b, loc, t, ArrayRef<OpFoldResult>{s0, zero},
+          ArrayRef<OpFoldResult>{size, b.getIndexAttr(cols)},
+          ArrayRef<OpFoldResult>{one, one});
+    };
+    SmallVector<Value> slices;
+    for (Value o : forall.getRegionIterArgs())
+      slices.push_back(rows(
+          o, llvm::cast<RankedTensorType>(o.getType()).getDimSize(1)));
+    SmallVector<Value> results = body(b, rows, slices);
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    for (auto [r, dest] : llvm::zip(results, forall.getRegionIterArgs()))
+      tensor::ParallelInsertSliceOp::create(
+          b, loc, r, dest, ArrayRef<OpFoldResult>{s0, zero},
+          ArrayRef<OpFoldResult>{
+              size, b.getIndexAttr(llvm::cast<RankedTensorType>(dest.getType())
+                                       .getDimSize(1))},
+          ArrayRef<OpFoldResult>{one, one});
+    return SmallVector<Value>(forall.getResults());
+  }
+
+private:
+  Location loc;
+  int64_t rank;
+  SmallVector<ReassociationIndices> toFlat;
+  SmallVector<OpFoldResult> lead;
+  OpFoldResult count;
+  std::optional<int64_t> staticCount;
+};
+
+/// Elementwise (re, im) planes -> complex.
+Value complexOf(OpBuilder &b, Location loc, Value re, Value im,
+                Type complexType) {
+  AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, b.getContext());
+  return generic(
+      b, loc, {re, im},
+      tensor::EmptyOp::create(b, loc, tensor::getMixedSizes(b, loc, re),
+                              complexType),
+      {id2, id2, id2}, "pp", [&](OpBuilder &nb, Location l, ValueRange a) {
+        linalg::YieldOp::create(
+            nb, l,
+            Value(complex::CreateOp::create(nb, l, complexType, a[0], a[1])));
+      });
+}
+
+/// Whether a transform runs in 16-signal groups: the transform axis last,
+/// its input and output lengths static, and at least 4 signals or a count
+/// known only at run time (each group's planes hold 16 lanes: a static
+/// handful of long signals keeps the gathered layout rather than 16x the
+/// memory).
+bool groupable(RankedTensorType in, RankedTensorType out, int64_t axis) {
+  if (axis != in.getRank() - 1 || in.getRank() < 2 || in.isDynamicDim(axis) ||
+      out.isDynamicDim(axis) || in.getDimSize(axis) <= 0)
+    return false;
+  int64_t signals = 1;
+  for (int64_t d = 0; d < axis; ++d) {
+    if (in.isDynamicDim(d))
+      return true;
+    signals *= in.getDimSize(d);
+  }
+  return signals >= 4;
+}
+
 /// Real transforms of even static length N through one complex transform
 /// of length h = N/2 on z[n] = x[2n] + i x[2n+1]: with Fe/Fo the spectra of
 /// the even/odd samples, Z = Fe + i Fo and
@@ -86,12 +239,12 @@ void keepOrder(OpBuilder &b, Value scatter) {
 /// irfft inverts the relations (Fe, Fo from X[k] and conj X[h-k]) and
 /// reads x[2n], x[2n+1] off the real and imaginary parts.
 ///
-/// Two layouts of the same steps. When the transform axis is the last dim,
-/// shapes are static and the other dims hold a multiple of 16 signals, each
-/// scf.forall task takes 16 signals: FFTLayout's block transposes move them
-/// into N x 16 planes and back (rfft of 256 x 4096: the generic gathers and
-/// scatters took half the time), and the tasks run in parallel. Otherwise
-/// one generic gathers all signals and one scatters them.
+/// Two layouts of the same steps. When the transform axis is the last dim
+/// (groupable), each scf.forall task takes 16 signals: FFTLayout's block
+/// transposes move them into N x 16 planes and back (rfft of 256 x 4096:
+/// the generic gathers and scatters took half the time), and the tasks run
+/// in parallel. Otherwise one generic gathers all signals and one scatters
+/// them.
 class RealEven {
 public:
   RealEven(Operation *op, PatternRewriter &rw, Kind kind, Value input,
@@ -117,13 +270,7 @@ public:
 
   LogicalResult run() {
     auto it = llvm::cast<RankedTensorType>(input.getType());
-    int64_t signals = it.hasStaticShape() && rt.hasStaticShape() &&
-                              it.getDimSize(axis) > 0
-                          ? it.getNumElements() / it.getDimSize(axis)
-                          : 0;
-    Value out = axis == rank - 1 && signals > 0 && signals % kLanes == 0
-                    ? blocked(signals)
-                    : gathered();
+    Value out = groupable(it, rt, axis) ? blocked() : gathered();
     if (out.getType() != rt)
       out = tensor::CastOp::create(rw, loc, rt, out);
     rw.replaceOp(op, out);
@@ -335,153 +482,99 @@ private:
     return out;
   }
 
-  /// Groups of 16 signals (the transform axis last, static shapes): one
-  /// forall task per group moves its signals into planes with block
-  /// transposes, transforms them and moves the result back.
-  Value blocked(int64_t signals) {
+  /// Groups of 16 signals (the transform axis last): one forall task per
+  /// group moves its signals into planes with block transposes, transforms
+  /// them and moves the result back.
+  Value blocked() {
     MLIRContext *ctx = rw.getContext();
     auto it = llvm::cast<RankedTensorType>(input.getType());
     int64_t inLen = it.getDimSize(axis);
     int64_t outLen = rt.getDimSize(axis);
-    SmallVector<ReassociationIndices> toFlat = {{}, {rank - 1}};
-    for (int64_t d = 0; d < rank - 1; ++d)
-      toFlat[0].push_back(d);
-    auto flat = [&](Value v) -> Value {
-      return rank == 2 ? v
-                       : tensor::CollapseShapeOp::create(rw, loc, v, toFlat)
-                             .getResult();
-    };
-    auto fresh2 = [&](int64_t cols) {
-      return fresh(rw, loc, {rw.getIndexAttr(signals), rw.getIndexAttr(cols)},
-                   ft);
-    };
     AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
-    Value x = flat(input);
-    // The irfft's spectrum as two f32 planes in its own layout.
-    Planar spec;
-    if (kind == Kind::C2R) {
-      auto [sr, si] = generic2(
-          rw, loc, {x}, fresh2(inLen), fresh2(inLen), {id2, id2, id2},
-          [&](OpBuilder &b, Location l, ValueRange a) {
-            linalg::YieldOp::create(
-                b, l,
-                ValueRange{complex::ReOp::create(b, l, a[0]),
-                           complex::ImOp::create(b, l, a[0])});
-          });
-      spec = {sr, si};
-    }
-    SmallVector<Value> outs;
-    if (kind == Kind::R2C)
-      outs = {fresh2(outLen), fresh2(outLen)};
-    else
-      outs = {fresh2(outLen)};
-    auto forall = scf::ForallOp::create(
-        rw, loc, ArrayRef<OpFoldResult>{rw.getIndexAttr(signals / kLanes)},
-        outs, std::nullopt);
-    {
-      OpBuilder::InsertionGuard guard(rw);
-      rw.setInsertionPoint(forall.getTerminator());
-      Value s0 = arith::MulIOp::create(rw, loc, forall.getInductionVar(0),
-                                       indexConst(rw, loc, kLanes));
-      OpFoldResult zeroIdx = rw.getIndexAttr(0), oneIdx = rw.getIndexAttr(1);
-      auto rows16 = [&](Value t, int64_t cols) -> Value {
-        return tensor::ExtractSliceOp::create(
-            rw, loc, t, ArrayRef<OpFoldResult>{s0, zeroIdx},
-            ArrayRef<OpFoldResult>{rw.getIndexAttr(kLanes),
-                                   rw.getIndexAttr(cols)},
-            ArrayRef<OpFoldResult>{oneIdx, oneIdx});
+    SignalGroups groups(rw, loc, input);
+    Value x = groups.flat(rw, input);
+    auto planes = [&](OpBuilder &b, int64_t rows) {
+      SmallVector<OpFoldResult> sizes = {b.getIndexAttr(rows),
+                                         b.getIndexAttr(kLanes)};
+      return std::pair<Value, Value>(fresh(b, loc, sizes, ft),
+                                     fresh(b, loc, sizes, ft));
+    };
+    auto frontAt = [](OpBuilder &b, Location l) {
+      return [&b, l](Value plane, Value row) -> Value {
+        return tensor::ExtractOp::create(b, l, plane,
+                                         ValueRange{row, loopIndex(b, l, 1)});
       };
-      auto frontAt = [&](OpBuilder &b, Location l) {
-        return [&b, l](Value plane, Value row) -> Value {
-          return tensor::ExtractOp::create(b, l, plane,
-                                           ValueRange{row, loopIndex(b, l, 1)});
-        };
-      };
-      auto planes = [&](int64_t rows) {
-        SmallVector<OpFoldResult> sizes = {rw.getIndexAttr(rows),
-                                           rw.getIndexAttr(kLanes)};
-        return std::pair<Value, Value>(fresh(rw, loc, sizes, ft),
-                                       fresh(rw, loc, sizes, ft));
-      };
-      SmallVector<Value> results;
-      if (kind == Kind::R2C) {
-        Planar z = packEvenOdd(rw, loc, rows16(x, inLen), h);
-        z = transform(rw, loc, z);
-        auto [pr, pi] = planes(h + 1);
-        auto [xr, xi] = generic2(
-            rw, loc, {}, pr, pi, {id2, id2},
-            [&](OpBuilder &b, Location l, ValueRange) {
-              auto [re, im] =
-                  r2cBin(b, l, loopIndex(b, l, 0), frontAt(b, l), z);
-              linalg::YieldOp::create(b, l, ValueRange{re, im});
-            });
-        auto region = forall.getRegionIterArgs();
-        results = {storeTransposed(rw, loc, xr, rows16(region[0], outLen)),
-                   storeTransposed(rw, loc, xi, rows16(region[1], outLen))};
-      } else {
-        int64_t bins = std::min(inLen, h + 1);
-        Planar xs = {loadTransposed(rw, loc, rows16(spec.re, inLen), bins),
-                     loadTransposed(rw, loc, rows16(spec.im, inLen), bins)};
-        Value len = indexConst(rw, loc, bins);
-        auto [zr0, zi0] = planes(h);
-        auto [zr, zi] = generic2(
-            rw, loc, {}, zr0, zi0, {id2, id2},
-            [&](OpBuilder &b, Location l, ValueRange) {
-              auto bin = [&](Value row) {
-                return spectrumBin(b, l, row, len, [&](Value safe) {
-                  SmallVector<Value> idx = {safe, loopIndex(b, l, 1)};
-                  return std::pair<Value, Value>(
-                      tensor::ExtractOp::create(b, l, xs.re, idx),
-                      tensor::ExtractOp::create(b, l, xs.im, idx));
-                });
-              };
-              auto [re, im] = c2rBin(b, l, loopIndex(b, l, 0), bin);
-              linalg::YieldOp::create(b, l, ValueRange{re, im});
-            });
-        Planar z = transform(rw, loc, {zr, zi});
-        // x[2m] = Re z[m] / h, x[2m+1] = -Im z[m] / h.
-        Value scale = floatConst(rw, loc, ft, 1.0 / double(h));
-        auto [sr0, si0] = planes(h);
-        auto [sr, si] = generic2(
-            rw, loc, {z.re, z.im}, sr0, si0, {id2, id2, id2, id2},
-            [&](OpBuilder &b, Location l, ValueRange a) {
-              linalg::YieldOp::create(
-                  b, l,
-                  ValueRange{mul(b, l, a[0], scale),
-                             mul(b, l, arith::NegFOp::create(b, l, a[1]),
-                                 scale)});
-            });
-        results = {unpackEvenOdd(rw, loc, {sr, si},
-                                 rows16(forall.getRegionIterArgs()[0], outLen))};
-      }
-      rw.setInsertionPointToStart(forall.getTerminator().getBody());
-      for (auto [r, dest] : llvm::zip(results, forall.getRegionIterArgs()))
-        tensor::ParallelInsertSliceOp::create(
-            rw, loc, r, dest, ArrayRef<OpFoldResult>{s0, zeroIdx},
-            ArrayRef<OpFoldResult>{rw.getIndexAttr(kLanes),
-                                   rw.getIndexAttr(outLen)},
-            ArrayRef<OpFoldResult>{oneIdx, oneIdx});
-    }
-    Value out;
+    };
+
     if (kind == Kind::R2C) {
-      // (re, im) planes -> complex, elementwise.
-      out = generic(
-          rw, loc, {forall.getResult(0), forall.getResult(1)},
-          tensor::EmptyOp::create(rw, loc,
-                                  ArrayRef<int64_t>{signals, outLen},
-                                  rt.getElementType()),
-          {id2, id2, id2}, "pp", [&](OpBuilder &b, Location l, ValueRange a) {
-            linalg::YieldOp::create(
-                b, l,
-                Value(complex::CreateOp::create(b, l, rt.getElementType(),
-                                                a[0], a[1])));
+      SmallVector<Value> res = groups.forEach(
+          rw, {groups.fresh2(rw, outLen), groups.fresh2(rw, outLen)},
+          [&](OpBuilder &b, function_ref<Value(Value, int64_t)> rows,
+              ValueRange outs) -> SmallVector<Value> {
+            Planar z = transform(b, loc, packEvenOdd(b, loc, rows(x, inLen), h));
+            auto [pr, pi] = planes(b, h + 1);
+            auto [xr, xi] = generic2(
+                b, loc, {}, pr, pi, {id2, id2},
+                [&](OpBuilder &nb, Location l, ValueRange) {
+                  auto [re, im] =
+                      r2cBin(nb, l, loopIndex(nb, l, 0), frontAt(nb, l), z);
+                  linalg::YieldOp::create(nb, l, ValueRange{re, im});
+                });
+            return {storeTransposed(b, loc, xr, outs[0]),
+                    storeTransposed(b, loc, xi, outs[1])};
           });
-    } else {
-      out = forall.getResult(0);
+      return groups.unflat(
+          rw, complexOf(rw, loc, res[0], res[1], rt.getElementType()), rt);
     }
-    if (rank != 2)
-      out = tensor::ExpandShapeOp::create(rw, loc, rt, out, toFlat);
-    return out;
+
+    // The irfft's spectrum as two f32 planes in its own layout.
+    Value spec = groups.flat(rw, input);
+    auto [sr, si] = generic2(
+        rw, loc, {spec}, groups.fresh2(rw, inLen), groups.fresh2(rw, inLen),
+        {id2, id2, id2}, [&](OpBuilder &b, Location l, ValueRange a) {
+          linalg::YieldOp::create(b, l,
+                                  ValueRange{complex::ReOp::create(b, l, a[0]),
+                                             complex::ImOp::create(b, l, a[0])});
+        });
+    int64_t bins = std::min(inLen, h + 1);
+    SmallVector<Value> res = groups.forEach(
+        rw, {groups.fresh2(rw, outLen)},
+        [&](OpBuilder &b, function_ref<Value(Value, int64_t)> rows,
+            ValueRange outs) -> SmallVector<Value> {
+          Planar xs = {loadTransposed(b, loc, rows(sr, inLen), bins),
+                       loadTransposed(b, loc, rows(si, inLen), bins)};
+          Value len = indexConst(b, loc, bins);
+          auto [zr0, zi0] = planes(b, h);
+          auto [zr, zi] = generic2(
+              b, loc, {}, zr0, zi0, {id2, id2},
+              [&](OpBuilder &nb, Location l, ValueRange) {
+                auto bin = [&](Value row) {
+                  return spectrumBin(nb, l, row, len, [&](Value safe) {
+                    SmallVector<Value> idx = {safe, loopIndex(nb, l, 1)};
+                    return std::pair<Value, Value>(
+                        tensor::ExtractOp::create(nb, l, xs.re, idx),
+                        tensor::ExtractOp::create(nb, l, xs.im, idx));
+                  });
+                };
+                auto [re, im] = c2rBin(nb, l, loopIndex(nb, l, 0), bin);
+                linalg::YieldOp::create(nb, l, ValueRange{re, im});
+              });
+          Planar z = transform(b, loc, {zr, zi});
+          // x[2m] = Re z[m] / h, x[2m+1] = -Im z[m] / h.
+          Value scale = floatConst(b, loc, ft, 1.0 / double(h));
+          auto [s0r, s0i] = planes(b, h);
+          auto [pr, pi] = generic2(
+              b, loc, {z.re, z.im}, s0r, s0i, {id2, id2, id2, id2},
+              [&](OpBuilder &nb, Location l, ValueRange a) {
+                linalg::YieldOp::create(
+                    nb, l,
+                    ValueRange{mul(nb, l, a[0], scale),
+                               mul(nb, l, arith::NegFOp::create(nb, l, a[1]),
+                                   scale)});
+              });
+          return {unpackEvenOdd(b, loc, {pr, pi}, outs[0])};
+        });
+    return groups.unflat(rw, res[0], rt);
   }
 };
 
@@ -491,13 +584,12 @@ LogicalResult lowerRealEven(Operation *op, PatternRewriter &rw, Kind kind,
   return RealEven(op, rw, kind, input, axis, n, impl).run();
 }
 
-/// Complex transforms, and real ones of odd length, of a multiple of 16
-/// static signals along the last dim: as RealEven::blocked, one forall task
-/// per 16 signals moves them into N x 16 planes and back with block
-/// transposes (FFTLayout.cpp).
+/// Complex transforms, and real ones of odd length, with the transform axis
+/// last: as RealEven::blocked, one forall task per 16 signals moves them
+/// into N x 16 planes and back with block transposes (FFTLayout.cpp).
 LogicalResult lowerBlocked(Operation *op, PatternRewriter &rw, Kind kind,
-                           Value input, int64_t n, int64_t signals,
-                           bool inverse, seq::ImplKind impl) {
+                           Value input, int64_t n, bool inverse,
+                           seq::ImplKind impl) {
   Location loc = op->getLoc();
   MLIRContext *ctx = rw.getContext();
   auto it = llvm::cast<RankedTensorType>(input.getType());
@@ -505,22 +597,14 @@ LogicalResult lowerBlocked(Operation *op, PatternRewriter &rw, Kind kind,
   int64_t rank = it.getRank(), inLen = it.getDimSize(rank - 1);
   int64_t outLen = rt.getDimSize(rank - 1);
   Type ft = rw.getF32Type();
-  SmallVector<ReassociationIndices> toFlat = {{}, {rank - 1}};
-  for (int64_t d = 0; d < rank - 1; ++d)
-    toFlat[0].push_back(d);
-  Value x = rank == 2 ? input
-                      : tensor::CollapseShapeOp::create(rw, loc, input, toFlat)
-                            .getResult();
   AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
-  auto fresh2 = [&](int64_t rows, int64_t cols, Value fill = Value()) {
-    return fresh(rw, loc, {rw.getIndexAttr(rows), rw.getIndexAttr(cols)}, ft,
-                 fill);
-  };
+  SignalGroups groups(rw, loc, input);
+  Value x = groups.flat(rw, input);
   // The input as f32 planes in its own layout.
   Planar in = {x, Value()};
   if (kind == Kind::C2C) {
     auto [re, im] = generic2(
-        rw, loc, {x}, fresh2(signals, inLen), fresh2(signals, inLen),
+        rw, loc, {x}, groups.fresh2(rw, inLen), groups.fresh2(rw, inLen),
         {id2, id2, id2}, [&](OpBuilder &b, Location l, ValueRange a) {
           linalg::YieldOp::create(b, l,
                                   ValueRange{complex::ReOp::create(b, l, a[0]),
@@ -528,91 +612,68 @@ LogicalResult lowerBlocked(Operation *op, PatternRewriter &rw, Kind kind,
         });
     in = {re, im};
   }
-  auto forall = scf::ForallOp::create(
-      rw, loc, ArrayRef<OpFoldResult>{rw.getIndexAttr(signals / kLanes)},
-      ValueRange{fresh2(signals, outLen), fresh2(signals, outLen)},
-      std::nullopt);
-  {
-    OpBuilder::InsertionGuard guard(rw);
-    rw.setInsertionPoint(forall.getTerminator());
-    Value s0 = arith::MulIOp::create(rw, loc, forall.getInductionVar(0),
-                                     indexConst(rw, loc, kLanes));
-    OpFoldResult zeroIdx = rw.getIndexAttr(0), oneIdx = rw.getIndexAttr(1);
-    SmallVector<OpFoldResult> off = {s0, zeroIdx}, ones = {oneIdx, oneIdx};
-    auto rows16 = [&](Value t, int64_t cols) -> Value {
-      return tensor::ExtractSliceOp::create(
-          rw, loc, t, off,
-          ArrayRef<OpFoldResult>{rw.getIndexAttr(kLanes), rw.getIndexAttr(cols)},
-          ones);
-    };
-    Value zero = floatConst(rw, loc, ft, 0.0);
-    Planar z = {loadTransposed(rw, loc, rows16(in.re, inLen), n),
-                in.im ? loadTransposed(rw, loc, rows16(in.im, inLen), n)
-                      : fresh2(n, kLanes, zero)};
-    // Inverses transform the conjugate, then conjugate and scale by 1/N.
-    auto conjScale = [&](Planar p, int64_t rows, double scale,
-                         bool realBins) -> Planar {
-      Value s = floatConst(rw, loc, ft, scale);
-      auto [re, im] = generic2(
-          rw, loc, {p.re, p.im}, fresh2(rows, kLanes), fresh2(rows, kLanes),
-          {id2, id2, id2, id2}, [&](OpBuilder &b, Location l, ValueRange a) {
-            Value r = arith::MulFOp::create(b, l, a[0], s);
-            Value i = arith::MulFOp::create(b, l, a[1], s);
-            if (inverse)
-              i = arith::NegFOp::create(b, l, i);
-            if (realBins) {
-              // A real signal's bin 0 (and N/2 for even N) is real.
-              Value k = loopIndex(b, l, 0);
-              Value dc = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
-                                               k, indexConst(b, l, 0));
-              if (n % 2 == 0)
-                dc = arith::OrIOp::create(
-                    b, l, dc,
-                    arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, k,
-                                          indexConst(b, l, n / 2)));
-              i = arith::SelectOp::create(b, l, dc, zero, i);
-            }
-            linalg::YieldOp::create(b, l, ValueRange{r, i});
-          });
-      return {re, im};
-    };
-    if (inverse)
-      z = conjScale(z, n, 1.0, false);
-    Planar y = forward(rw, loc, z, indexConst(rw, loc, n), n,
-                       impl == seq::ImplKind::bluestein);
-    if (inverse || kind == Kind::R2C) {
-      // R2C keeps bins 0 .. N/2: the first outLen rows.
-      if (outLen < n) {
-        SmallVector<OpFoldResult> o = {zeroIdx, zeroIdx},
-                                  sz = {rw.getIndexAttr(outLen),
-                                        rw.getIndexAttr(kLanes)};
-        y = {tensor::ExtractSliceOp::create(rw, loc, y.re, o, sz, ones),
-             tensor::ExtractSliceOp::create(rw, loc, y.im, o, sz, ones)};
-      }
-      y = conjScale(y, outLen, inverse ? 1.0 / double(n) : 1.0,
-                    kind == Kind::R2C);
-    }
-    auto region = forall.getRegionIterArgs();
-    Value yr = storeTransposed(rw, loc, y.re, rows16(region[0], outLen));
-    Value yi = storeTransposed(rw, loc, y.im, rows16(region[1], outLen));
-    rw.setInsertionPointToStart(forall.getTerminator().getBody());
-    SmallVector<OpFoldResult> sz = {rw.getIndexAttr(kLanes),
-                                    rw.getIndexAttr(outLen)};
-    tensor::ParallelInsertSliceOp::create(rw, loc, yr, region[0], off, sz, ones);
-    tensor::ParallelInsertSliceOp::create(rw, loc, yi, region[1], off, sz, ones);
-  }
-  Value out = generic(
-      rw, loc, {forall.getResult(0), forall.getResult(1)},
-      tensor::EmptyOp::create(rw, loc, ArrayRef<int64_t>{signals, outLen},
-                              rt.getElementType()),
-      {id2, id2, id2}, "pp", [&](OpBuilder &b, Location l, ValueRange a) {
-        linalg::YieldOp::create(
-            b, l,
-            Value(complex::CreateOp::create(b, l, rt.getElementType(), a[0],
-                                            a[1])));
+  SmallVector<Value> res = groups.forEach(
+      rw, {groups.fresh2(rw, outLen), groups.fresh2(rw, outLen)},
+      [&](OpBuilder &b, function_ref<Value(Value, int64_t)> rows,
+          ValueRange outs) -> SmallVector<Value> {
+        auto fresh16 = [&](int64_t r, Value fill = Value()) {
+          return fresh(b, loc, {b.getIndexAttr(r), b.getIndexAttr(kLanes)}, ft,
+                       fill);
+        };
+        Value zero = floatConst(b, loc, ft, 0.0);
+        Planar z = {loadTransposed(b, loc, rows(in.re, inLen), n),
+                    in.im ? loadTransposed(b, loc, rows(in.im, inLen), n)
+                          : fresh16(n, zero)};
+        // Inverses transform the conjugate, then conjugate and scale by 1/N;
+        // a real signal's bin 0 (and N/2 for even N) is exactly real.
+        auto conjScale = [&](Planar p, int64_t r, double scale,
+                             bool realBins) -> Planar {
+          Value s = floatConst(b, loc, ft, scale);
+          auto [re, im] = generic2(
+              b, loc, {p.re, p.im}, fresh16(r), fresh16(r),
+              {id2, id2, id2, id2}, [&](OpBuilder &nb, Location l, ValueRange a) {
+                Value pr = arith::MulFOp::create(nb, l, a[0], s);
+                Value pi = arith::MulFOp::create(nb, l, a[1], s);
+                if (inverse)
+                  pi = arith::NegFOp::create(nb, l, pi);
+                if (realBins) {
+                  Value k = loopIndex(nb, l, 0);
+                  Value real = arith::CmpIOp::create(
+                      nb, l, arith::CmpIPredicate::eq, k, indexConst(nb, l, 0));
+                  if (n % 2 == 0)
+                    real = arith::OrIOp::create(
+                        nb, l, real,
+                        arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
+                                              k, indexConst(nb, l, n / 2)));
+                  pi = arith::SelectOp::create(nb, l, real, zero, pi);
+                }
+                linalg::YieldOp::create(nb, l, ValueRange{pr, pi});
+              });
+          return {re, im};
+        };
+        if (inverse)
+          z = conjScale(z, n, 1.0, false);
+        Planar y = forward(b, loc, z, indexConst(b, loc, n), n,
+                           impl == seq::ImplKind::bluestein);
+        if (inverse || kind == Kind::R2C) {
+          // R2C keeps bins 0 .. N/2: the first outLen rows.
+          if (outLen < n) {
+            SmallVector<OpFoldResult> o = {b.getIndexAttr(0), b.getIndexAttr(0)},
+                                      sz = {b.getIndexAttr(outLen),
+                                            b.getIndexAttr(kLanes)},
+                                      ones = {b.getIndexAttr(1),
+                                              b.getIndexAttr(1)};
+            y = {tensor::ExtractSliceOp::create(b, loc, y.re, o, sz, ones),
+                 tensor::ExtractSliceOp::create(b, loc, y.im, o, sz, ones)};
+          }
+          y = conjScale(y, outLen, inverse ? 1.0 / double(n) : 1.0,
+                        kind == Kind::R2C);
+        }
+        return {storeTransposed(b, loc, y.re, outs[0]),
+                storeTransposed(b, loc, y.im, outs[1])};
       });
-  if (rank != 2)
-    out = tensor::ExpandShapeOp::create(rw, loc, rt, out, toFlat);
+  Value out = groups.unflat(
+      rw, complexOf(rw, loc, res[0], res[1], rt.getElementType()), rt);
   rw.replaceOp(op, out);
   return success();
 }
@@ -655,13 +716,8 @@ LogicalResult lower(Operation *op, PatternRewriter &rw, Kind kind, Value input,
   // Real transforms of even static length: half-length complex transform.
   if (kind != Kind::C2C && staticN && *staticN % 2 == 0 && *staticN >= 4)
     return lowerRealEven(op, rw, kind, input, axis, *staticN, impl);
-  if (kind != Kind::C2R && staticN && axis == rank - 1 && it.hasStaticShape() &&
-      rt.hasStaticShape() && it.getDimSize(axis) > 0) {
-    int64_t signals = it.getNumElements() / it.getDimSize(axis);
-    if (signals % kLanes == 0)
-      return lowerBlocked(op, rw, kind, input, *staticN, signals, inverse,
-                          impl);
-  }
+  if (kind != Kind::C2R && staticN && groupable(it, rt, axis))
+    return lowerBlocked(op, rw, kind, input, *staticN, inverse, impl);
 
   // 1. Gather into N x (other dims).
   SmallVector<OpFoldResult> inSizes = sizesOf(rw, loc, input);

@@ -208,10 +208,10 @@ def SeqLowerFFTPass : Pass<"seq-lower-fft", "::mlir::ModuleOp"> {
     known only at run time). Twiddle tables and the Bluestein filter
     spectrum are compile-time constants for static lengths. Inverses use the
     conjugate identity; real transforms of even length run as half-length
-    complex ones. With the transform axis last, static shapes and a
-    multiple of 16 signals, each scf.forall task takes 16 signals and moves
-    them between the model's layout and the planes with in-register 16x16
-    block transposes (passes/FFTLayout.cpp). Ops with impl `reference` are
+    complex ones. With the transform axis last and static lengths (four or
+    more signals, or a run-time count), each scf.forall task takes 16
+    signals and moves them between the model's layout and the planes with
+    in-register 16x16 block transposes (passes/FFTLayout.cpp). Ops with impl `reference` are
     left to seq-lower-reference.
   }];
   let dependentDialects = [

@@ -1,6 +1,7 @@
 """Generated FFT code (seq-lower-fft) against numpy.fft in float64.
 
   fft_check.py OP SHAPE AXIS [--length N] [--inverse] [--dynamic]
+      [--dynamic-dim D]
 
 OP is fft, rfft or irfft; SHAPE like 4x1000 (the input's shape; for irfft
 the number of bins along AXIS). The model is written in MLIR (complex
@@ -8,7 +9,8 @@ tensors are built from and split into real planes, since the C ABI carries
 real tensors), compiled through seqc's Python package and run on random
 data. Prints the algorithm chosen and `rel_err=<e> ok` where rel_err is
 max|y - ref| / max|ref| and ok means rel_err <= 1e-5 (the issue's bound).
---dynamic makes the transform axis symbolic (Bluestein at run time).
+--dynamic makes the transform axis symbolic (Bluestein at run time);
+--dynamic-dim D makes another dim symbolic (a run-time batch).
 """
 import argparse
 import sys
@@ -17,9 +19,10 @@ import numpy as np
 import seqc
 
 
-def mlir(op, shape, axis, length, inverse, dynamic):
+def mlir(op, shape, axis, length, inverse, dynamic, dynamic_dim=None):
     rank = len(shape)
-    dims = ["?" if (dynamic and d == axis) else str(s) for d, s in enumerate(shape)]
+    dyn = axis if dynamic else dynamic_dim
+    dims = ["?" if d == dyn else str(s) for d, s in enumerate(shape)]
     ty = lambda el, ds=dims: "tensor<%sx%s>" % ("x".join(ds), el)
     n = length
     if n is None:
@@ -32,6 +35,7 @@ def mlir(op, shape, axis, length, inverse, dynamic):
     idx = "(%s)" % ", ".join("d%d" % i for i in range(rank))
     amap = "affine_map<%s -> %s>" % (idx, idx)
     iters = ", ".join(['"parallel"'] * rank)
+    dynamic = dyn is not None
     dyn_in = "%%d" if dynamic else ""
     lines = ["func.func @main_graph("]
     cplx_in = op in ("fft", "irfft")
@@ -44,7 +48,7 @@ def mlir(op, shape, axis, length, inverse, dynamic):
         outs.append('%s {onnx.name = "yi"}' % ty("f32", out))
     body = []
     if dynamic:
-        body.append("%%c = arith.constant %d : index" % axis)
+        body.append("%%c = arith.constant %d : index" % dyn)
         body.append("%d = tensor.dim %xr, %c : " + ty("f32"))
     x = "%xr"
     if cplx_in:
@@ -70,7 +74,7 @@ def mlir(op, shape, axis, length, inverse, dynamic):
     else:
         dyn_out = ""
         if "?" in out:
-            body.append("%%c2 = arith.constant %d : index" % axis)
+            body.append("%%c2 = arith.constant %d : index" % dyn)
             body.append("%%d2 = tensor.dim %%y, %%c2 : %s" % yty)
             dyn_out = "%d2"
         for part in ("re", "im"):
@@ -96,10 +100,11 @@ def main():
     ap.add_argument("--length", type=int)
     ap.add_argument("--inverse", action="store_true")
     ap.add_argument("--dynamic", action="store_true")
+    ap.add_argument("--dynamic-dim", type=int)
     ap.add_argument("--print-mlir", action="store_true")
     a = ap.parse_args()
     shape = [int(v) for v in a.shape.split("x")]
-    text = mlir(a.op, shape, a.axis, a.length, a.inverse, a.dynamic)
+    text = mlir(a.op, shape, a.axis, a.length, a.inverse, a.dynamic, a.dynamic_dim)
     if a.print_mlir:
         print(text)
     model = seqc.compile(seqc.import_mlir(text, "m.mlir"))
