@@ -89,8 +89,8 @@ inline constexpr int64_t kLanes = 16;
 /// The planes z[m][j] = x[j][2m] + i x[j][2m+1], m < rows, of up to 16 real
 /// signals x (S x L f32, S <= 16, zero past L; lanes past S repeat the last
 /// signal): a real transform's half-length complex signal, rows x 16. In
-/// the functions below the signal side (x, src, dest) may likewise hold
-/// fewer than 16 signals; writes to the missing ones are skipped.
+/// the functions below a source (src) may likewise hold fewer than 16
+/// signals; a destination (dest) holds exactly 16.
 Planar packEvenOdd(mlir::OpBuilder &b, mlir::Location loc, Value x,
                    int64_t rows);
 
@@ -99,11 +99,11 @@ Planar packEvenOdd(mlir::OpBuilder &b, mlir::Location loc, Value x,
 Value loadTransposed(mlir::OpBuilder &b, mlir::Location loc, Value src,
                      int64_t rows);
 
-/// `dest` (S x M f32) with dest[j][m] = plane[m][j] for m < min(rows, M).
+/// `dest` (16 x M f32) with dest[j][m] = plane[m][j] for m < min(rows, M).
 Value storeTransposed(mlir::OpBuilder &b, mlir::Location loc, Value plane,
                       Value dest);
 
-/// `dest` (S x L f32) with dest[j][2m] = z.re[m][j] and dest[j][2m+1] =
+/// `dest` (16 x L f32) with dest[j][2m] = z.re[m][j] and dest[j][2m+1] =
 /// z.im[m][j] (positions past L dropped): the inverse of packEvenOdd.
 Value unpackEvenOdd(mlir::OpBuilder &b, mlir::Location loc, Planar z,
                     Value dest);

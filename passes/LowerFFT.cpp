@@ -173,11 +173,26 @@ public:
           ArrayRef<OpFoldResult>{size, b.getIndexAttr(cols)},
           ArrayRef<OpFoldResult>{one, one});
     };
+    // The group's slices of the outputs; a group that may be short writes
+    // 16-row scratch tensors and keeps their first `size` rows.
     SmallVector<Value> slices;
-    for (Value o : forall.getRegionIterArgs())
-      slices.push_back(rows(
-          o, llvm::cast<RankedTensorType>(o.getType()).getDimSize(1)));
+    for (Value o : forall.getRegionIterArgs()) {
+      int64_t cols = llvm::cast<RankedTensorType>(o.getType()).getDimSize(1);
+      slices.push_back(allFull() ? rows(o, cols)
+                                 : fresh(b, loc,
+                                         {b.getIndexAttr(kLanes),
+                                          b.getIndexAttr(cols)},
+                                         b.getF32Type()));
+    }
     SmallVector<Value> results = body(b, rows, slices);
+    if (!allFull())
+      for (Value &r : results)
+        r = tensor::ExtractSliceOp::create(
+            b, loc, r, ArrayRef<OpFoldResult>{zero, zero},
+            ArrayRef<OpFoldResult>{
+                size, b.getIndexAttr(
+                          llvm::cast<RankedTensorType>(r.getType()).getDimSize(1))},
+            ArrayRef<OpFoldResult>{one, one});
     b.setInsertionPointToStart(forall.getTerminator().getBody());
     for (auto [r, dest] : llvm::zip(results, forall.getRegionIterArgs()))
       tensor::ParallelInsertSliceOp::create(

@@ -10,8 +10,15 @@
  * Every block carries a header right before the returned pointer with the
  * pointer malloc gave, the usable capacity and the alignment. Blocks below
  * kMinCached bytes go straight back to malloc. The cache is per thread (no
- * locks, reentrant models stay independent) and bounded in count and bytes;
- * a thread's cache is released when the thread exits.
+ * locks on the fast path, reentrant models stay independent) and bounded in
+ * count and bytes; a thread's cache is released when the thread exits.
+ *
+ * This code is linked into every model library, and a library can be
+ * unloaded (the Python package dlclose()s it) while threads that cached
+ * blocks -- OpenMP workers -- live on: their exit would then call a key
+ * destructor in unmapped code (a crash at process exit, once forall tasks
+ * ran on the workers). So every cache that holds blocks is on a list, and
+ * unloading drains them all and deletes the key.
  *===----------------------------------------------------------------------===*/
 
 #define _POSIX_C_SOURCE 200809L
@@ -33,29 +40,75 @@ static const size_t kMinCached = (size_t)64 << 10;
 static const size_t kMaxCachedBytes = (size_t)1 << 30;
 static const size_t kDefaultAlignment = 64;
 
-typedef struct {
+typedef struct block_cache {
   void *blocks[kSlots]; /* user pointers */
   size_t bytes;
   int count;
+  int listed;                     /* on the list of live caches */
+  struct block_cache *prev, *next;
 } block_cache;
 
 static _Thread_local block_cache cache;
 static pthread_key_t cache_key;
 static pthread_once_t cache_key_once = PTHREAD_ONCE_INIT;
+static int cache_key_made;
+
+/* The caches of live threads that registered (see the file comment). */
+static pthread_mutex_t list_lock = PTHREAD_MUTEX_INITIALIZER;
+static block_cache *list_head;
 
 static block_header *header_of(void *p) { return (block_header *)p - 1; }
 
 static void release_block(void *p) { free(header_of(p)->base); }
 
-static void drain_cache(void *unused) {
-  (void)unused;
-  for (int i = 0; i < cache.count; ++i)
-    release_block(cache.blocks[i]);
-  cache.count = 0;
-  cache.bytes = 0;
+static void empty(block_cache *c) {
+  for (int i = 0; i < c->count; ++i)
+    release_block(c->blocks[i]);
+  c->count = 0;
+  c->bytes = 0;
 }
 
-static void make_key(void) { pthread_key_create(&cache_key, drain_cache); }
+static void unlist(block_cache *c) {
+  if (!c->listed)
+    return;
+  if (c->prev)
+    c->prev->next = c->next;
+  else
+    list_head = c->next;
+  if (c->next)
+    c->next->prev = c->prev;
+  c->prev = c->next = NULL;
+  c->listed = 0;
+}
+
+/* Key destructor: the exiting thread's cache (`arg` is its address). */
+static void drain_cache(void *arg) {
+  block_cache *c = arg ? (block_cache *)arg : &cache;
+  pthread_mutex_lock(&list_lock);
+  unlist(c);
+  pthread_mutex_unlock(&list_lock);
+  empty(c);
+}
+
+static void make_key(void) {
+  cache_key_made = pthread_key_create(&cache_key, drain_cache) == 0;
+}
+
+/* Unloading: no code of this library runs any more, so every listed cache
+ * can be emptied from here; no thread will call drain_cache again. */
+__attribute__((destructor)) static void unload_caches(void) {
+  pthread_mutex_lock(&list_lock);
+  while (list_head) {
+    block_cache *c = list_head;
+    unlist(c);
+    empty(c);
+  }
+  if (cache_key_made)
+    pthread_key_delete(cache_key);
+  cache_key_made = 0;
+  pthread_mutex_unlock(&list_lock);
+  empty(&cache);
+}
 
 static void *new_block(size_t alignment, size_t size) {
   if (alignment < kDefaultAlignment)
@@ -117,9 +170,21 @@ void _mlir_memref_to_llvm_free(void *p) {
     release_block(p);
     return;
   }
-  pthread_once(&cache_key_once, make_key);
-  if (!pthread_getspecific(cache_key))
+  if (!cache.listed) {
+    pthread_once(&cache_key_once, make_key);
+    if (!cache_key_made) {
+      release_block(p);
+      return;
+    }
     pthread_setspecific(cache_key, &cache); /* drains at thread exit */
+    pthread_mutex_lock(&list_lock);
+    cache.next = list_head;
+    if (list_head)
+      list_head->prev = &cache;
+    list_head = &cache;
+    cache.listed = 1;
+    pthread_mutex_unlock(&list_lock);
+  }
   /* Make room: evict the largest blocks until this one fits the bounds. */
   while (cache.count == kSlots || cache.bytes + capacity > kMaxCachedBytes) {
     int largest = 0;
@@ -135,4 +200,4 @@ void _mlir_memref_to_llvm_free(void *p) {
   cache.bytes += capacity;
 }
 
-void seqc_release_cached_memory(void) { drain_cache(NULL); }
+void seqc_release_cached_memory(void) { empty(&cache); }

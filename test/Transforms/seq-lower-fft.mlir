@@ -84,15 +84,17 @@ func.func @blocked_irfft(%x: tensor<16x17xcomplex<f32>>) -> tensor<16x32xf32> {
 // -----
 
 // A run-time number of signals: ceil(n / 16) tasks, the last one with
-// min(16, n - s0) rows; reads of missing signals repeat the last one,
-// writes to them are skipped.
+// min(16, n - s0) rows; reads of missing signals repeat the last one, and
+// each task writes 16-row scratch tensors whose first rows it keeps.
 // CHECK-LABEL: func.func @blocked_dynamic
 // CHECK: %[[N:.*]] = tensor.dim %arg0, %c0
 // CHECK: %[[T:.*]] = arith.ceildivui %[[N]], %c16
 // CHECK: scf.forall (%[[I:.*]]) in (%[[T]])
 // CHECK: arith.minui %{{.*}}, %c16
+// CHECK: bufferization.alloc_tensor() : tensor<16x33xf32>
 // CHECK: tensor.extract_slice {{.*}} : tensor<?x64xf32> to tensor<?x64xf32>
-// CHECK: scf.if
+// CHECK: tensor.extract_slice {{.*}}[0, 0] [%{{.*}}, 33] [1, 1] : tensor<16x33xf32> to tensor<?x33xf32>
+// CHECK: tensor.parallel_insert_slice {{.*}} : tensor<?x33xf32> into tensor<?x33xf32>
 // CHECK: return {{.*}} : tensor<?x33xcomplex<f32>>
 func.func @blocked_dynamic(%x: tensor<?x64xf32>) -> tensor<?x33xcomplex<f32>> {
   %y = seq.rfft %x {axis = 1 : i64, impl = #seq.impl<mixed_radix>} : (tensor<?x64xf32>) -> tensor<?x33xcomplex<f32>>
