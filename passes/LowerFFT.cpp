@@ -131,6 +131,20 @@ public:
     return tensor::ExpandShapeOp::create(b, loc, type, t, toFlat, sizes);
   }
 
+  /// A complex (signals, cols) tensor as two f32 planes, elementwise.
+  Planar split(OpBuilder &b, Value t, int64_t cols) const {
+    AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, b.getContext());
+    auto [re, im] = generic2(
+        b, loc, {t}, fresh2(b, cols), fresh2(b, cols), {id2, id2, id2},
+        [&](OpBuilder &nb, Location l, ValueRange a) {
+          linalg::YieldOp::create(
+              nb, l,
+              ValueRange{complex::ReOp::create(nb, l, a[0]),
+                         complex::ImOp::create(nb, l, a[0])});
+        });
+    return {re, im};
+  }
+
   /// A fresh (signals, cols) f32 tensor.
   Value fresh2(OpBuilder &b, int64_t cols) const {
     return fresh(b, loc, {count, b.getIndexAttr(cols)}, b.getF32Type());
@@ -543,14 +557,7 @@ private:
     }
 
     // The irfft's spectrum as two f32 planes in its own layout.
-    Value spec = groups.flat(rw, input);
-    auto [sr, si] = generic2(
-        rw, loc, {spec}, groups.fresh2(rw, inLen), groups.fresh2(rw, inLen),
-        {id2, id2, id2}, [&](OpBuilder &b, Location l, ValueRange a) {
-          linalg::YieldOp::create(b, l,
-                                  ValueRange{complex::ReOp::create(b, l, a[0]),
-                                             complex::ImOp::create(b, l, a[0])});
-        });
+    auto [sr, si] = groups.split(rw, x, inLen);
     int64_t bins = std::min(inLen, h + 1);
     SmallVector<Value> res = groups.forEach(
         rw, {groups.fresh2(rw, outLen)},
@@ -616,17 +623,8 @@ LogicalResult lowerBlocked(Operation *op, PatternRewriter &rw, Kind kind,
   SignalGroups groups(rw, loc, input);
   Value x = groups.flat(rw, input);
   // The input as f32 planes in its own layout.
-  Planar in = {x, Value()};
-  if (kind == Kind::C2C) {
-    auto [re, im] = generic2(
-        rw, loc, {x}, groups.fresh2(rw, inLen), groups.fresh2(rw, inLen),
-        {id2, id2, id2}, [&](OpBuilder &b, Location l, ValueRange a) {
-          linalg::YieldOp::create(b, l,
-                                  ValueRange{complex::ReOp::create(b, l, a[0]),
-                                             complex::ImOp::create(b, l, a[0])});
-        });
-    in = {re, im};
-  }
+  Planar in =
+      kind == Kind::C2C ? groups.split(rw, x, inLen) : Planar{x, Value()};
   SmallVector<Value> res = groups.forEach(
       rw, {groups.fresh2(rw, outLen), groups.fresh2(rw, outLen)},
       [&](OpBuilder &b, function_ref<Value(Value, int64_t)> rows,

@@ -75,6 +75,38 @@ def causal_conv_f64(x, taps):
     return np.fft.irfft(spec, n)[..., :L]
 
 
+def torch_rfft_conv(torch, taps):
+    """Hyena's fftconv in PyTorch, y = irfft(rfft(x, n) * rfft(taps, n), n)[..., :L]
+    with n = next_pow2(L + K - 1), the kernel's spectrum kept across calls."""
+    taps = torch.as_tensor(taps)
+    K = taps.shape[-1]
+    cache = {}
+
+    def run(t):
+        x = t["x"]
+        L = x.shape[-1]
+        n = next_pow2(L + K - 1)
+        if n not in cache:
+            cache[n] = torch.fft.rfft(taps, n=n)
+        return {"y": torch.fft.irfft(torch.fft.rfft(x, n=n) * cache[n], n=n)[..., :L]}
+    return run
+
+
+def numpy_rfft_conv(taps):
+    """The same FFT convolution with np.fft (float64 inside)."""
+    K = taps.shape[-1]
+    cache = {}
+
+    def run(t):
+        x = t["x"]
+        L = x.shape[-1]
+        n = next_pow2(L + K - 1)
+        if n not in cache:  # the kernel's spectrum is a constant of the model
+            cache[n] = np.fft.rfft(taps, n)
+        return {"y": np.fft.irfft(np.fft.rfft(x, n) * cache[n], n)[..., :L].astype(np.float32)}
+    return run
+
+
 def conv_weight_to_taps(w):
     """An ONNX Conv weight (C, 1, K) with left padding K-1 is a
     cross-correlation: y[t] = sum_k w[k] x[t + k - K + 1]; as a causal
@@ -238,31 +270,10 @@ class LongConv(Workload):
         if self.fixed_k:
             return lambda t: {"y": F.conv1d(F.pad(t["x"], (K - 1, 0)), w,
                                             groups=w.shape[0])}
-        taps = torch.flip(w[:, 0, :], dims=[-1])
-        cache = {}
-
-        def run(t):
-            x = t["x"]
-            L = x.shape[-1]
-            n = next_pow2(L + K - 1)
-            if n not in cache:
-                cache[n] = torch.fft.rfft(taps, n=n)
-            return {"y": torch.fft.irfft(torch.fft.rfft(x, n=n) * cache[n], n=n)[..., :L]}
-        return run
+        return torch_rfft_conv(torch, torch.flip(w[:, 0, :], dims=[-1]))
 
     def numpy_fn(self, params):
-        taps = np.ascontiguousarray(conv_weight_to_taps(params["w"]))
-        K = taps.shape[-1]
-        cache = {}
-
-        def run(t):
-            x = t["x"]
-            L = x.shape[-1]
-            n = next_pow2(L + K - 1)
-            if n not in cache:  # the kernel's spectrum is a constant of the model
-                cache[n] = np.fft.rfft(taps, n)
-            return {"y": np.fft.irfft(np.fft.rfft(x, n) * cache[n], n)[..., :L].astype(np.float32)}
-        return run
+        return numpy_rfft_conv(np.ascontiguousarray(conv_weight_to_taps(params["w"])))
 
     def cost(self, L, impl):
         C, K = self.C, self.K(L)
@@ -333,30 +344,10 @@ class DFTConv(Workload):
         return {"y": causal_conv_f64(inputs["x"], params["k"])}
 
     def torch_fn(self, torch, params):
-        taps = torch.from_numpy(params["k"])
-        cache = {}
-
-        def run(t):
-            x = t["x"]
-            L = x.shape[-1]
-            n = next_pow2(2 * L - 1)
-            if n not in cache:
-                cache[n] = torch.fft.rfft(taps, n=n)
-            return {"y": torch.fft.irfft(torch.fft.rfft(x, n=n) * cache[n], n=n)[..., :L]}
-        return run
+        return torch_rfft_conv(torch, torch.from_numpy(params["k"]))
 
     def numpy_fn(self, params):
-        taps = params["k"]
-        cache = {}
-
-        def run(t):
-            x = t["x"]
-            L = x.shape[-1]
-            n = next_pow2(2 * L - 1)
-            if n not in cache:
-                cache[n] = np.fft.rfft(taps, n)
-            return {"y": np.fft.irfft(np.fft.rfft(x, n) * cache[n], n)[..., :L].astype(np.float32)}
-        return run
+        return numpy_rfft_conv(params["k"])
 
     def cost(self, L, impl):
         C, n = self.C, next_pow2(2 * L - 1)
