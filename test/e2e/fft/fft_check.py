@@ -13,10 +13,14 @@ max|y - ref| / max|ref| and ok means rel_err <= 1e-5 (the issue's bound).
 --dynamic-dim D makes another dim symbolic (a run-time batch).
 """
 import argparse
+import os
 import sys
 
 import numpy as np
 import seqc
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import relerr  # noqa: E402
 
 
 def mlir(op, shape, axis, length, inverse, dynamic, dynamic_dim=None):
@@ -128,13 +132,7 @@ def main():
         got = model(xr, xi)
         got = got[0] if isinstance(got, (list, tuple)) else got
         got = got.astype(np.float64)
-    if got.shape != ref.shape:
-        print("shape %s != %s FAIL" % (got.shape, ref.shape))
-        return 1
-    err = float(np.abs(got - ref).max() / np.abs(ref).max())
-    ok = err <= 1e-5
-    print("rel_err=%.2e %s" % (err, "ok" if ok else "FAIL"))
-    return 0 if ok else 1
+    return relerr.report(got, ref, 1e-5)
 
 
 if __name__ == "__main__":

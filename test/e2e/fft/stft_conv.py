@@ -19,6 +19,9 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools"))
+import relerr  # noqa: E402
+
 
 def main():
     ap = argparse.ArgumentParser()
@@ -69,13 +72,7 @@ def main():
     w64 = w[:, 0, :].astype(np.float64)
     ref = np.stack([np.stack([w64 @ xp[b, 0, f * a.hop:f * a.hop + n]
                               for f in range(frames)], 1) for b in range(2)])
-    if y.shape != ref.shape:
-        print("shape %s, expected %s FAIL" % (y.shape, ref.shape))
-        return 1
-    err = float(np.abs(y - ref).max() / np.abs(ref).max())
-    ok = err <= 1e-4
-    print("rel_err=%.2e %s" % (err, "ok" if ok else "FAIL"))
-    return 0 if ok else 1
+    return relerr.report(y, ref, 1e-4)
 
 
 if __name__ == "__main__":
