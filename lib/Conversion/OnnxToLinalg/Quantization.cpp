@@ -166,6 +166,29 @@ RankedTensorType ranked(Value v) {
   return llvm::dyn_cast<RankedTensorType>(v.getType());
 }
 
+/// The operands of a QuantizeLinear / DequantizeLinear generic: x, the scale
+/// and (when given) the zero point, per tensor or along `axis` (default 1;
+/// past the rank of a rank-0/1 x only the per-tensor forms). Failure for
+/// parameters of any other shape.
+FailureOr<SmallVector<Operand>> linearOperands(OpBuilder &b, Location loc,
+                                               Operation *op, Value x) {
+  int64_t r = ranked(x).getRank();
+  int64_t axis = normalizeAxis(intAttr(op, "axis", 1), r);
+  if (axis < 0 || axis >= r)
+    axis = -1;
+  OpFoldResult size =
+      axis >= 0 ? tensor::getMixedSize(b, loc, x, axis) : OpFoldResult();
+  Value zpV = op->getNumOperands() > 2 ? op->getOperand(2) : Value();
+  auto scale = paramOperand(b, loc, op->getOperand(1), r, axis, size);
+  auto zp = paramOperand(b, loc, zpV, r, axis, size);
+  if (failed(scale) || !*scale || failed(zp))
+    return failure();
+  SmallVector<Operand> ins = {identity(b, x), **scale};
+  if (*zp)
+    ins.push_back(**zp);
+  return ins;
+}
+
 /// QuantizeLinear(x, y_scale[, y_zero_point]) {axis}.
 struct QuantizeLinearToLinalg : RewritePattern {
   QuantizeLinearToLinalg(MLIRContext *ctx)
@@ -179,25 +202,13 @@ struct QuantizeLinearToLinalg : RewritePattern {
     auto rt = ranked(op->getResult(0));
     if (!xt || !rt || !isQuantizedType(rt.getElementType()))
       return rw.notifyMatchFailure(op, "needs ranked x and a uint8/int8 y");
-    int64_t r = xt.getRank();
-    // The default axis 1 may lie past a rank-0/1 x: per-tensor only then.
-    int64_t axis = normalizeAxis(intAttr(op, "axis", 1), r);
-    if (axis < 0 || axis >= r)
-      axis = -1;
-    OpFoldResult size =
-        axis >= 0 ? tensor::getMixedSize(rw, loc, x, axis) : OpFoldResult();
-    Value zpV = op->getNumOperands() > 2 ? op->getOperand(2) : Value();
-    auto scale = paramOperand(rw, loc, op->getOperand(1), r, axis, size);
-    auto zp = paramOperand(rw, loc, zpV, r, axis, size);
-    if (failed(scale) || !*scale || failed(zp))
+    FailureOr<SmallVector<Operand>> ins = linearOperands(rw, loc, op, x);
+    if (failed(ins))
       return rw.notifyMatchFailure(op, "scale and zero point must be "
                                        "scalars or 1-D along axis");
-    SmallVector<Operand> ins = {identity(rw, x), **scale};
-    if (*zp)
-      ins.push_back(**zp);
     Type q = rt.getElementType();
     Value y = generic(
-        rw, loc, rt, tensor::getMixedSizes(rw, loc, x), ins,
+        rw, loc, rt, tensor::getMixedSizes(rw, loc, x), *ins,
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value v = arith::DivFOp::create(b, l, toF32(b, l, a[0]),
                                           toF32(b, l, a[1]));
@@ -225,25 +236,13 @@ struct DequantizeLinearToLinalg : RewritePattern {
         xt.getElementType().getIntOrFloatBitWidth() > 32 ||
         !llvm::isa<FloatType>(rt.getElementType()))
       return rw.notifyMatchFailure(op, "needs an 8/32-bit integer x");
-    int64_t r = xt.getRank();
-    // The default axis 1 may lie past a rank-0/1 x: per-tensor only then.
-    int64_t axis = normalizeAxis(intAttr(op, "axis", 1), r);
-    if (axis < 0 || axis >= r)
-      axis = -1;
-    OpFoldResult size =
-        axis >= 0 ? tensor::getMixedSize(rw, loc, x, axis) : OpFoldResult();
-    Value zpV = op->getNumOperands() > 2 ? op->getOperand(2) : Value();
-    auto scale = paramOperand(rw, loc, op->getOperand(1), r, axis, size);
-    auto zp = paramOperand(rw, loc, zpV, r, axis, size);
-    if (failed(scale) || !*scale || failed(zp))
+    FailureOr<SmallVector<Operand>> ins = linearOperands(rw, loc, op, x);
+    if (failed(ins))
       return rw.notifyMatchFailure(op, "scale and zero point must be "
                                        "scalars or 1-D along axis");
-    SmallVector<Operand> ins = {identity(rw, x), **scale};
-    if (*zp)
-      ins.push_back(**zp);
     Type elem = rt.getElementType();
     Value y = generic(
-        rw, loc, rt, tensor::getMixedSizes(rw, loc, x), ins,
+        rw, loc, rt, tensor::getMixedSizes(rw, loc, x), *ins,
         [&](OpBuilder &b, Location l, ValueRange a) {
           // The difference is exact in int32, then scaled in f32.
           Value d = toI32(b, l, a[0]);
