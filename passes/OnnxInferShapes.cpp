@@ -581,16 +581,6 @@ private:
       }
       return out;
     }
-    if (name == "onnx.Shape") {
-      auto s = shapeOf(op->getOperand(0));
-      if (!s)
-        return std::nullopt;
-      int64_t r = s->size();
-      int64_t start = intAttr(op, "start", 0), end = intAttr(op, "end", r);
-      start = std::clamp<int64_t>(start < 0 ? start + r : start, 0, r);
-      end = std::clamp<int64_t>(end < 0 ? end + r : end, 0, r);
-      return SmallVector<int64_t>{std::max<int64_t>(end - start, 0)};
-    }
     if (name == "onnx.Slice") {
       // The rank is the input's; dims outside `axes` keep their size, the
       // sliced ones are known only with constant bounds (evaluated above

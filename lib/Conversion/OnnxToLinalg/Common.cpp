@@ -440,6 +440,29 @@ Value seqc::onnx_to_linalg::indexConst(OpBuilder &b, Location loc, int64_t v) {
   return arith::ConstantIndexOp::create(b, loc, v);
 }
 
+Value seqc::onnx_to_linalg::axesMask(OpBuilder &b, Location loc, Value axes,
+                                     int64_t rank) {
+  Value zero = indexConst(b, loc, 0), one = indexConst(b, loc, 1);
+  Value rankV = indexConst(b, loc, rank);
+  Value n = tensor::DimOp::create(b, loc, axes, 0);
+  auto loop = scf::ForOp::create(
+      b, loc, zero, n, one, ValueRange{zero},
+      [&](OpBuilder &nb, Location l, Value i, ValueRange it) {
+        Value a = arith::IndexCastOp::create(
+            nb, l, nb.getIndexType(),
+            tensor::ExtractOp::create(nb, l, axes, ValueRange{i}));
+        Value neg =
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::slt, a, zero);
+        a = arith::SelectOp::create(nb, l, neg,
+                                    arith::AddIOp::create(nb, l, a, rankV), a);
+        scf::YieldOp::create(
+            nb, l,
+            Value(arith::OrIOp::create(nb, l, it[0],
+                                       arith::ShLIOp::create(nb, l, one, a))));
+      });
+  return loop.getResult(0);
+}
+
 Value seqc::onnx_to_linalg::scalarIndex(OpBuilder &b, Location loc, Value t) {
   auto tt = llvm::cast<RankedTensorType>(t.getType());
   SmallVector<Value> at(tt.getRank(), indexConst(b, loc, 0));

@@ -156,6 +156,11 @@ std::string strAttr(mlir::Operation *op, llvm::StringRef name,
 /// An index constant.
 Value indexConst(mlir::OpBuilder &b, mlir::Location loc, int64_t v);
 
+/// The bit mask (an index value, bit a set for each axis a) of the run-time
+/// axes in the 1-D integer tensor `axes`, negative axes counted from `rank`.
+Value axesMask(mlir::OpBuilder &b, mlir::Location loc, Value axes,
+               int64_t rank);
+
 /// The scalar of a rank-0 or one-element tensor, as an index.
 Value scalarIndex(mlir::OpBuilder &b, mlir::Location loc, Value t);
 

@@ -273,24 +273,8 @@ struct ReduceToLinalg : RewritePattern {
     if (masks.empty() || masks.size() > 32)
       return rw.notifyMatchFailure(op, "axes must be constant");
     // The run-time mask.
-    Value zero = indexConst(rw, loc, 0), one = indexConst(rw, loc, 1);
-    Value rankV = indexConst(rw, loc, rank);
-    Value n = tensor::DimOp::create(rw, loc, axesT, 0);
-    auto loop = scf::ForOp::create(
-        rw, loc, zero, n, one, ValueRange{zero},
-        [&](OpBuilder &b, Location l, Value i, ValueRange it) {
-          Value a = arith::IndexCastOp::create(
-              b, l, b.getIndexType(),
-              tensor::ExtractOp::create(b, l, axesT, ValueRange{i}));
-          Value neg =
-              arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, a, zero);
-          a = arith::SelectOp::create(b, l, neg,
-                                      arith::AddIOp::create(b, l, a, rankV), a);
-          Value bit = arith::ShLIOp::create(b, l, one, a);
-          scf::YieldOp::create(
-              b, l, Value(arith::OrIOp::create(b, l, it[0], bit)));
-        });
-    Value mask = loop.getResult(0);
+    Value zero = indexConst(rw, loc, 0);
+    Value mask = axesMask(rw, loc, axesT, rank);
     if (!noop) {
       Value none = arith::CmpIOp::create(rw, loc, arith::CmpIPredicate::eq,
                                          mask, zero);

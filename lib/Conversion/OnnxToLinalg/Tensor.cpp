@@ -270,27 +270,10 @@ struct ReshapeLikeToTensor : RewritePattern {
     }
     if (masks.empty() || masks.size() > 64)
       return rw.notifyMatchFailure(op, "axes must be constant");
-    Value zero = indexConst(rw, l, 0), one = indexConst(rw, l, 1);
-    Value rank = indexConst(rw, l, big);
-    Value n = tensor::DimOp::create(rw, l, axesT, 0);
-    auto loop = scf::ForOp::create(
-        rw, l, zero, n, one, ValueRange{zero},
-        [&](OpBuilder &b, Location nl, Value i, ValueRange it) {
-          Value a = arith::IndexCastOp::create(
-              b, nl, b.getIndexType(),
-              tensor::ExtractOp::create(b, nl, axesT, ValueRange{i}));
-          Value neg =
-              arith::CmpIOp::create(b, nl, arith::CmpIPredicate::slt, a, zero);
-          a = arith::SelectOp::create(b, nl, neg,
-                                      arith::AddIOp::create(b, nl, a, rank), a);
-          scf::YieldOp::create(
-              b, nl,
-              Value(arith::OrIOp::create(
-                  b, nl, it[0], arith::ShLIOp::create(b, nl, one, a))));
-        });
+    Value mask = axesMask(rw, l, axesT, big);
     SmallVector<int64_t> cases(masks.begin() + 1, masks.end());
-    auto sw = scf::IndexSwitchOp::create(rw, l, TypeRange{rt},
-                                         loop.getResult(0), cases, cases.size());
+    auto sw = scf::IndexSwitchOp::create(rw, l, TypeRange{rt}, mask, cases,
+                                         cases.size());
     for (size_t c = 0; c < masks.size(); ++c) {
       Region &region =
           c == 0 ? sw.getDefaultRegion() : sw.getCaseRegions()[c - 1];
