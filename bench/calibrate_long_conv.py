@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Calibrates the long_conv cost model of seq-select-impl on this machine.
 
-passes/SelectImpl.cpp chooses among the direct sum, the FFT convolution and
+passes/Select/SelectImpl.cpp chooses among the direct sum, the FFT convolution and
 overlap-save by comparing estimated times, flops / rate, with one sustained
 rate (GFLOP/s, one thread) per path: kDirectGflops, kFftGflops and
 kOverlapSaveGflops. This script measures the three rates.
@@ -22,7 +22,7 @@ Method
                      kernel's spectrum is computed at compile time, so the
                      input transform and the inverse remain)
        overlap_save: L * (2 * 5 n log2 n + 6 n) / (n - K + 1), n the block
-                     length of passes/LongConv.h (a power of two >= 2K, at
+                     length of passes/Lower/LongConv.h (a power of two >= 2K, at
                      most 16384); only where n < N
      and takes each run's rate, flops / time. A path's sustained rate is the
      geometric mean of its runs' rates (a least-squares fit of
@@ -39,7 +39,7 @@ Usage
   bench/calibrate_long_conv.py [--seqc build/bin/seqc] [--seqc-run ...]
       [--channels 256] [--pairs 4096:16,4096:64,...] [--bench 5]
 Takes one to two minutes with the defaults on a 2-core machine (most of it
-compiling). Copy the three printed rates into passes/SelectImpl.cpp.
+compiling). Copy the three printed rates into passes/Select/SelectImpl.cpp.
 """
 
 import argparse
@@ -87,7 +87,7 @@ def fft_flops(length, size, transforms=2):
     return transforms * 5.0 * n * math.log2(n) + 6.0 * n
 
 
-MAX_OVERLAP_SAVE = 16384  # kMaxOverlapSaveLength in passes/LongConv.h
+MAX_OVERLAP_SAVE = 16384  # kMaxOverlapSaveLength in passes/Lower/LongConv.h
 
 
 def os_per_output(size, n):
@@ -95,7 +95,7 @@ def os_per_output(size, n):
 
 
 def os_length(size):
-    """passes/LongConv.h overlapSaveLength: the power of two >= 2K with the
+    """passes/Lower/LongConv.h overlapSaveLength: the power of two >= 2K with the
     fewest flops per output, at most MAX_OVERLAP_SAVE (0: none)."""
     best, n = 0, 2
     while n <= MAX_OVERLAP_SAVE:

@@ -50,7 +50,7 @@ def SeqcCpuCodegenPass : Pass<"seqc-cpu-codegen", "::mlir::ModuleOp"> {
   let summary = "Tile and vectorize the hot linalg ops for the host CPU";
   let description = [{
     Applies seqc's CPU strategy (a transform-dialect script kept in
-    passes/CpuCodegen.cpp) to the module on tensors: matrix multiplications
+    passes/Codegen/CPU/CpuCodegen.cpp) to the module on tensors: matrix multiplications
     with suitable static shapes get 8x32 register tiles, vectorized, with the
     accumulator hoisted out of the reduction loop and the contraction lowered
     to vector FMAs.
@@ -120,7 +120,7 @@ def SeqRaiseOnnxPass : Pass<"seq-raise-onnx", "::mlir::ModuleOp"> {
       `DFT^-1(DFT(x) * DFT(k))` (full spectra, or onesided ones with the
       product's conjugated mirror appended; the complex product as torch
       exports it), becomes one causal `seq.long_conv` when N >= L + K - 1
-      (passes/RaiseFFTConv.cpp).
+      (passes/Raise/RaiseFFTConv.cpp).
   }];
   let dependentDialects = [
     "::seqc::seq::SeqDialect",
@@ -135,7 +135,7 @@ def SeqSelectImplPass : Pass<"seq-select-impl", "::mlir::ModuleOp"> {
   let description = [{
     Sets `impl` on every seq op that has none, from a cost model whose
     constants come from bench/calibrate_long_conv.py (see the comments in
-    passes/SelectImpl.cpp). An `impl` already present (written in the IR,
+    passes/Select/SelectImpl.cpp). An `impl` already present (written in the IR,
     or from `seqc --impl`) is kept.
 
     - `seq.long_conv`: the smallest estimated time of `direct` (L x K
@@ -164,7 +164,7 @@ def SeqLowerLongConvPass : Pass<"seq-lower-long-conv", "::mlir::ModuleOp"> {
     compile-time constants when N is static.
 
     `impl = direct` becomes the direct sum, vectorized and register-blocked
-    (passes/LongConvDirect.cpp): one scf.forall task per (batch, channel)
+    (passes/Lower/LongConvDirect.cpp): one scf.forall task per (batch, channel)
     row; blocks of 8 x 16 outputs accumulate in vector registers over the
     taps, reading the left-padded input with unaligned vector loads.
     `impl = reference` is left to seq-lower-reference.
@@ -199,7 +199,7 @@ def SeqLowerFFTPass : Pass<"seq-lower-fft", "::mlir::ModuleOp"> {
   let summary = "Lower seq.fft / rfft / irfft to generated FFT code";
   let description = [{
     `seq.fft`, `seq.rfft` and `seq.irfft` with impl `mixed_radix` or
-    `bluestein` become generated code on tensors (passes/FFTBuilder.h): the
+    `bluestein` become generated code on tensors (passes/Lower/FFTBuilder.h): the
     transform axis is moved to the front and the other dims batched
     innermost, the signal split into real and imaginary planes, then
     mixed-radix Stockham stages (static lengths whose prime factors are
@@ -211,7 +211,7 @@ def SeqLowerFFTPass : Pass<"seq-lower-fft", "::mlir::ModuleOp"> {
     complex ones. With the transform axis last and static lengths (four or
     more signals, or a run-time count), each scf.forall task takes 16
     signals and moves them between the model's layout and the planes with
-    in-register 16x16 block transposes (passes/FFTLayout.cpp). Ops with impl `reference` are
+    in-register 16x16 block transposes (passes/Lower/FFTLayout.cpp). Ops with impl `reference` are
     left to seq-lower-reference.
   }];
   let dependentDialects = [

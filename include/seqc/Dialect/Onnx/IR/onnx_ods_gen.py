@@ -20,6 +20,7 @@ import argparse
 import os
 import sys
 
+import onnx
 import onnx.defs as D
 
 # Not supported by seqc: training, random, string and sequence/optional ops.
@@ -64,6 +65,26 @@ def value_type(option):
     return "AnyTensor"
 
 
+def attr_decl(attr):
+    """The ODS constraint of an attribute. Attributes with a scalar schema
+    default are DefaultValuedAttr, so patterns read them through generated
+    accessors (`op.getAxis()` is an int64_t) with ONNX's default applied in
+    one place; the importer writes every default explicitly anyway."""
+    t = ATTR_TYPES[attr.type.name]
+    if attr.required:
+        return t
+    d = attr.default_value
+    if d.type == onnx.AttributeProto.INT:
+        return 'DefaultValuedAttr<%s, "%d">' % (t, d.i)
+    if d.type == onnx.AttributeProto.FLOAT:
+        return 'DefaultValuedAttr<%s, "%s">' % (t, repr(float(d.f)))
+    if d.type == onnx.AttributeProto.STRING:
+        text = d.s.decode()
+        assert '"' not in text and "\\" not in text, text
+        return 'DefaultValuedStrAttr<%s, "%s">' % (t, text)
+    return "OptionalAttr<%s>" % t
+
+
 def doc_text(schema):
     doc = (schema.doc or "").strip().replace("}]", "} ]")
     return doc
@@ -86,9 +107,7 @@ def op_def(schema):
         if attr.type.name == "GRAPH":
             regions.append("AnyRegion:$%s" % ident(name))
             continue
-        t = ATTR_TYPES[attr.type.name]
-        ins.append(("%s:$%s" if attr.required else "OptionalAttr<%s>:$%s") %
-                   (t, ident(name)))
+        ins.append("%s:$%s" % (attr_decl(attr), ident(name)))
     for p in schema.outputs:
         outs.append("%s:$%s" % (value_type(p.option), ident(p.name)))
     lines = [

@@ -6,7 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "Utils.h"
+#include "Lower/Reference/Utils.h"
 
 #include "seqc/Dialect/Seq/IR/Seq.h"
 #include "seqc/Transforms/MaskPredicate.h"

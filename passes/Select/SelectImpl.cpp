@@ -4,11 +4,11 @@
 // has none, from a cost model.
 //
 // long_conv: three algorithms, each with a flop count per channel —
-//   direct:        2 L K (the vectorized sum, passes/LongConvDirect.cpp)
+//   direct:        2 L K (the vectorized sum, passes/Lower/LongConvDirect.cpp)
 //   fft:           three complex transforms of length N = 2^ceil(log2(L+K-1))
 //                  (5 N log2 N flops each; two when the kernel's spectrum is a
 //                  compile-time constant) plus the spectral product
-//   overlap_save:  L / (n - K + 1) blocks of n points (passes/LongConv.h),
+//   overlap_save:  L / (n - K + 1) blocks of n points (passes/Lower/LongConv.h),
 //                  two transforms and a product each; only when K is static
 //                  and n < N
 // — and a sustained rate (GFLOP/s, one thread) of each generated path on
@@ -17,9 +17,9 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ConstantData.h"
-#include "FFTBuilder.h"
-#include "LongConv.h"
+#include "seqc/Utils/ConstantData.h"
+#include "Lower/FFTBuilder.h"
+#include "Lower/LongConv.h"
 
 #include "seqc/Dialect/Seq/IR/Seq.h"
 #include "seqc/Transforms/Passes.h"

@@ -21,7 +21,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ConstantData.h"
+#include "seqc/Utils/ConstantData.h"
 
 #include "seqc/Dialect/Seq/IR/Seq.h"
 #include "seqc/Transforms/Passes.h"

@@ -12,8 +12,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "FFTBuilder.h"
-#include "Reference/Utils.h"
+#include "Lower/FFTBuilder.h"
+#include "Lower/Reference/Utils.h"
 
 #include "seqc/Dialect/Seq/IR/Seq.h"
 #include "seqc/Transforms/Passes.h"

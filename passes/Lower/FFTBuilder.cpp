@@ -6,8 +6,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "FFTBuilder.h"
-#include "Reference/Utils.h"
+#include "Lower/FFTBuilder.h"
+#include "Lower/Reference/Utils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"

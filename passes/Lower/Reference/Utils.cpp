@@ -1,6 +1,6 @@
 //===- Utils.cpp - Helpers of the reference lowerings -----------*- C++ -*-===//
 
-#include "Utils.h"
+#include "Lower/Reference/Utils.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"

@@ -9,8 +9,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ConstantData.h"
-#include "Reference/Utils.h"
+#include "seqc/Utils/ConstantData.h"
+#include "Lower/Reference/Utils.h"
 
 #include "seqc/Dialect/Onnx/IR/Onnx.h"
 #include "seqc/Dialect/Seq/IR/Seq.h"

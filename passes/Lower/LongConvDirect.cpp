@@ -16,14 +16,14 @@
 // padded on the right up to a whole number of blocks, so no read or write
 // needs a mask; the outputs past L are computed and dropped.
 //
-// The reference lowering (passes/Reference/Conv.cpp) reads x with bounds
+// The reference lowering (passes/Lower/Reference/Conv.cpp) reads x with bounds
 // checks per element and does not vectorize: ~4 GFLOP/s against this path's
 // tens (bench/calibrate_long_conv.py measures both).
 //
 //===----------------------------------------------------------------------===//
 
-#include "LongConv.h"
-#include "Reference/Utils.h"
+#include "Lower/LongConv.h"
+#include "Lower/Reference/Utils.h"
 
 #include "seqc/Dialect/Seq/IR/Seq.h"
 

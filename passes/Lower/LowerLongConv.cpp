@@ -23,10 +23,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ConstantData.h"
-#include "FFTBuilder.h"
-#include "LongConv.h"
-#include "Reference/Utils.h"
+#include "seqc/Utils/ConstantData.h"
+#include "Lower/FFTBuilder.h"
+#include "Lower/LongConv.h"
+#include "Lower/Reference/Utils.h"
 
 #include "seqc/Dialect/Seq/IR/Seq.h"
 #include "seqc/Transforms/Passes.h"

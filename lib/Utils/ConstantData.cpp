@@ -1,6 +1,6 @@
 //===- ConstantData.cpp - Reading constant tensors at compile time -------===//
 
-#include "ConstantData.h"
+#include "seqc/Utils/ConstantData.h"
 
 #include "seqc/Dialect/Onnx/IR/Onnx.h"
 

@@ -16,7 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "ConstantData.h"
+#include "seqc/Utils/ConstantData.h"
 
 #include "seqc/Dialect/Onnx/IR/Onnx.h"
 #include "seqc/Dialect/Seq/IR/Seq.h"

@@ -7,8 +7,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#ifndef SEQC_PASSES_CONSTANTDATA_H
-#define SEQC_PASSES_CONSTANTDATA_H
+#ifndef SEQC_UTILS_CONSTANTDATA_H
+#define SEQC_UTILS_CONSTANTDATA_H
 
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/Value.h"
@@ -35,4 +35,4 @@ readComplexConstant(mlir::Value v);
 
 } // namespace seqc
 
-#endif // SEQC_PASSES_CONSTANTDATA_H
+#endif // SEQC_UTILS_CONSTANTDATA_H
