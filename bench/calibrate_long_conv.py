@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """Calibrates the long_conv cost model of seq-select-impl on this machine.
 
-passes/Select/SelectImpl.cpp chooses among the direct sum, the FFT convolution and
+seq-select-impl chooses among the direct sum, the FFT convolution and
 overlap-save by comparing estimated times, flops / rate, with one sustained
-rate (GFLOP/s, one thread) per path: kDirectGflops, kFftGflops and
-kOverlapSaveGflops. This script measures the three rates.
+rate (GFLOP/s, one thread) per path: CostModel::longConvDirect, longConvFFT
+and longConvOverlapSave (passes/Select/CostModel.h). This script measures the
+three rates.
 
 Method
   1. For C channels (default 256, batch 1) and each (L, K) pair it builds an
@@ -15,14 +16,15 @@ Method
      and times each library with `seqc-run lib.so --random --bench N` under
      SEQC_NUM_THREADS=1 (the median of N runs after one warm-up run; the
      last output line is `median_ms: X`).
-  3. It counts the flops of each run with SelectImpl.cpp's formulas, per
+  3. It counts the flops of each run with the formulas of
+     include/seqc/Dialect/Seq/IR/ImplWork.h, per
      channel times C:
        direct:       2 L K
        fft:          2 * 5 N log2 N + 6 N, N the power of two >= L+K-1 (the
                      kernel's spectrum is computed at compile time, so the
                      input transform and the inverse remain)
        overlap_save: L * (2 * 5 n log2 n + 6 n) / (n - K + 1), n the block
-                     length of passes/Lower/LongConv.h (a power of two >= 2K, at
+                     length of ImplWork.h's overlapSaveLength (a power of two >= 2K, at
                      most 16384); only where n < N
      and takes each run's rate, flops / time. A path's sustained rate is the
      geometric mean of its runs' rates (a least-squares fit of
@@ -39,7 +41,10 @@ Usage
   bench/calibrate_long_conv.py [--seqc build/bin/seqc] [--seqc-run ...]
       [--channels 256] [--pairs 4096:16,4096:64,...] [--bench 5]
 Takes one to two minutes with the defaults on a 2-core machine (most of it
-compiling). Copy the three printed rates into passes/Select/SelectImpl.cpp.
+compiling). Copy the three printed rates into passes/Select/CostModel.h (and
+the defaults of seq-select-impl's options in Passes.td), or pass them to
+seqc-opt --seq-select-impl='long-conv-direct-gflops=... long-conv-fft-gflops=...
+long-conv-overlap-save-gflops=...' to try them first.
 """
 
 import argparse
@@ -87,7 +92,7 @@ def fft_flops(length, size, transforms=2):
     return transforms * 5.0 * n * math.log2(n) + 6.0 * n
 
 
-MAX_OVERLAP_SAVE = 16384  # kMaxOverlapSaveLength in passes/Lower/LongConv.h
+MAX_OVERLAP_SAVE = 16384  # kMaxOverlapSaveLength in ImplWork.h
 
 
 def os_per_output(size, n):
@@ -95,7 +100,7 @@ def os_per_output(size, n):
 
 
 def os_length(size):
-    """passes/Lower/LongConv.h overlapSaveLength: the power of two >= 2K with the
+    """ImplWork.h overlapSaveLength: the power of two >= 2K with the
     fewest flops per output, at most MAX_OVERLAP_SAVE (0: none)."""
     best, n = 0, 2
     while n <= MAX_OVERLAP_SAVE:
@@ -226,9 +231,9 @@ def main():
     for length in (1024, 4096, 16384, 65536, 1 << 20):
         print("crossover L=%-7d K* = %s" % (length, crossover(length, model_rates)))
     print("elapsed_s: %.0f" % (time.time() - start))
-    print("kDirectGflops = %.2f" % model_rates["direct"])
-    print("kFftGflops = %.2f" % model_rates["fft"])
-    print("kOverlapSaveGflops = %.2f" % model_rates["overlap_save"])
+    print("long-conv-direct-gflops = %.2f" % model_rates["direct"])
+    print("long-conv-fft-gflops = %.2f" % model_rates["fft"])
+    print("long-conv-overlap-save-gflops = %.2f" % model_rates["overlap_save"])
     return 0
 
 

@@ -18,6 +18,7 @@ packages=(
   python3-numpy          # numpy for /usr/bin/python3: the float64 references
   libonnx-dev libprotobuf-dev protobuf-compiler python3-onnx libonnx-testdata
   clang-22 libclang-rt-22-dev   # the importer's libFuzzer target
+  clang-format-22               # the formatting check (test/lint/clang-format.test)
   python3-torch                 # exporting the end-to-end test models
   pybind11-dev python3-dev      # the Python extension (python/), for /usr/bin/python3
   python3-pytest                # the Python package's tests (test/python)

@@ -14,6 +14,7 @@
 #include "seqc/InitAllPasses.h"
 #include "seqc/Pipelines/Pipelines.h"
 #include "seqc/Target/ModelTarget.h"
+#include "seqc/Utils/Target.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -165,6 +166,9 @@ LogicalResult compile(ModuleOp source, const seqc_compile_options &options,
     return failure();
   report = implReport(*module, /*json=*/true);
   seqc::prepareEntryPoint(*module);
+  seqc::setTargetVectorBits(
+      *module, seqc::vectorBitsOfTarget(options.mcpu ? options.mcpu : "",
+                                        options.mattr ? options.mattr : ""));
   PassManager pm(ctx);
   if (failed(seqc::buildLowerToLinalgPipeline(pm)) ||
       failed(seqc::buildLinalgToLLVMPipeline(pm)))

@@ -1,8 +1,7 @@
 //===- Pipelines.cpp - The pass pipelines of seqc ---------------*- C++ -*-===//
 //
-// The one place where seqc's pass pipelines are assembled. Upstream passes
-// are added by their textual names: seqc::registerAllPasses registers them,
-// and the text doubles as the documentation of what runs.
+// The one place where seqc's pass pipelines are assembled, from the passes'
+// create functions (a misspelt pass fails the build, not a run).
 //
 //===----------------------------------------------------------------------===//
 
@@ -11,14 +10,23 @@
 #include "seqc/Conversion/Passes.h"
 #include "seqc/Transforms/Passes.h"
 
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
-#include "llvm/Support/raw_ostream.h"
+#include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
-static LogicalResult addUpstream(OpPassManager &pm, StringRef text) {
-  return parsePassPipeline(text, pm, llvm::errs());
+/// canonicalize + cse, after each rewrite stage.
+static void addCleanup(OpPassManager &pm) {
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
 }
 
 LogicalResult seqc::buildRaisePipeline(OpPassManager &pm) {
@@ -38,7 +46,8 @@ LogicalResult seqc::buildLowerToLinalgPipeline(OpPassManager &pm) {
   pm.addPass(createSeqLowerLongConvPass());
   pm.addPass(createSeqLowerFFTPass());
   pm.addPass(createSeqLowerReferencePass());
-  return addUpstream(pm, "canonicalize,cse");
+  addCleanup(pm);
+  return success();
 }
 
 LogicalResult seqc::buildToLinalgPipeline(OpPassManager &pm) {
@@ -52,52 +61,76 @@ static LogicalResult buildToSeqPipeline(OpPassManager &pm) {
                  succeeded(seqc::buildSelectImplPipeline(pm)));
 }
 
+/// Tensors to buffers: one-shot bufferization across function boundaries
+/// (identity layouts at the C ABI), then deallocation.
+static void addBufferization(OpPassManager &pm) {
+  bufferization::OneShotBufferizePassOptions bufferize;
+  bufferize.bufferizeFunctionBoundaries = true;
+  bufferize.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  bufferize.allowReturnAllocsFromLoops = true;
+  pm.addPass(bufferization::createOneShotBufferizePass(bufferize));
+  // scf.forall becomes scf.parallel before deallocation: the ownership-
+  // based deallocation places no dealloc for buffers allocated in an
+  // scf.forall body (every FFT convolution block leaked its planes,
+  // ~37 MB per call at C = 256, L = K = 4096), but handles scf.parallel.
+  pm.addNestedPass<func::FuncOp>(createForallToParallelLoopPass());
+  bufferization::buildBufferDeallocationPipeline(pm);
+  pm.addPass(createConvertBufferizationToMemRefPass());
+}
+
+/// Loops: parallel ones (OpenMP regions) or sequential ones.
+static void addLoops(OpPassManager &pm, bool parallel) {
+  auto vectorToSCF = [] {
+    return createConvertVectorToSCFPass(
+        VectorTransferToSCFOptions().enableFullUnroll());
+  };
+  if (parallel) {
+    pm.addPass(createConvertLinalgToParallelLoopsPass());
+    pm.addPass(vectorToSCF());
+    pm.addPass(createForallToParallelLoopPass());
+    pm.addPass(seqc::createSeqcParallelRegionsPass());
+    pm.addPass(createConvertSCFToOpenMPPass());
+    return;
+  }
+  pm.addPass(createConvertLinalgToLoopsPass());
+  pm.addPass(vectorToSCF());
+  pm.addPass(createForallToForLoopPass());
+}
+
 LogicalResult seqc::buildLinalgToLLVMPipeline(OpPassManager &pm,
                                               const LoweringOptions &options) {
   pm.addPass(createSeqcCpuCodegenPass());
   pm.addPass(createSeqcMathApproximationPass());
-  std::string parallel =
-      options.parallel ? "convert-linalg-to-parallel-loops,"
-                         "convert-vector-to-scf{full-unroll},"
-                         "scf-forall-to-parallel,seqc-parallel-regions,"
-                         "convert-scf-to-openmp,"
-                       : "convert-linalg-to-loops,"
-                         "convert-vector-to-scf{full-unroll},scf-forall-to-for,";
+  pm.addPass(createSeqcFuseElementwisePass());
+  pm.addPass(createCanonicalizerPass());
+  addBufferization(pm);
+  addLoops(pm, options.parallel);
+  pm.addPass(createConvertComplexToStandardPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
   // finalize-memref-to-llvm comes before convert-scf-to-cf: the OpenMP
   // lowering wraps loop bodies in memref.alloca_scope, whose region must
   // stay a single block until the scope itself is lowered.
-  std::string memref = options.runtimeAllocator
-                           ? "finalize-memref-to-llvm{use-generic-functions},"
-                           : "finalize-memref-to-llvm,";
-  return success(
-      succeeded(addUpstream(pm, "seqc-fuse-elementwise,canonicalize")) &&
-      succeeded(addUpstream(
-          pm, "one-shot-bufferize{bufferize-function-boundaries "
-              "function-boundary-type-conversion=identity-layout-map "
-              "allow-return-allocs-from-loops}")) &&
-      // scf.forall becomes scf.parallel before deallocation: the ownership-
-      // based deallocation places no dealloc for buffers allocated in an
-      // scf.forall body (every FFT convolution block leaked its planes,
-      // ~37 MB per call at C = 256, L = K = 4096), but handles scf.parallel.
-      succeeded(addUpstream(pm, "func.func(scf-forall-to-parallel),"
-                                "buffer-deallocation-pipeline,"
-                                "convert-bufferization-to-memref")) &&
-      succeeded(addUpstream(pm, parallel + "convert-complex-to-standard,"
-                                           "expand-strided-metadata,"
-                                           "lower-affine," +
-                                    memref + "convert-scf-to-cf")) &&
-      succeeded(addUpstream(pm, "convert-vector-to-llvm,convert-math-to-llvm,"
-                                "convert-math-to-libm")) &&
-      succeeded(addUpstream(pm, "convert-to-llvm,reconcile-unrealized-casts")));
+  FinalizeMemRefToLLVMConversionPassOptions memref;
+  memref.useGenericFunctions = options.runtimeAllocator;
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass(memref));
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createConvertToLLVMPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+  return success();
 }
 
 LogicalResult seqc::buildReferenceToLLVMPipeline(OpPassManager &pm) {
   pm.addPass(createSeqLowerReferencePass());
+  addCleanup(pm);
   LoweringOptions options;
   options.parallel = false;
   options.runtimeAllocator = false;
-  return success(succeeded(addUpstream(pm, "canonicalize,cse")) &&
-                 succeeded(buildLinalgToLLVMPipeline(pm, options)));
+  return buildLinalgToLLVMPipeline(pm, options);
 }
 
 LogicalResult seqc::buildCpuPipeline(OpPassManager &pm) {

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "seqc/Target/ModelTarget.h"
+#include "seqc/Utils/Target.h"
 
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -78,6 +79,27 @@ LogicalResult seqc::checkTargetCpu(StringRef cpu, StringRef features,
                                "lists them)";
   }
   return success();
+}
+
+int64_t seqc::vectorBitsOfTarget(StringRef cpu, StringRef features) {
+  if (cpu.empty() && features.empty())
+    return seqc::hostVectorBits();
+  llvm::InitializeNativeTarget();
+  llvm::Triple triple(llvm::sys::getProcessTriple());
+  std::string error;
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
+  std::string name =
+      cpu.empty() ? llvm::sys::getHostCPUName().str() : cpu.str();
+  std::unique_ptr<llvm::MCSubtargetInfo> info(
+      target ? target->createMCSubtargetInfo(triple, name, features) : nullptr);
+  if (!info)
+    return seqc::hostVectorBits();
+  if (info->checkFeatures("+avx512f"))
+    return 512;
+  if (info->checkFeatures("+avx"))
+    return 256;
+  return 128;
 }
 
 static FailureOr<Translated> translate(ModuleOp module,

@@ -237,7 +237,7 @@ std::optional<Part> matchPart(Value v) {
   if (auto gather = v.getDefiningOp<onnxir::GatherOp>()) {
     int64_t last = pairOf(gather.getData());
     if (last < 0 ||
-        normAxis(int64_t(gather.getAxis().value_or(0)), last + 1) != last)
+        normAxis(int64_t(gather.getAxis()), last + 1) != last)
       return std::nullopt;
     auto it = llvm::dyn_cast<RankedTensorType>(gather.getIndices().getType());
     std::optional<int64_t> index = constInt(gather.getIndices());
@@ -345,7 +345,7 @@ std::optional<Value> matchConjugate(Value v) {
 /// the trailing re/im dim): normalized like DFTToSeq does, so that raising
 /// never changes which axis a model transforms.
 int64_t dftAxis(onnxir::DFTOp op, int64_t rank) {
-  int64_t axis = int64_t(op.getAxis().value_or(1));
+  int64_t axis = int64_t(op.getAxis());
   if (axis < 0)
     axis += rank - 1;
   return axis >= 0 && axis < rank - 1 ? axis : -1;
@@ -372,7 +372,7 @@ FailureOr<Spectrum> matchForwardDFT(Value v, std::string &why) {
     return failure();
   }
   auto t = llvm::dyn_cast<RankedTensorType>(dft.getInput().getType());
-  if (dft.getInverse().value_or(0) != 0 || !t || t.getRank() < 2 ||
+  if (dft.getInverse() != 0 || !t || t.getRank() < 2 ||
       !t.getElementType().isF32() || t.getDimSize(t.getRank() - 1) != 1) {
     why = "a factor is not a forward DFT of a real f32 signal [..., L, 1]";
     return failure();
@@ -387,7 +387,7 @@ FailureOr<Spectrum> matchForwardDFT(Value v, std::string &why) {
     return failure();
   }
   Spectrum s{dft.getInput(), t, t.getDimSize(rank - 2), t.getDimSize(rank - 2),
-             dft.getOnesided().value_or(0) != 0};
+             dft.getOnesided() != 0};
   if (!isNone(dft.getDftLength())) {
     std::optional<int64_t> n = constInt(dft.getDftLength());
     if (!n || *n <= 0) {
@@ -663,8 +663,8 @@ struct FFTConvToLongConv : OpRewritePattern<RootOp> {
     if (!st || st.getRank() < 2 || !st.getElementType().isF32() ||
         st.getDimSize(st.getRank() - 1) != 2)
       return rw.notifyMatchFailure(root, "inverse DFT input is not f32 [..., 2]");
-    if (idft.getInverse().value_or(0) == 0 ||
-        idft.getOnesided().value_or(0) != 0)
+    if (idft.getInverse() == 0 ||
+        idft.getOnesided() != 0)
       return rw.notifyMatchFailure(root, "not a full-length inverse DFT");
     int64_t rank = st.getRank(), freq = rank - 2;
     if (dftAxis(idft, rank) != freq)

@@ -62,10 +62,10 @@ struct DepthwiseConvToLongConv : OpRewritePattern<onnxir::ConvOp> {
       return rw.notifyMatchFailure(op, "not a 1-D f32 conv");
     int64_t c = wt.getDimSize(0), k = wt.getDimSize(2);
     if (wt.getDimSize(1) != 1 || xt.getDimSize(1) != c ||
-        op.getGroup().value_or(1) != c)
+        op.getGroup() != c)
       return rw.notifyMatchFailure(op, "not depthwise");
     if (!allEqual(op.getStrides(), 1) || !allEqual(op.getDilations(), 1) ||
-        op.getAutoPad().value_or("NOTSET") != "NOTSET")
+        op.getAutoPad() != "NOTSET")
       return rw.notifyMatchFailure(op, "strided, dilated or auto-padded");
     SmallVector<int64_t> pads;
     if (auto p = op.getPads())
@@ -190,7 +190,7 @@ struct STFTToSeq : OpRewritePattern<onnxir::STFTOp> {
     int64_t parts = st.getDimSize(2);
     if (parts != 1 && parts != 2)
       return rw.notifyMatchFailure(op, "last dim is not 1 or 2");
-    bool onesided = op.getOnesided().value_or(1) != 0;
+    bool onesided = op.getOnesided() != 0;
     if (onesided && parts == 2)
       return rw.notifyMatchFailure(op, "onesided needs a real signal");
     Value window = llvm::isa<NoneType>(op.getWindow().getType())
@@ -299,13 +299,13 @@ struct DFTToSeq : OpRewritePattern<onnxir::DFTOp> {
     int64_t parts = it.getDimSize(rank);
     if (parts != 1 && parts != 2)
       return rw.notifyMatchFailure(op, "last dim is not 1 or 2");
-    int64_t axis = op.getAxis().value_or(1);
+    int64_t axis = op.getAxis();
     if (axis < 0)
       axis += rank;
     if (axis < 0 || axis >= rank)
       return rw.notifyMatchFailure(op, "axis out of range");
-    bool inverse = op.getInverse().value_or(0) != 0;
-    bool onesided = op.getOnesided().value_or(0) != 0;
+    bool inverse = op.getInverse() != 0;
+    bool onesided = op.getOnesided() != 0;
     if (onesided && (inverse || parts == 2))
       return rw.notifyMatchFailure(op, "onesided needs a real forward DFT");
     std::optional<int64_t> length;
@@ -439,12 +439,12 @@ struct ConvBasisToRFFT : OpRewritePattern<onnxir::ConvOp> {
     if (!xt || !wt || !yt || xt.getRank() != 3 || wt.getRank() != 3 ||
         !xt.getElementType().isF32() || !wt.hasStaticShape() ||
         xt.getDimSize(1) != 1 || wt.getDimSize(1) != 1 ||
-        op.getGroup().value_or(1) != 1)
+        op.getGroup() != 1)
       return rw.notifyMatchFailure(op, "not a 1-channel 1-D f32 conv");
     if (!llvm::isa<NoneType>(op.getB().getType()))
       return rw.notifyMatchFailure(op, "has a bias");
     if (!allEqual(op.getDilations(), 1) ||
-        op.getAutoPad().value_or("NOTSET") != "NOTSET")
+        op.getAutoPad() != "NOTSET")
       return rw.notifyMatchFailure(op, "dilated or auto-padded");
     int64_t o = wt.getDimSize(0), n = wt.getDimSize(2);
     // Worth it only when the basis is larger than an FFT's work.

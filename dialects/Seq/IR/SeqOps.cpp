@@ -86,15 +86,17 @@ public:
 };
 } // namespace
 
-template <typename OpTy>
-static LogicalResult verifyImpl(OpTy op) {
-  std::optional<ImplKind> impl = op.getImpl();
-  if (!impl || llvm::is_contained(OpTy::getAllowedImpls(), *impl))
+/// The `impl` attribute, if set, names an algorithm the op allows.
+static LogicalResult verifyImpl(Operation *operation) {
+  auto op = llvm::cast<ImplInterface>(operation);
+  std::optional<ImplKind> impl = op.getImplKind();
+  ArrayRef<ImplKind> allowed = op.getAllowedImpls();
+  if (!impl || llvm::is_contained(allowed, *impl))
     return success();
-  auto diag = op.emitOpError()
+  auto diag = op->emitOpError()
               << "cannot be implemented by '" << stringifyImplKind(*impl)
               << "'; expected one of: ";
-  llvm::interleaveComma(OpTy::getAllowedImpls(), diag,
+  llvm::interleaveComma(allowed, diag,
                         [&](ImplKind k) { diag << stringifyImplKind(k); });
   return diag;
 }
@@ -426,6 +428,12 @@ ArrayRef<ImplKind> LongConvOp::getAllowedImpls() {
   return kinds;
 }
 
+void LongConvOp::build(OpBuilder &b, OperationState &state, Value x,
+                       Value kernel, Value bias, ConvMode mode) {
+  build(b, state, x.getType(), x, kernel, bias,
+        ConvModeAttr::get(b.getContext(), mode), /*impl=*/nullptr);
+}
+
 LogicalResult LongConvOp::verify() {
   ShapeChecker c(*this);
   Value x = getX(), k = getKernel(), y = getY();
@@ -493,12 +501,71 @@ verifyFFTShapes(Operation *op, Value in, Value out, int64_t axis,
   return success();
 }
 
+/// Output length along the axis of fft (N), rfft (N/2 + 1 bins) and irfft
+/// (N, by default 2(M - 1) for M bins), from the input's length there.
+static int64_t fftOutLength(int64_t n, std::optional<uint64_t> len) {
+  return len ? static_cast<int64_t>(*len) : n;
+}
+static int64_t rfftOutLength(int64_t n, std::optional<uint64_t> len) {
+  if (len)
+    n = static_cast<int64_t>(*len);
+  return ShapedType::isDynamic(n) ? n : n / 2 + 1;
+}
+static int64_t irfftOutLength(int64_t m, std::optional<uint64_t> len) {
+  if (len)
+    return static_cast<int64_t>(*len);
+  return ShapedType::isDynamic(m) ? m : 2 * (m - 1);
+}
+
+/// `input`'s shape with dim `axis` mapped by `outLength`, of element `elem`.
+static RankedTensorType
+fftResultType(Value input, int64_t axis, std::optional<uint64_t> len,
+              Type elem, int64_t (*outLength)(int64_t,
+                                              std::optional<uint64_t>)) {
+  auto it = llvm::cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape(it.getShape());
+  shape[axis] = outLength(shape[axis], len);
+  return RankedTensorType::get(shape, elem);
+}
+
+/// The optional `length` attribute.
+static IntegerAttr lengthAttr(OpBuilder &b, std::optional<uint64_t> len) {
+  return len ? b.getI64IntegerAttr(static_cast<int64_t>(*len))
+             : IntegerAttr();
+}
+
+void FFTOp::build(OpBuilder &b, OperationState &state, Value input,
+                  int64_t axis, bool inverse, std::optional<uint64_t> length) {
+  Type elem = llvm::cast<RankedTensorType>(input.getType()).getElementType();
+  build(b, state, fftResultType(input, axis, length, elem, fftOutLength),
+        input, b.getI64IntegerAttr(axis), inverse ? b.getUnitAttr() : nullptr,
+        lengthAttr(b, length), /*impl=*/nullptr);
+}
+
+void RFFTOp::build(OpBuilder &b, OperationState &state, Value input,
+                   int64_t axis, std::optional<uint64_t> length) {
+  Type elem = ComplexType::get(
+      llvm::cast<RankedTensorType>(input.getType()).getElementType());
+  build(b, state, fftResultType(input, axis, length, elem, rfftOutLength),
+        input, b.getI64IntegerAttr(axis), lengthAttr(b, length),
+        /*impl=*/nullptr);
+}
+
+void IRFFTOp::build(OpBuilder &b, OperationState &state, Value input,
+                    int64_t axis, std::optional<uint64_t> length) {
+  Type elem = llvm::cast<ComplexType>(
+                  llvm::cast<RankedTensorType>(input.getType())
+                      .getElementType())
+                  .getElementType();
+  build(b, state, fftResultType(input, axis, length, elem, irfftOutLength),
+        input, b.getI64IntegerAttr(axis), lengthAttr(b, length),
+        /*impl=*/nullptr);
+}
+
 LogicalResult FFTOp::verify() {
   std::optional<uint64_t> len = getLength();
   if (failed(verifyFFTShapes(*this, getInput(), getOutput(), getAxis(), len,
-                             [&](int64_t n) {
-                               return len ? static_cast<int64_t>(*len) : n;
-                             })))
+                             [&](int64_t n) { return fftOutLength(n, len); })))
     return failure();
   return verifyImpl(*this);
 }
@@ -516,11 +583,7 @@ OpFoldResult FFTOp::fold(FoldAdaptor) {
 LogicalResult RFFTOp::verify() {
   std::optional<uint64_t> len = getLength();
   if (failed(verifyFFTShapes(*this, getInput(), getOutput(), getAxis(), len,
-                             [&](int64_t n) {
-                               if (len)
-                                 n = static_cast<int64_t>(*len);
-                               return ShapedType::isDynamic(n) ? n : n / 2 + 1;
-                             })))
+                             [&](int64_t n) { return rfftOutLength(n, len); })))
     return failure();
   return verifyImpl(*this);
 }
@@ -533,12 +596,7 @@ LogicalResult IRFFTOp::verify() {
     return emitOpError() << "'input' has one bin along 'axis'; the default "
                             "length 2(M-1) would be 0, so give 'length'";
   if (failed(verifyFFTShapes(*this, getInput(), getOutput(), getAxis(), len,
-                             [&](int64_t m) {
-                               if (len)
-                                 return static_cast<int64_t>(*len);
-                               return ShapedType::isDynamic(m) ? m
-                                                               : 2 * (m - 1);
-                             })))
+                             [&](int64_t m) { return irfftOutLength(m, len); })))
     return failure();
   return verifyImpl(*this);
 }

@@ -1,7 +1,7 @@
 //===- Pipelines.h - The pass pipelines of seqc -----------------*- C++ -*-===//
 //
 // Every pipeline seqc runs is built here, so seqc-opt, the seqc driver and the
-// Python package cannot drift apart. Builders fail only if an upstream pass
+// Python package cannot drift apart. Builders return failure only if a pass
 // they name is not registered.
 //
 //===----------------------------------------------------------------------===//

@@ -54,6 +54,11 @@ mlir::LogicalResult checkTargetCpu(llvm::StringRef cpu,
                                    llvm::StringRef features,
                                    mlir::Location loc);
 
+/// The widest vector register (bits) of the CPU code is compiled for (the
+/// host when both are empty); passes read it from the module
+/// (seqc::setTargetVectorBits, include/seqc/Utils/Target.h).
+int64_t vectorBitsOfTarget(llvm::StringRef cpu, llvm::StringRef features);
+
 /// Registers the LLVM IR translations object emission needs.
 void registerTargetTranslations(mlir::DialectRegistry &registry);
 

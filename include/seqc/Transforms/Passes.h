@@ -20,6 +20,8 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 
+#include "seqc/Transforms/CostModel.h"
+
 namespace mlir {
 class RewritePatternSet;
 } // namespace mlir

@@ -1,7 +1,17 @@
 //===- Passes.td - seqc rewrite passes ---------------------*- tablegen -*-===//
 //
 // Every pass of seqc is declared here; its flag, options and dependent
-// dialects live in this file and nowhere else.
+// dialects live in this file and nowhere else. The implementation of a pass
+// is one file of passes/<Stage>/ named after its flag (seq-lower-fft ->
+// passes/Lower/LowerFFT.cpp); the stage folders follow the pipeline.
+//
+// Flag prefixes, one rule: a pass is named after the IR it rewrites.
+//   onnx-...   rewrites onnx ops into onnx ops          (passes/Onnx/)
+//   seq-...    creates, chooses for or lowers seq ops   (passes/Raise/,
+//              Select/, Lower/)
+//   seqc-...   seqc's code generation on upstream dialects (linalg, vector,
+//              scf, math), the CPU strategy             (passes/Codegen/CPU/)
+//   convert-X-to-Y  dialect conversions (include/seqc/Conversion/Passes.td)
 //
 //===----------------------------------------------------------------------===//
 
@@ -10,26 +20,9 @@
 
 include "mlir/Pass/PassBase.td"
 
-def SeqLowerReferencePass : Pass<"seq-lower-reference"> {
-  let summary = "Lower every seq op to the plain loops of its definition";
-  let description = [{
-    Rewrites each `seq` op into linalg / tensor / scf / arith / math / complex
-    ops on tensors that compute exactly the math in the op's description:
-    dense scores with the mask evaluated per element for attention, a
-    step-by-step `scf.for` for scans and recurrences, direct sums for long
-    convolutions, O(N^2) DFT sums for the FFTs and the Vandermonde sum for
-    the SSM kernel. No algorithm choice, no tiling: this is the oracle every
-    fast lowering is tested against. It ignores `impl` attributes.
-  }];
-  let dependentDialects = [
-    "::mlir::arith::ArithDialect",
-    "::mlir::complex::ComplexDialect",
-    "::mlir::linalg::LinalgDialect",
-    "::mlir::math::MathDialect",
-    "::mlir::scf::SCFDialect",
-    "::mlir::tensor::TensorDialect"
-  ];
-}
+//===----------------------------------------------------------------------===//
+// Onnx: onnx-level rewrites (passes/Onnx/)
+//===----------------------------------------------------------------------===//
 
 def OnnxInferShapesPass : Pass<"onnx-infer-shapes", "::mlir::ModuleOp"> {
   let summary = "Refine the result types of onnx ops left unranked or dynamic";
@@ -46,57 +39,10 @@ def OnnxInferShapesPass : Pass<"onnx-infer-shapes", "::mlir::ModuleOp"> {
   let dependentDialects = ["::mlir::tensor::TensorDialect"];
 }
 
-def SeqcCpuCodegenPass : Pass<"seqc-cpu-codegen", "::mlir::ModuleOp"> {
-  let summary = "Tile and vectorize the hot linalg ops for the host CPU";
-  let description = [{
-    Applies seqc's CPU strategy (a transform-dialect script kept in
-    passes/Codegen/CPU/CpuCodegen.cpp) to the module on tensors: matrix multiplications
-    with suitable static shapes get 8x32 register tiles, vectorized, with the
-    accumulator hoisted out of the reduction loop and the contraction lowered
-    to vector FMAs.
-  }];
-  let dependentDialects = [
-    "::mlir::transform::TransformDialect",
-    "::mlir::vector::VectorDialect",
-    "::mlir::scf::SCFDialect"
-  ];
-}
+//===----------------------------------------------------------------------===//
+// Raise: onnx -> seq (passes/Raise/)
+//===----------------------------------------------------------------------===//
 
-def SeqcMathApproximationPass
-    : Pass<"seqc-math-approximation", "::mlir::ModuleOp"> {
-  let summary = "Replace f32 transcendental math ops by polynomial code";
-  let description = [{
-    Rewrites f32 `math.exp`, `math.erf`, `math.tanh`, `math.log`, `math.log1p`,
-    `math.sin`, `math.cos`, ... (scalars and vectors) into arith
-    polynomial approximations (MLIR's math approximation patterns, accurate
-    to a few ulp). Unlike a libm call, the result vectorizes: the softmax,
-    GELU and SiLU loops of a model no longer make one scalar call per
-    element. f64 ops are left to libm.
-  }];
-  let dependentDialects = [
-    "::mlir::arith::ArithDialect",
-    "::mlir::vector::VectorDialect"
-  ];
-}
-def SeqcParallelRegionsPass
-    : Pass<"seqc-parallel-regions", "::mlir::ModuleOp"> {
-  let summary = "Choose the scf.parallel loops that become thread-parallel";
-  let description = [{
-    Keeps `scf.parallel` only where a parallel region pays off: the
-    outermost parallel loop of a loop nest (not inside another loop), and
-    only when its iteration space is dynamic or has at least
-    `min-iterations` iterations times inner work. Every other
-    `scf.parallel` (nested ones, tiny ones) becomes a nest of `scf.for`, so
-    that `convert-scf-to-openmp` opens one parallel region per top-level
-    loop nest instead of one per iteration of an enclosing sequential loop.
-  }];
-  let options = [
-    Option<"minIterations", "min-iterations", "int64_t", "4096",
-           "Smallest static iteration count (all nested loops' trip counts "
-           "multiplied) worth a parallel region">
-  ];
-  let dependentDialects = ["::mlir::scf::SCFDialect"];
-}
 def SeqRaiseOnnxPass : Pass<"seq-raise-onnx", "::mlir::ModuleOp"> {
   let summary = "Raise ONNX subgraphs that are token mixers to seq ops";
   let description = [{
@@ -130,25 +76,77 @@ def SeqRaiseOnnxPass : Pass<"seq-raise-onnx", "::mlir::ModuleOp"> {
     "::mlir::tensor::TensorDialect"
   ];
 }
+
+def SeqFoldSSMKernelPass : Pass<"seq-fold-ssm-kernel"> {
+  let summary = "Evaluate seq.ssm_kernel at compile time when its parameters "
+                "are constants";
+  let description = [{
+    Replaces a `seq.ssm_kernel` whose A, B, C, log_dt (and `length`, when the
+    result length is dynamic) are constants (`arith.constant`,
+    `onnx.Constant`, dense or resource elements, possibly behind
+    `tensor.cast`) by an `arith.constant` holding the kernel, computed in
+    double precision from the op's definition (ZOH or bilinear, the factor 2
+    of the conjugate pairs) and rounded once to the result's element type.
+    An SSM in convolution mode then leaves only its convolution to run time,
+    and a `seq.long_conv` fed by it gets a constant kernel (whose spectrum
+    seq-lower-long-conv computes at compile time). Kernels of more than
+    `max-elements` elements are left alone.
+  }];
+  let options = [
+    Option<"maxElements", "max-elements", "int64_t", "int64_t(1) << 26",
+           "Largest kernel (channels x length) folded into a constant">
+  ];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
+//===----------------------------------------------------------------------===//
+// Select: the algorithm of each seq op (passes/Select/)
+//===----------------------------------------------------------------------===//
+
 def SeqSelectImplPass : Pass<"seq-select-impl", "::mlir::ModuleOp"> {
   let summary = "Choose the algorithm of each seq op without an `impl`";
   let description = [{
-    Sets `impl` on every seq op that has none, from a cost model whose
-    constants come from bench/calibrate_long_conv.py (see the comments in
-    passes/Select/SelectImpl.cpp). An `impl` already present (written in the IR,
-    or from `seqc --impl`) is kept.
+    Sets `impl` on every token mixer (ImplInterface) that has none: for each
+    algorithm the op allows, its estimated work on the op's shapes
+    (ImplInterface::estimateWork, formulas in seqc/Dialect/Seq/IR/ImplWork.h)
+    divided by the rate of seqc's generated code for it
+    (seqc/Transforms/CostModel.h, calibrated by bench/calibrate_long_conv.py);
+    the smallest time wins. An `impl` already present (written in the IR, or
+    from `seqc --impl`) is kept.
 
-    - `seq.long_conv`: the smallest estimated time of `direct` (L x K
-      multiply-adds per channel), `fft` (three length-N transforms, N the
-      power of two >= L + K - 1, less one when the kernel is a constant) and
-      `overlap_save` (blocks of n < N points, n a power of two >= 2K, when K
-      is static). A dynamic L is taken to be K.
+    - `seq.long_conv`: `direct` (2 L K flops per channel), `fft` (three
+      length-N transforms, N the power of two >= L + K - 1, two when the
+      kernel is a constant) and `overlap_save` (blocks of n < N points, n a
+      power of two >= 2K, when K is static). A dynamic L is taken to be K;
+      a dynamic K takes `fft`.
     - `seq.fft`, `seq.rfft`, `seq.irfft`: `mixed_radix` when the length is
       static and its prime factors are <= 31, `bluestein` otherwise.
     - every other op: `reference` (their fast lowerings come later).
   }];
+  let options = [
+    Option<"longConvDirectGflops", "long-conv-direct-gflops", "double",
+           /*default=*/"::seqc::CostModel().longConvDirect",
+           "GFLOP/s of long_conv's direct sum on one thread">,
+    Option<"longConvFFTGflops", "long-conv-fft-gflops", "double",
+           /*default=*/"::seqc::CostModel().longConvFFT",
+           "GFLOP/s of long_conv's FFT convolution on one thread">,
+    Option<"longConvOverlapSaveGflops", "long-conv-overlap-save-gflops",
+           "double", /*default=*/"::seqc::CostModel().longConvOverlapSave",
+           "GFLOP/s of long_conv's overlap-save on one thread">,
+    Option<"fftGflops", "fft-gflops", "double",
+           /*default=*/"::seqc::CostModel().fft",
+           "GFLOP/s of the FFT stages (mixed radix and Bluestein)">,
+  ];
   let dependentDialects = ["::seqc::seq::SeqDialect"];
 }
+
+//===----------------------------------------------------------------------===//
+// Lower: seq ops -> linalg / scf / vector (passes/Lower/)
+//===----------------------------------------------------------------------===//
+
 def SeqLowerLongConvPass : Pass<"seq-lower-long-conv", "::mlir::ModuleOp"> {
   let summary = "Lower seq.long_conv with impl = fft or direct to fast code";
   let description = [{
@@ -179,22 +177,7 @@ def SeqLowerLongConvPass : Pass<"seq-lower-long-conv", "::mlir::ModuleOp"> {
     "::mlir::vector::VectorDialect"
   ];
 }
-def SeqcFuseElementwisePass
-    : Pass<"seqc-fuse-elementwise", "::mlir::ModuleOp"> {
-  let summary = "Elementwise fusion that leaves seqc's in-place kernels alone";
-  let description = [{
-    Upstream `linalg-fuse-elementwise-ops` (producer-consumer fusion of
-    elementwise generics with single-use producers, reshape folding by
-    expansion) applied to every op except linalg ops marked
-    `seqc.in_place`: its outs-dependency removal would give those a fresh
-    destination and undo the buffer reuse they were built with (the FFT
-    stages write over the planes their predecessor read).
-  }];
-  let dependentDialects = [
-    "::mlir::linalg::LinalgDialect",
-    "::mlir::tensor::TensorDialect"
-  ];
-}
+
 def SeqLowerFFTPass : Pass<"seq-lower-fft", "::mlir::ModuleOp"> {
   let summary = "Lower seq.fft / rfft / irfft to generated FFT code";
   let description = [{
@@ -225,28 +208,101 @@ def SeqLowerFFTPass : Pass<"seq-lower-fft", "::mlir::ModuleOp"> {
     "::mlir::vector::VectorDialect"
   ];
 }
-def SeqFoldSSMKernelPass : Pass<"seq-fold-ssm-kernel"> {
-  let summary = "Evaluate seq.ssm_kernel at compile time when its parameters "
-                "are constants";
+
+def SeqLowerReferencePass : Pass<"seq-lower-reference"> {
+  let summary = "Lower every seq op to the plain loops of its definition";
   let description = [{
-    Replaces a `seq.ssm_kernel` whose A, B, C, log_dt (and `length`, when the
-    result length is dynamic) are constants (`arith.constant`,
-    `onnx.Constant`, dense or resource elements, possibly behind
-    `tensor.cast`) by an `arith.constant` holding the kernel, computed in
-    double precision from the op's definition (ZOH or bilinear, the factor 2
-    of the conjugate pairs) and rounded once to the result's element type.
-    An SSM in convolution mode then leaves only its convolution to run time,
-    and a `seq.long_conv` fed by it gets a constant kernel (whose spectrum
-    seq-lower-long-conv computes at compile time). Kernels of more than
-    `max-elements` elements are left alone.
+    Rewrites each `seq` op into linalg / tensor / scf / arith / math / complex
+    ops on tensors that compute exactly the math in the op's description:
+    dense scores with the mask evaluated per element for attention, a
+    step-by-step `scf.for` for scans and recurrences, direct sums for long
+    convolutions, O(N^2) DFT sums for the FFTs and the Vandermonde sum for
+    the SSM kernel. No algorithm choice, no tiling: this is the oracle every
+    fast lowering is tested against. It ignores `impl` attributes.
   }];
-  let options = [
-    Option<"maxElements", "max-elements", "int64_t", "int64_t(1) << 26",
-           "Largest kernel (channels x length) folded into a constant">
-  ];
   let dependentDialects = [
     "::mlir::arith::ArithDialect",
+    "::mlir::complex::ComplexDialect",
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::math::MathDialect",
+    "::mlir::scf::SCFDialect",
     "::mlir::tensor::TensorDialect"
   ];
 }
+
+//===----------------------------------------------------------------------===//
+// Codegen: CPU code generation on upstream dialects (passes/Codegen/CPU/)
+//===----------------------------------------------------------------------===//
+
+def SeqcCpuCodegenPass : Pass<"seqc-cpu-codegen", "::mlir::ModuleOp"> {
+  let summary = "Tile and vectorize the hot linalg ops for the host CPU";
+  let description = [{
+    Applies seqc's CPU strategy, the transform-dialect library
+    passes/Codegen/CPU/CpuStrategy.mlir (embedded at build time), to the
+    module on tensors: f32 matmuls and batched matmuls are split among
+    threads (scf.forall), cut into 8x32 register tiles, vectorized, with the
+    accumulator hoisted out of the reduction loop and the contraction lowered
+    to vector FMAs; tile loops over dynamic or ragged extents are peeled.
+  }];
+  let dependentDialects = [
+    "::mlir::transform::TransformDialect",
+    "::mlir::vector::VectorDialect",
+    "::mlir::scf::SCFDialect"
+  ];
+}
+
+def SeqcMathApproximationPass
+    : Pass<"seqc-math-approximation", "::mlir::ModuleOp"> {
+  let summary = "Replace f32 transcendental math ops by polynomial code";
+  let description = [{
+    Rewrites f32 `math.exp`, `math.erf`, `math.tanh`, `math.log`, `math.log1p`,
+    `math.sin`, `math.cos`, ... (scalars and vectors) into arith
+    polynomial approximations (MLIR's math approximation patterns, accurate
+    to a few ulp). Unlike a libm call, the result vectorizes: the softmax,
+    GELU and SiLU loops of a model no longer make one scalar call per
+    element. f64 ops are left to libm.
+  }];
+  let dependentDialects = [
+    "::mlir::arith::ArithDialect",
+    "::mlir::vector::VectorDialect"
+  ];
+}
+
+def SeqcFuseElementwisePass
+    : Pass<"seqc-fuse-elementwise", "::mlir::ModuleOp"> {
+  let summary = "Elementwise fusion that leaves seqc's in-place kernels alone";
+  let description = [{
+    Upstream `linalg-fuse-elementwise-ops` (producer-consumer fusion of
+    elementwise generics with single-use producers, reshape folding by
+    expansion) applied to every op except linalg ops marked
+    `seqc.in_place`: its outs-dependency removal would give those a fresh
+    destination and undo the buffer reuse they were built with (the FFT
+    stages write over the planes their predecessor read).
+  }];
+  let dependentDialects = [
+    "::mlir::linalg::LinalgDialect",
+    "::mlir::tensor::TensorDialect"
+  ];
+}
+
+def SeqcParallelRegionsPass
+    : Pass<"seqc-parallel-regions", "::mlir::ModuleOp"> {
+  let summary = "Choose the scf.parallel loops that become thread-parallel";
+  let description = [{
+    Keeps `scf.parallel` only where a parallel region pays off: the
+    outermost parallel loop of a loop nest (not inside another loop), and
+    only when its iteration space is dynamic or has at least
+    `min-iterations` iterations times inner work. Every other
+    `scf.parallel` (nested ones, tiny ones) becomes a nest of `scf.for`, so
+    that `convert-scf-to-openmp` opens one parallel region per top-level
+    loop nest instead of one per iteration of an enclosing sequential loop.
+  }];
+  let options = [
+    Option<"minIterations", "min-iterations", "int64_t", "4096",
+           "Smallest static iteration count (all nested loops' trip counts "
+           "multiplied) worth a parallel region">
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect"];
+}
+
 #endif // SEQC_TRANSFORMS_PASSES_TD

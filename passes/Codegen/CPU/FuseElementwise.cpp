@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "seqc/Transforms/Passes.h"
+#include "seqc/Utils/AttrNames.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -24,6 +25,7 @@ namespace seqc {
 } // namespace seqc
 
 using namespace mlir;
+using namespace seqc;
 
 namespace {
 struct SeqcFuseElementwisePass
@@ -36,8 +38,7 @@ struct SeqcFuseElementwisePass
     linalg::ControlFusionFn control = [](OpOperand *operand) {
       Operation *producer = operand->get().getDefiningOp();
       return producer && producer->hasOneUse() &&
-             !producer->hasAttr("seqc.in_place") &&
-             !producer->hasAttr("seqc.keep_order");
+             !attrs::isInPlace(producer) && !attrs::isKeepOrder(producer);
     };
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);
     linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, control);
@@ -53,7 +54,7 @@ struct SeqcFuseElementwisePass
     // Every op except the marked ones and what they contain.
     SmallVector<Operation *> ops;
     getOperation()->walk<WalkOrder::PreOrder>([&](Operation *op) {
-      if (op->hasAttr("seqc.in_place"))
+      if (attrs::isInPlace(op))
         return WalkResult::skip();
       if (op != getOperation())
         ops.push_back(op);

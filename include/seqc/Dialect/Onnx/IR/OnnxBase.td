@@ -30,6 +30,11 @@ def Onnx_Dialect : Dialect {
   }];
 }
 
+/// ONNX's INT attribute: a 64-bit signless integer attribute read as int64_t
+/// (upstream I64Attr reads uint64_t, which turns axis = -1 into 2^64 - 1).
+def Onnx_IntAttr : TypedSignlessIntegerAttrBase<
+    I64, "int64_t", "64-bit integer attribute (ONNX INT)">;
+
 /// A tensor, or `none` for an absent optional input or output.
 def Onnx_TensorOrNone : AnyTypeOf<[AnyTensor, NoneType]>;
 

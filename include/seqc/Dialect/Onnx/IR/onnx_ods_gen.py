@@ -40,7 +40,7 @@ INPUT_FORM = {
 }
 
 ATTR_TYPES = {
-    "INT": "I64Attr", "FLOAT": "F32Attr", "STRING": "StrAttr",
+    "INT": "Onnx_IntAttr", "FLOAT": "F32Attr", "STRING": "StrAttr",
     "INTS": "I64ArrayAttr", "FLOATS": "F32ArrayAttr", "STRINGS": "StrArrayAttr",
     "TENSOR": "ElementsAttr", "SPARSE_TENSOR": "AnyAttr",
     "TYPE_PROTO": "TypeAttr",

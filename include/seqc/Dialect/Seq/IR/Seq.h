@@ -26,6 +26,9 @@ class MaskAttr;
 #define GET_ATTRDEF_CLASSES
 #include "seqc/Dialect/Seq/IR/SeqAttrs.h.inc"
 
+#include "seqc/Dialect/Seq/IR/ImplWork.h"
+#include "seqc/Dialect/Seq/IR/SeqInterfaces.h.inc"
+
 #define GET_OP_CLASSES
 #include "seqc/Dialect/Seq/IR/SeqOps.h.inc"
 

@@ -10,6 +10,7 @@
 
 include "seqc/Dialect/Seq/IR/SeqDialect.td"
 include "seqc/Dialect/Seq/IR/SeqAttrs.td"
+include "seqc/Dialect/Seq/IR/SeqInterfaces.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/IR/BuiltinAttributeInterfaces.td"
 
@@ -18,14 +19,15 @@ def Seq_ComplexTensor : RankedTensorOf<[Complex<AnyFloat>]>;
 def Seq_MaskOrMasks : AnyAttrOf<[Seq_MaskAttr, TypedArrayAttrBase<Seq_MaskAttr,
     "one mask per query head">]>;
 
-/// Ops that carry an optional `impl = #seq.impl<...>`.
-class Seq_MixerOp<string mnemonic, list<Trait> traits = []>
-    : Seq_Op<mnemonic, !listconcat(traits, [Pure])> {
+/// Token mixers: ops that carry an optional `impl = #seq.impl<...>` and
+/// implement ImplInterface. `overridden` names the interface methods with a
+/// default that the op implements itself (e.g. estimateWork).
+class Seq_MixerOp<string mnemonic, list<Trait> traits = [],
+                  list<string> overridden = []>
+    : Seq_Op<mnemonic, !listconcat(traits, [Pure,
+          DeclareOpInterfaceMethods<Seq_ImplInterface, overridden>])> {
   let hasVerifier = 1;
-  code extraMixerDecls = [{
-    /// The algorithms that can implement this op (reference is always one).
-    static ::llvm::ArrayRef<::seqc::seq::ImplKind> getAllowedImpls();
-  }];
+  code extraMixerDecls = "";
 }
 
 //===----------------------------------------------------------------------===//
@@ -213,7 +215,7 @@ def Seq_LinearScanOp : Seq_MixerOp<"linear_scan"> {
 // seq.long_conv
 //===----------------------------------------------------------------------===//
 
-def Seq_LongConvOp : Seq_MixerOp<"long_conv"> {
+def Seq_LongConvOp : Seq_MixerOp<"long_conv", [], ["estimateWork"]> {
   let summary = "per-channel (depthwise) long convolution";
   let description = [{
     Input `x` (B, C, L), kernel `kernel` (C, K), optional `bias` (C). A true
@@ -238,6 +240,13 @@ def Seq_LongConvOp : Seq_MixerOp<"long_conv"> {
                            "::seqc::seq::ConvMode::causal">:$mode,
                        OptionalAttr<Seq_ImplAttr>:$impl);
   let results = (outs Seq_FloatTensor:$y);
+  let builders = [
+    // The result has the input's type; no algorithm chosen yet.
+    OpBuilder<(ins "::mlir::Value":$x, "::mlir::Value":$kernel,
+                   CArg<"::mlir::Value", "{}">:$bias,
+                   CArg<"::seqc::seq::ConvMode",
+                        "::seqc::seq::ConvMode::causal">:$mode)>
+  ];
   let assemblyFormat = [{
     $x `,` $kernel (`bias` $bias^)? attr-dict `:`
     functional-type(operands, results)
@@ -249,7 +258,7 @@ def Seq_LongConvOp : Seq_MixerOp<"long_conv"> {
 // FFTs
 //===----------------------------------------------------------------------===//
 
-def Seq_FFTOp : Seq_MixerOp<"fft"> {
+def Seq_FFTOp : Seq_MixerOp<"fft", [], ["estimateWork"]> {
   let summary = "complex discrete Fourier transform along one axis";
   let description = [{
     Along `axis` (0 <= axis < rank) with transform length N = `length` (the
@@ -270,12 +279,18 @@ def Seq_FFTOp : Seq_MixerOp<"fft"> {
                        UnitAttr:$inverse, OptionalAttr<I64Attr>:$length,
                        OptionalAttr<Seq_ImplAttr>:$impl);
   let results = (outs Seq_ComplexTensor:$output);
+  let builders = [
+    // The result type follows from the input, the axis and the length.
+    OpBuilder<(ins "::mlir::Value":$input, "int64_t":$axis,
+                   CArg<"bool", "false">:$inverse,
+                   CArg<"std::optional<uint64_t>", "std::nullopt">:$length)>
+  ];
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
   let extraClassDeclaration = extraMixerDecls;
 }
 
-def Seq_RFFTOp : Seq_MixerOp<"rfft"> {
+def Seq_RFFTOp : Seq_MixerOp<"rfft", [], ["estimateWork"]> {
   let summary = "real-to-complex DFT along one axis (N/2+1 bins)";
   let description = [{
     The forward DFT of a real signal of length N = `length` (zero-padded or
@@ -292,11 +307,16 @@ def Seq_RFFTOp : Seq_MixerOp<"rfft"> {
                        OptionalAttr<I64Attr>:$length,
                        OptionalAttr<Seq_ImplAttr>:$impl);
   let results = (outs Seq_ComplexTensor:$output);
+  let builders = [
+    // The result type follows from the input, the axis and the length.
+    OpBuilder<(ins "::mlir::Value":$input, "int64_t":$axis,
+                   CArg<"std::optional<uint64_t>", "std::nullopt">:$length)>
+  ];
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let extraClassDeclaration = extraMixerDecls;
 }
 
-def Seq_IRFFTOp : Seq_MixerOp<"irfft"> {
+def Seq_IRFFTOp : Seq_MixerOp<"irfft", [], ["estimateWork"]> {
   let summary = "inverse of rfft: Hermitian spectrum to a real signal";
   let description = [{
     Input bins X[0 .. M-1] along `axis`; output length N = `length`
@@ -318,6 +338,11 @@ def Seq_IRFFTOp : Seq_MixerOp<"irfft"> {
                        OptionalAttr<I64Attr>:$length,
                        OptionalAttr<Seq_ImplAttr>:$impl);
   let results = (outs Seq_FloatTensor:$output);
+  let builders = [
+    // The result type follows from the input, the axis and the length.
+    OpBuilder<(ins "::mlir::Value":$input, "int64_t":$axis,
+                   CArg<"std::optional<uint64_t>", "std::nullopt">:$length)>
+  ];
   let assemblyFormat = "$input attr-dict `:` functional-type(operands, results)";
   let extraClassDeclaration = extraMixerDecls;
 }
