@@ -7,12 +7,11 @@
 #ifndef SEQC_UTILS_MATHCONSTANTS_H
 #define SEQC_UTILS_MATHCONSTANTS_H
 
-#include <numbers>
-
 namespace seqc {
 
-/// pi in double precision (twiddles, DFT bases, windows).
-inline constexpr double kPi = std::numbers::pi;
+/// pi in double precision (twiddles, DFT bases, windows). Spelled out: the
+/// project builds as C++17, which has no <numbers>.
+inline constexpr double kPi = 3.141592653589793238462643383279502884;
 
 } // namespace seqc
 
