@@ -44,10 +44,16 @@ std::optional<std::vector<float>> seqc::readF32Constant(Value v) {
   return std::nullopt;
 }
 
-/// The constant attribute behind `v`, looking through tensor.cast.
-static Attribute constantAttr(Value v) {
+/// `v` without the tensor.casts that produced it.
+static Value throughCasts(Value v) {
   while (auto cast = v.getDefiningOp<tensor::CastOp>())
     v = cast.getSource();
+  return v;
+}
+
+/// The constant attribute behind `v`, looking through tensor.cast.
+static Attribute constantAttr(Value v) {
+  v = throughCasts(v);
   if (auto c = v.getDefiningOp<arith::ConstantOp>())
     return c.getValue();
   if (auto c = v.getDefiningOp<seqc::onnxir::ConstantOp>())
@@ -132,4 +138,95 @@ seqc::readComplexConstant(Value v) {
   if (!f)
     return std::nullopt;
   return std::vector<std::complex<double>>(f->begin(), f->end());
+}
+
+/// Dense resource bytes as `n` integers of `width` bits, widened to int64_t
+/// (sign- or zero-extended), or nullopt.
+static std::optional<SmallVector<int64_t>>
+resourceInts(DenseResourceElementsAttr res, int64_t n, unsigned width,
+             bool isSigned) {
+  AsmResourceBlob *blob = res.getRawHandle().getBlob();
+  size_t bytes = width / 8;
+  if (!blob || (width != 8 && width != 16 && width != 32 && width != 64) ||
+      blob->getData().size() != size_t(n) * bytes)
+    return std::nullopt;
+  const char *data = blob->getData().data();
+  SmallVector<int64_t> out;
+  out.reserve(n);
+  for (int64_t i = 0; i < n; ++i) {
+    uint64_t raw = 0;
+    std::memcpy(&raw, data + i * bytes, bytes); // little-endian host
+    APInt x(width, raw);
+    out.push_back(isSigned ? x.getSExtValue() : int64_t(x.getZExtValue()));
+  }
+  return out;
+}
+
+std::optional<SmallVector<int64_t>> seqc::readIntElements(Attribute attr,
+                                                          int64_t maxElements) {
+  auto typed = llvm::dyn_cast_or_null<TypedAttr>(attr);
+  auto type = typed ? llvm::dyn_cast<ShapedType>(typed.getType()) : ShapedType();
+  if (!type || !type.hasStaticShape() ||
+      !type.getElementType().isIntOrIndex() ||
+      type.getNumElements() > maxElements)
+    return std::nullopt;
+  Type elem = type.getElementType();
+  bool isSigned = !elem.isUnsignedInteger() && !elem.isInteger(1);
+  if (auto dense = llvm::dyn_cast<DenseIntElementsAttr>(attr)) {
+    SmallVector<int64_t> out;
+    out.reserve(type.getNumElements());
+    for (const APInt &x : dense.getValues<APInt>())
+      out.push_back(isSigned ? x.getSExtValue() : int64_t(x.getZExtValue()));
+    return out;
+  }
+  if (auto res = llvm::dyn_cast<DenseResourceElementsAttr>(attr))
+    if (auto it = llvm::dyn_cast<IntegerType>(elem))
+      return resourceInts(res, type.getNumElements(), it.getWidth(), isSigned);
+  return std::nullopt;
+}
+
+/// The integer elements of an onnx.Constant's `value_int` or `value_ints`,
+/// or nullopt when it has neither (or more than `maxElements`).
+static std::optional<SmallVector<int64_t>>
+valueIntsOf(seqc::onnxir::ConstantOp c, int64_t maxElements) {
+  if (std::optional<uint64_t> i = c.getValueInt()) {
+    if (maxElements < 1)
+      return std::nullopt;
+    return SmallVector<int64_t>{int64_t(*i)};
+  }
+  ArrayAttr is = c.getValueIntsAttr();
+  if (!is || int64_t(is.size()) > maxElements)
+    return std::nullopt;
+  SmallVector<int64_t> out;
+  for (Attribute a : is) {
+    auto i = llvm::dyn_cast<IntegerAttr>(a);
+    if (!i)
+      return std::nullopt;
+    out.push_back(i.getInt());
+  }
+  return out;
+}
+
+std::optional<SmallVector<int64_t>> seqc::readIntConstant(Value v,
+                                                          int64_t maxElements) {
+  v = throughCasts(v);
+  if (auto c = v.getDefiningOp<onnxir::ConstantOp>())
+    if (c.getValueInt() || c.getValueIntsAttr())
+      return valueIntsOf(c, maxElements);
+  return readIntElements(constantAttr(v), maxElements);
+}
+
+std::optional<int64_t> seqc::readScalarInt(Value v) {
+  std::optional<SmallVector<int64_t>> is = readIntConstant(v, 1);
+  if (!is || is->size() != 1)
+    return std::nullopt;
+  return (*is)[0];
+}
+
+std::optional<int64_t> seqc::normalizeAxis(int64_t axis, int64_t rank) {
+  if (axis < 0)
+    axis += rank;
+  if (axis < 0 || axis >= rank)
+    return std::nullopt;
+  return axis;
 }

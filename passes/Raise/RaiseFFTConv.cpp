@@ -42,47 +42,6 @@ namespace {
 
 bool isNone(Value v) { return llvm::isa<NoneType>(v.getType()); }
 
-/// The elements of a constant integer tensor (arith.constant or
-/// onnx.Constant, including its value_int/value_ints forms), or nullopt.
-std::optional<SmallVector<int64_t>> constInts(Value v) {
-  Operation *def = v.getDefiningOp();
-  if (!def)
-    return std::nullopt;
-  Attribute attr;
-  if (auto c = llvm::dyn_cast<arith::ConstantOp>(def)) {
-    attr = c.getValue();
-  } else if (auto c = llvm::dyn_cast<onnxir::ConstantOp>(def)) {
-    if (auto i = def->getAttrOfType<IntegerAttr>("value_int"))
-      return SmallVector<int64_t>{i.getInt()};
-    if (auto is = def->getAttrOfType<ArrayAttr>("value_ints")) {
-      SmallVector<int64_t> out;
-      for (Attribute a : is) {
-        auto i = llvm::dyn_cast<IntegerAttr>(a);
-        if (!i)
-          return std::nullopt;
-        out.push_back(i.getInt());
-      }
-      return out;
-    }
-    attr = c.getValueAttr();
-  }
-  auto dense = llvm::dyn_cast_or_null<DenseIntElementsAttr>(attr);
-  if (!dense)
-    return std::nullopt;
-  SmallVector<int64_t> out;
-  for (const APInt &i : dense.getValues<APInt>())
-    out.push_back(i.getSExtValue());
-  return out;
-}
-
-/// The single element of a constant integer tensor, or nullopt.
-std::optional<int64_t> constInt(Value v) {
-  std::optional<SmallVector<int64_t>> is = constInts(v);
-  if (!is || is->size() != 1)
-    return std::nullopt;
-  return (*is)[0];
-}
-
 /// The data of `v` when it is a constant, seen through the reshapes that
 /// keep row-major order (Unsqueeze, Squeeze, Reshape), or nullopt.
 std::optional<std::vector<float>> constantThroughReshapes(Value v) {
@@ -98,14 +57,7 @@ std::optional<std::vector<float>> constantThroughReshapes(Value v) {
   return std::nullopt;
 }
 
-/// `axis` normalized against `rank` (ONNX: negative counts from the back),
-/// or -1 when out of range.
-int64_t normAxis(int64_t axis, int64_t rank) {
-  if (axis < 0)
-    axis += rank;
-  return axis >= 0 && axis < rank ? axis : -1;
-}
-
+/// 0, 1, ..., n-1.
 SmallVector<int64_t> iota(int64_t n) {
   SmallVector<int64_t> v(n);
   for (int64_t i = 0; i < n; ++i)
@@ -158,29 +110,30 @@ std::optional<SmallVector<int64_t>> sliceAlong(onnxir::SliceOp op,
   if (!t || axis < 0 || axis >= t.getRank())
     return std::nullopt;
   int64_t rank = t.getRank();
-  std::optional<SmallVector<int64_t>> starts = constInts(op.getStarts());
-  std::optional<SmallVector<int64_t>> ends = constInts(op.getEnds());
+  std::optional<SmallVector<int64_t>> starts = readIntConstant(op.getStarts());
+  std::optional<SmallVector<int64_t>> ends = readIntConstant(op.getEnds());
   if (!starts || !ends || starts->size() != ends->size())
     return std::nullopt;
   SmallVector<int64_t> axes = iota(starts->size());
   SmallVector<int64_t> steps(starts->size(), 1);
   if (!isNone(op.getAxes())) {
-    std::optional<SmallVector<int64_t>> a = constInts(op.getAxes());
+    std::optional<SmallVector<int64_t>> a = readIntConstant(op.getAxes());
     if (!a || a->size() != starts->size())
       return std::nullopt;
     axes = *a;
   }
   if (!isNone(op.getSteps())) {
-    std::optional<SmallVector<int64_t>> s = constInts(op.getSteps());
+    std::optional<SmallVector<int64_t>> s = readIntConstant(op.getSteps());
     if (!s || s->size() != starts->size())
       return std::nullopt;
     steps = *s;
   }
   std::optional<SmallVector<int64_t>> along;
   for (size_t i = 0; i < axes.size(); ++i) {
-    int64_t ax = normAxis(axes[i], rank);
-    if (ax < 0 || steps[i] == 0)
+    std::optional<int64_t> a = normalizeAxis(axes[i], rank);
+    if (!a || steps[i] == 0)
       return std::nullopt;
+    int64_t ax = *a;
     int64_t dim = t.getDimSize(ax);
     if (ShapedType::isDynamic(dim)) {
       // Only the conventional "whole axis" spelling is understood here.
@@ -237,10 +190,10 @@ std::optional<Part> matchPart(Value v) {
   if (auto gather = v.getDefiningOp<onnxir::GatherOp>()) {
     int64_t last = pairOf(gather.getData());
     if (last < 0 ||
-        normAxis(int64_t(gather.getAxis()), last + 1) != last)
+        normalizeAxis(int64_t(gather.getAxis()), last + 1) != last)
       return std::nullopt;
     auto it = llvm::dyn_cast<RankedTensorType>(gather.getIndices().getType());
-    std::optional<int64_t> index = constInt(gather.getIndices());
+    std::optional<int64_t> index = readScalarInt(gather.getIndices());
     if (!it || !index || *index < -2 || *index > 1 ||
         !(it.getRank() == 0 || (it.getRank() == 1 && it.getDimSize(0) == 1)))
       return std::nullopt;
@@ -257,9 +210,9 @@ Value peelTrailingUnsqueeze(Value v, bool &peeled) {
   if (!un)
     return v;
   auto out = llvm::dyn_cast<RankedTensorType>(un.getType());
-  std::optional<SmallVector<int64_t>> axes = constInts(un.getAxes());
+  std::optional<SmallVector<int64_t>> axes = readIntConstant(un.getAxes());
   if (!out || !axes || axes->size() != 1 ||
-      normAxis((*axes)[0], out.getRank()) != out.getRank() - 1)
+      normalizeAxis((*axes)[0], out.getRank()) != out.getRank() - 1)
     return v;
   peeled = true;
   return un.getData();
@@ -309,7 +262,7 @@ std::optional<Value> matchConjugate(Value v) {
   }
   auto cat = v.getDefiningOp<onnxir::ConcatOp>();
   if (!cat || cat.getInputs().size() != 2 ||
-      normAxis(int64_t(cat.getAxis()), vt.getRank()) != vt.getRank() - 1)
+      normalizeAxis(int64_t(cat.getAxis()), vt.getRank()) != vt.getRank() - 1)
     return std::nullopt;
   std::optional<Part> re = matchPairOperand(cat.getInputs()[0]);
   // The imaginary part: Neg before or after the Unsqueeze.
@@ -344,11 +297,8 @@ std::optional<Value> matchConjugate(Value v) {
 /// The time axis of an onnx.DFT (opset 17) on an input of rank `rank` (with
 /// the trailing re/im dim): normalized like DFTToSeq does, so that raising
 /// never changes which axis a model transforms.
-int64_t dftAxis(onnxir::DFTOp op, int64_t rank) {
-  int64_t axis = int64_t(op.getAxis());
-  if (axis < 0)
-    axis += rank - 1;
-  return axis >= 0 && axis < rank - 1 ? axis : -1;
+std::optional<int64_t> dftAxis(onnxir::DFTOp op, int64_t rank) {
+  return normalizeAxis(int64_t(op.getAxis()), rank - 1);
 }
 
 /// A forward DFT of a real signal [..., L, 1] along its last signal axis,
@@ -389,7 +339,7 @@ FailureOr<Spectrum> matchForwardDFT(Value v, std::string &why) {
   Spectrum s{dft.getInput(), t, t.getDimSize(rank - 2), t.getDimSize(rank - 2),
              dft.getOnesided() != 0};
   if (!isNone(dft.getDftLength())) {
-    std::optional<int64_t> n = constInt(dft.getDftLength());
+    std::optional<int64_t> n = readScalarInt(dft.getDftLength());
     if (!n || *n <= 0) {
       why = "a forward DFT's dft_length is not a positive constant";
       return failure();
@@ -421,7 +371,7 @@ std::optional<std::pair<Value, Value>> matchComplexMul(Value p) {
   auto pt = llvm::dyn_cast<RankedTensorType>(p.getType());
   auto cat = p.getDefiningOp<onnxir::ConcatOp>();
   if (!pt || !cat || cat.getInputs().size() != 2 ||
-      normAxis(int64_t(cat.getAxis()), pt.getRank()) != pt.getRank() - 1)
+      normalizeAxis(int64_t(cat.getAxis()), pt.getRank()) != pt.getRank() - 1)
     return std::nullopt;
   bool reUnsq, imUnsq;
   auto sub = peelTrailingUnsqueeze(cat.getInputs()[0], reUnsq)
@@ -582,7 +532,7 @@ Value ungroup(OpBuilder &b, Location loc, Value v,
 }
 
 //===----------------------------------------------------------------------===//
-// The pattern
+// Matching the convolution
 //===----------------------------------------------------------------------===//
 
 /// How a product of two spectra maps onto a depthwise convolution: `x`'s
@@ -608,6 +558,287 @@ std::optional<ConvPlan> planDepthwise(const Spectrum &x, const Spectrum &k) {
       return std::nullopt;
   return ConvPlan{x, k, nx - (nk - first), nk - first};
 }
+
+/// The inverse DFT whose real part the pattern's root takes.
+struct InverseDFT {
+  Value input; // S
+  Location loc;
+  int64_t rank;      // of S [..., N, 2]
+  int64_t n;         // N
+  bool keepsPairDim; // whether the root keeps the trailing (re, im) dim
+
+  int64_t freq() const { return rank - 2; }
+};
+
+/// Matches `root` as the real part of a full-length complex inverse
+/// onnx.DFT of f32 [..., N, 2] along its last signal axis, N static.
+FailureOr<InverseDFT> matchInverseDFT(Operation *root, PatternRewriter &rw) {
+  std::optional<Part> re = matchPart(root->getResult(0));
+  if (!re || re->part != 0)
+    return rw.notifyMatchFailure(root, "not the real part of a [..., 2]");
+  auto idft = re->src.getDefiningOp<onnxir::DFTOp>();
+  if (!idft)
+    return rw.notifyMatchFailure(root, "not the real part of an onnx.DFT");
+  auto st = llvm::dyn_cast<RankedTensorType>(idft.getInput().getType());
+  if (!st || st.getRank() < 2 || !st.getElementType().isF32() ||
+      st.getDimSize(st.getRank() - 1) != 2)
+    return rw.notifyMatchFailure(root, "inverse DFT input is not f32 [..., 2]");
+  if (idft.getInverse() == 0 || idft.getOnesided() != 0)
+    return rw.notifyMatchFailure(root, "not a full-length inverse DFT");
+  int64_t rank = st.getRank(), freq = rank - 2;
+  if (dftAxis(idft, rank) != freq)
+    return rw.notifyMatchFailure(root,
+                                 "inverse DFT not along the last signal axis");
+  if (st.isDynamicDim(freq))
+    return rw.notifyMatchFailure(root, "inverse DFT length is not static");
+  int64_t n = st.getDimSize(freq);
+  if (!isNone(idft.getDftLength()) && readScalarInt(idft.getDftLength()) != n)
+    return rw.notifyMatchFailure(
+        root, "inverse DFT's dft_length is not its input's length");
+  return InverseDFT{idft.getInput(), idft.getLoc(), rank, n, re->keepsRank};
+}
+
+/// The ops that the long_conv replaces: the root, then maybe a Squeeze of
+/// the trailing unit dim, then maybe a Slice [0:M) along time (each the only
+/// user of the one before). `out` is the last one's result: it has length
+/// `m` along time and a trailing unit dim when `keepsPairDim`.
+struct ResultChain {
+  SmallVector<Operation *> ops;
+  Value out;
+  bool keepsPairDim;
+  int64_t m;
+};
+
+ResultChain matchResultChain(Operation *root, const InverseDFT &idft) {
+  ResultChain chain{{root}, root->getResult(0), idft.keepsPairDim, idft.n};
+  if (chain.keepsPairDim && chain.out.hasOneUse())
+    if (auto sq = llvm::dyn_cast<onnxir::SqueezeOp>(*chain.out.user_begin())) {
+      std::optional<SmallVector<int64_t>> axes;
+      if (!isNone(sq.getAxes()))
+        axes = readIntConstant(sq.getAxes());
+      if (axes && axes->size() == 1 &&
+          normalizeAxis((*axes)[0], idft.rank) == idft.rank - 1) {
+        chain.ops.push_back(sq);
+        chain.out = sq.getResult();
+        chain.keepsPairDim = false;
+      }
+    }
+  if (chain.out.hasOneUse())
+    if (auto cut = llvm::dyn_cast<onnxir::SliceOp>(*chain.out.user_begin()))
+      if (cut.getData() == chain.out)
+        if (std::optional<SmallVector<int64_t>> idx =
+                sliceAlong(cut, idft.freq()))
+          if (!idx->empty() && *idx == iota(idx->size())) {
+            chain.ops.push_back(cut);
+            chain.out = cut.getResult();
+            chain.m = idx->size();
+          }
+  return chain;
+}
+
+/// The product P of two spectra: the inverse DFT's input S itself, or, when
+/// `onesided`, the first half of S = Concat(P, conj(P[N/2 - 1 : 0 : -1])).
+struct SpectrumProduct {
+  Value product;
+  bool onesided;
+};
+
+FailureOr<SpectrumProduct> matchSpectrumProduct(const InverseDFT &idft,
+                                                Operation *root,
+                                                PatternRewriter &rw) {
+  Value s = idft.input;
+  int64_t n = idft.n, freq = idft.freq();
+  auto cat = s.getDefiningOp<onnxir::ConcatOp>();
+  if (!cat || normalizeAxis(int64_t(cat.getAxis()), idft.rank) != freq)
+    return SpectrumProduct{s, false};
+  if (cat.getInputs().size() != 2)
+    return rw.notifyMatchFailure(root, "spectrum is not Concat(P, mirror)");
+  Value product = cat.getInputs()[0];
+  auto pt = llvm::dyn_cast<RankedTensorType>(product.getType());
+  int64_t half = n / 2 + 1;
+  if (!pt || pt.getRank() != idft.rank || pt.getDimSize(freq) != half)
+    return rw.notifyMatchFailure(root, "first half does not have N/2 + 1 bins");
+  SmallVector<int64_t> idx;
+  int conjugations;
+  if (failed(walkMirror(cat.getInputs()[1], product, freq, idx, conjugations)))
+    return rw.notifyMatchFailure(
+        root, "second half is not a conjugated mirror of the first");
+  SmallVector<int64_t> want;
+  for (int64_t f = half; f < n; ++f)
+    want.push_back(n - f);
+  if (idx != want)
+    return rw.notifyMatchFailure(
+        root, "second half does not read bins N/2-1 .. 1 (N - f)");
+  if (conjugations != 1)
+    return rw.notifyMatchFailure(root, "second half is not conjugated once");
+  return SpectrumProduct{product, true};
+}
+
+/// Matches the product's factors as forward DFTs at length `n` (onesided
+/// as the product is) and decides which one is the signal: the one the
+/// other broadcasts against depthwise; if both fit, the kernel is the
+/// constant one (else the shorter). Fails when the circular convolution
+/// would wrap around.
+FailureOr<ConvPlan> matchConvolution(const SpectrumProduct &p, int64_t n,
+                                     Operation *root, PatternRewriter &rw) {
+  std::optional<std::pair<Value, Value>> factors = matchComplexMul(p.product);
+  if (!factors)
+    return rw.notifyMatchFailure(root,
+                                 "spectrum is not a complex product (re, im)");
+  std::string why;
+  FailureOr<Spectrum> a = matchForwardDFT(factors->first, why);
+  if (failed(a))
+    return rw.notifyMatchFailure(root, why);
+  FailureOr<Spectrum> b = matchForwardDFT(factors->second, why);
+  if (failed(b))
+    return rw.notifyMatchFailure(root, why);
+  if (a->n != n || b->n != n)
+    return rw.notifyMatchFailure(
+        root, "forward DFT lengths differ from the inverse DFT's");
+  if (a->onesided != p.onesided || b->onesided != p.onesided)
+    return rw.notifyMatchFailure(
+        root, p.onesided ? "Hermitian extension of full spectra"
+                         : "onesided spectra without a Hermitian extension");
+  std::optional<ConvPlan> ab = planDepthwise(*a, *b);
+  std::optional<ConvPlan> ba = planDepthwise(*b, *a);
+  if (ab && ba) {
+    bool aConst = constantThroughReshapes(a->signal).has_value();
+    bool bConst = constantThroughReshapes(b->signal).has_value();
+    if ((aConst && !bConst) || (aConst == bConst && a->length < b->length))
+      ab.reset();
+  }
+  std::optional<ConvPlan> plan = ab ? ab : ba;
+  if (!plan)
+    return rw.notifyMatchFailure(
+        root, "the product is not a depthwise (per-channel) broadcast");
+  if (n < plan->x.length + plan->k.length - 1)
+    return rw.notifyMatchFailure(
+        root, "N < Lx + K - 1: the circular convolution wraps around");
+  return *plan;
+}
+
+/// What FFTConvToLongConv matched: the convolution, the ops it replaces
+/// and the type of the replaced value.
+struct FFTConvMatch {
+  ConvPlan conv;
+  ResultChain chain;
+  RankedTensorType outType;
+  Location loc; // the inverse DFT's
+};
+
+FailureOr<FFTConvMatch> matchFFTConv(Operation *root, PatternRewriter &rw) {
+  FailureOr<InverseDFT> idft = matchInverseDFT(root, rw);
+  if (failed(idft))
+    return failure();
+  ResultChain chain = matchResultChain(root, *idft);
+  FailureOr<SpectrumProduct> product = matchSpectrumProduct(*idft, root, rw);
+  if (failed(product))
+    return failure();
+  FailureOr<ConvPlan> conv = matchConvolution(*product, idft->n, root, rw);
+  if (failed(conv))
+    return failure();
+  // The result shape: x's leading dims, M, [1].
+  const Spectrum &x = conv->x;
+  auto outType = llvm::dyn_cast<RankedTensorType>(chain.out.getType());
+  SmallVector<int64_t> shape(x.type.getShape().take_front(x.leadRank()));
+  shape.push_back(chain.m);
+  if (chain.keepsPairDim)
+    shape.push_back(1);
+  if (!outType || failed(verifyCompatibleShape(outType.getShape(), shape)))
+    return rw.notifyMatchFailure(root, "unexpected result shape");
+  return FFTConvMatch{*conv, std::move(chain), outType, idft->loc};
+}
+
+//===----------------------------------------------------------------------===//
+// Building the long_conv
+//===----------------------------------------------------------------------===//
+
+/// The signal x as (B, C, Lx), then cut or zero-padded to (B, C, M).
+Value buildSignal(OpBuilder &b, Location loc, const ConvPlan &plan,
+                  int64_t m) {
+  const Spectrum &x = plan.x;
+  Value xs = regroup(b, loc, x.signal, {plan.nb, plan.nc, 2});
+  if (m < x.length) {
+    SmallVector<OpFoldResult> offs(3, b.getIndexAttr(0)),
+        ones(3, b.getIndexAttr(1));
+    SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(b, loc, xs);
+    sizes[2] = b.getIndexAttr(m);
+    return tensor::ExtractSliceOp::create(b, loc, xs, offs, sizes, ones);
+  }
+  if (m > x.length) {
+    SmallVector<OpFoldResult> low(3, b.getIndexAttr(0)), high = low;
+    high[2] = b.getIndexAttr(m - x.length);
+    SmallVector<int64_t> padded(
+        llvm::cast<RankedTensorType>(xs.getType()).getShape());
+    padded[2] = m;
+    return tensor::PadOp::create(
+        b, loc, RankedTensorType::get(padded, b.getF32Type()), xs, low, high,
+        Value(arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f))));
+  }
+  return xs;
+}
+
+/// The kernel as (C, K'), K' = min(K, M): taps at or past M never reach an
+/// output. A constant when k is one (through reshapes).
+Value buildKernel(OpBuilder &b, Location loc, const Spectrum &k, int64_t m) {
+  int64_t taps = std::min(k.length, m);
+  int64_t channels = 1;
+  for (int64_t d : k.type.getShape().take_front(k.leadRank()))
+    channels *= d;
+  if (std::optional<std::vector<float>> data =
+          constantThroughReshapes(k.signal);
+      data && int64_t(data->size()) == channels * k.length) {
+    std::vector<float> kept;
+    kept.reserve(channels * taps);
+    for (int64_t c = 0; c < channels; ++c)
+      kept.insert(kept.end(), data->begin() + c * k.length,
+                  data->begin() + c * k.length + taps);
+    return arith::ConstantOp::create(
+        b, loc,
+        DenseElementsAttr::get(
+            RankedTensorType::get({channels, taps}, b.getF32Type()),
+            ArrayRef<float>(kept)));
+  }
+  Value kernel = regroup(b, loc, k.signal, {k.leadRank(), 2});
+  if (taps >= k.length)
+    return kernel;
+  SmallVector<OpFoldResult> offs(2, b.getIndexAttr(0)),
+      ones(2, b.getIndexAttr(1)),
+      sizes = {b.getIndexAttr(channels), b.getIndexAttr(taps)};
+  return tensor::ExtractSliceOp::create(b, loc, kernel, offs, sizes, ones);
+}
+
+/// The causal seq.long_conv of the match, in the layout of the value it
+/// replaces.
+Value buildLongConv(OpBuilder &b, const FFTConvMatch &match) {
+  Location loc = match.loc;
+  const ConvPlan &plan = match.conv;
+  int64_t m = match.chain.m;
+  Value xs = buildSignal(b, loc, plan, m);
+  Value kernel = buildKernel(b, loc, plan.k, m);
+  auto xst = llvm::cast<RankedTensorType>(xs.getType());
+  Value y = seq::LongConvOp::create(
+      b, loc, xst, xs, kernel, Value(),
+      seq::ConvModeAttr::get(b.getContext(), seq::ConvMode::causal),
+      seq::ImplKindAttr());
+  // Back to the layout of the replaced value.
+  SmallVector<OpFoldResult> lead =
+      tensor::getMixedSizes(b, loc, plan.x.signal);
+  SmallVector<SmallVector<OpFoldResult>> groups(3);
+  groups[0].assign(lead.begin(), lead.begin() + plan.nb);
+  groups[1].assign(lead.begin() + plan.nb, lead.begin() + plan.x.leadRank());
+  groups[2].push_back(b.getIndexAttr(m));
+  if (match.chain.keepsPairDim)
+    groups[2].push_back(b.getIndexAttr(1));
+  y = ungroup(b, loc, y, groups);
+  if (y.getType() != match.outType)
+    y = tensor::CastOp::create(b, loc, match.outType, y);
+  return y;
+}
+
+//===----------------------------------------------------------------------===//
+// The pattern
+//===----------------------------------------------------------------------===//
 
 /// The FFT convolution spelled with ONNX DFT ops -> one causal
 /// seq.long_conv. With real x (length Lx) and kernel k (length K), both
@@ -652,203 +883,13 @@ struct FFTConvToLongConv : OpRewritePattern<RootOp> {
 
   LogicalResult matchAndRewrite(RootOp root,
                                 PatternRewriter &rw) const override {
-    // The real part of an inverse DFT.
-    std::optional<Part> re = matchPart(root->getResult(0));
-    if (!re || re->part != 0)
-      return rw.notifyMatchFailure(root, "not the real part of a [..., 2]");
-    auto idft = re->src.template getDefiningOp<onnxir::DFTOp>();
-    if (!idft)
-      return rw.notifyMatchFailure(root, "not the real part of an onnx.DFT");
-    auto st = llvm::dyn_cast<RankedTensorType>(idft.getInput().getType());
-    if (!st || st.getRank() < 2 || !st.getElementType().isF32() ||
-        st.getDimSize(st.getRank() - 1) != 2)
-      return rw.notifyMatchFailure(root, "inverse DFT input is not f32 [..., 2]");
-    if (idft.getInverse() == 0 ||
-        idft.getOnesided() != 0)
-      return rw.notifyMatchFailure(root, "not a full-length inverse DFT");
-    int64_t rank = st.getRank(), freq = rank - 2;
-    if (dftAxis(idft, rank) != freq)
-      return rw.notifyMatchFailure(root,
-                                   "inverse DFT not along the last signal axis");
-    if (st.isDynamicDim(freq))
-      return rw.notifyMatchFailure(root, "inverse DFT length is not static");
-    int64_t n = st.getDimSize(freq);
-    if (!isNone(idft.getDftLength()) && constInt(idft.getDftLength()) != n)
-      return rw.notifyMatchFailure(
-          root, "inverse DFT's dft_length is not its input's length");
-
-    // The chain to replace: [Squeeze] then maybe a Slice [0:M) along time.
-    SmallVector<Operation *> chain = {root};
-    Value out = root->getResult(0);
-    bool keepsPairDim = re->keepsRank;
-    if (keepsPairDim && out.hasOneUse())
-      if (auto sq = llvm::dyn_cast<onnxir::SqueezeOp>(*out.user_begin())) {
-        std::optional<SmallVector<int64_t>> axes;
-        if (!isNone(sq.getAxes()))
-          axes = constInts(sq.getAxes());
-        if (axes && axes->size() == 1 &&
-            normAxis((*axes)[0], rank) == rank - 1) {
-          chain.push_back(sq);
-          out = sq.getResult();
-          keepsPairDim = false;
-        }
-      }
-    int64_t m = n;
-    if (out.hasOneUse())
-      if (auto cut = llvm::dyn_cast<onnxir::SliceOp>(*out.user_begin()))
-        if (cut.getData() == out)
-          if (std::optional<SmallVector<int64_t>> idx = sliceAlong(cut, freq))
-            if (!idx->empty() && *idx == iota(idx->size())) {
-              chain.push_back(cut);
-              out = cut.getResult();
-              m = idx->size();
-            }
-
-    // The spectrum S: the product itself, or its Hermitian extension.
-    Value s = idft.getInput(), product = s;
-    bool onesided = false;
-    if (auto cat = s.getDefiningOp<onnxir::ConcatOp>();
-        cat && normAxis(int64_t(cat.getAxis()), rank) == freq) {
-      if (cat.getInputs().size() != 2)
-        return rw.notifyMatchFailure(root, "spectrum is not Concat(P, mirror)");
-      product = cat.getInputs()[0];
-      auto pt = llvm::dyn_cast<RankedTensorType>(product.getType());
-      int64_t half = n / 2 + 1;
-      if (!pt || pt.getRank() != rank || pt.getDimSize(freq) != half)
-        return rw.notifyMatchFailure(root,
-                                     "first half does not have N/2 + 1 bins");
-      SmallVector<int64_t> idx;
-      int conjugations;
-      if (failed(walkMirror(cat.getInputs()[1], product, freq, idx,
-                            conjugations)))
-        return rw.notifyMatchFailure(
-            root, "second half is not a conjugated mirror of the first");
-      SmallVector<int64_t> want;
-      for (int64_t f = half; f < n; ++f)
-        want.push_back(n - f);
-      if (idx != want)
-        return rw.notifyMatchFailure(
-            root, "second half does not read bins N/2-1 .. 1 (N - f)");
-      if (conjugations != 1)
-        return rw.notifyMatchFailure(root,
-                                     "second half is not conjugated once");
-      onesided = true;
-    }
-    std::optional<std::pair<Value, Value>> factors = matchComplexMul(product);
-    if (!factors)
-      return rw.notifyMatchFailure(root,
-                                   "spectrum is not a complex product (re, im)");
-    std::string why;
-    FailureOr<Spectrum> a = matchForwardDFT(factors->first, why);
-    if (failed(a))
-      return rw.notifyMatchFailure(root, why);
-    FailureOr<Spectrum> b = matchForwardDFT(factors->second, why);
-    if (failed(b))
-      return rw.notifyMatchFailure(root, why);
-    if (a->n != n || b->n != n)
-      return rw.notifyMatchFailure(
-          root, "forward DFT lengths differ from the inverse DFT's");
-    if (a->onesided != onesided || b->onesided != onesided)
-      return rw.notifyMatchFailure(
-          root, onesided ? "Hermitian extension of full spectra"
-                         : "onesided spectra without a Hermitian extension");
-
-    // Which factor is the signal: the one the other broadcasts against
-    // depthwise; if both fit, the constant (else the shorter) is the kernel.
-    std::optional<ConvPlan> ab = planDepthwise(*a, *b);
-    std::optional<ConvPlan> ba = planDepthwise(*b, *a);
-    if (ab && ba) {
-      bool aConst = constantThroughReshapes(a->signal).has_value();
-      bool bConst = constantThroughReshapes(b->signal).has_value();
-      if ((aConst && !bConst) ||
-          (aConst == bConst && a->length < b->length))
-        ab.reset();
-    }
-    std::optional<ConvPlan> plan = ab ? ab : ba;
-    if (!plan)
-      return rw.notifyMatchFailure(
-          root, "the product is not a depthwise (per-channel) broadcast");
-    const Spectrum &x = plan->x, &k = plan->k;
-    if (n < x.length + k.length - 1)
-      return rw.notifyMatchFailure(
-          root, "N < Lx + K - 1: the circular convolution wraps around");
-
-    // The result shape: x's leading dims, M, [1].
-    auto outType = llvm::dyn_cast<RankedTensorType>(out.getType());
-    SmallVector<int64_t> shape(x.type.getShape().take_front(x.leadRank()));
-    shape.push_back(m);
-    if (keepsPairDim)
-      shape.push_back(1);
-    if (!outType || failed(verifyCompatibleShape(outType.getShape(), shape)))
-      return rw.notifyMatchFailure(root, "unexpected result shape");
-
-    Location loc = idft.getLoc();
-    Type f32 = rw.getF32Type();
-    // x as (B, C, Lx), then cut or zero-padded to (B, C, M).
-    Value xs = regroup(rw, loc, x.signal, {plan->nb, plan->nc, 2});
-    if (m < x.length) {
-      SmallVector<OpFoldResult> offs(3, rw.getIndexAttr(0)),
-          ones(3, rw.getIndexAttr(1));
-      SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rw, loc, xs);
-      sizes[2] = rw.getIndexAttr(m);
-      xs = tensor::ExtractSliceOp::create(rw, loc, xs, offs, sizes, ones);
-    } else if (m > x.length) {
-      SmallVector<OpFoldResult> low(3, rw.getIndexAttr(0)), high = low;
-      high[2] = rw.getIndexAttr(m - x.length);
-      SmallVector<int64_t> padded(
-          llvm::cast<RankedTensorType>(xs.getType()).getShape());
-      padded[2] = m;
-      xs = tensor::PadOp::create(
-          rw, loc, RankedTensorType::get(padded, f32), xs, low, high,
-          Value(arith::ConstantOp::create(rw, loc, rw.getF32FloatAttr(0.0f))));
-    }
-    // The kernel as (C, K'), K' = min(K, M).
-    int64_t taps = std::min(k.length, m);
-    int64_t channels = 1;
-    for (int64_t d : k.type.getShape().take_front(k.leadRank()))
-      channels *= d;
-    Value kernel;
-    if (std::optional<std::vector<float>> data =
-            constantThroughReshapes(k.signal);
-        data && int64_t(data->size()) == channels * k.length) {
-      std::vector<float> kept;
-      kept.reserve(channels * taps);
-      for (int64_t c = 0; c < channels; ++c)
-        kept.insert(kept.end(), data->begin() + c * k.length,
-                    data->begin() + c * k.length + taps);
-      kernel = arith::ConstantOp::create(
-          rw, loc,
-          DenseElementsAttr::get(RankedTensorType::get({channels, taps}, f32),
-                                 ArrayRef<float>(kept)));
-    } else {
-      kernel = regroup(rw, loc, k.signal, {k.leadRank(), 2});
-      if (taps < k.length) {
-        SmallVector<OpFoldResult> offs(2, rw.getIndexAttr(0)),
-            ones(2, rw.getIndexAttr(1)),
-            sizes = {rw.getIndexAttr(channels), rw.getIndexAttr(taps)};
-        kernel = tensor::ExtractSliceOp::create(rw, loc, kernel, offs, sizes,
-                                                ones);
-      }
-    }
-    auto xst = llvm::cast<RankedTensorType>(xs.getType());
-    Value y = seq::LongConvOp::create(
-        rw, loc, xst, xs, kernel, Value(),
-        seq::ConvModeAttr::get(rw.getContext(), seq::ConvMode::causal),
-        seq::ImplKindAttr());
-
-    // Back to the layout of the replaced value.
-    SmallVector<OpFoldResult> lead = tensor::getMixedSizes(rw, loc, x.signal);
-    SmallVector<SmallVector<OpFoldResult>> groups(3);
-    groups[0].assign(lead.begin(), lead.begin() + plan->nb);
-    groups[1].assign(lead.begin() + plan->nb, lead.begin() + x.leadRank());
-    groups[2].push_back(rw.getIndexAttr(m));
-    if (keepsPairDim)
-      groups[2].push_back(rw.getIndexAttr(1));
-    y = ungroup(rw, loc, y, groups);
-    if (y.getType() != outType)
-      y = tensor::CastOp::create(rw, loc, outType, y);
+    FailureOr<FFTConvMatch> match = matchFFTConv(root, rw);
+    if (failed(match))
+      return failure();
+    Value y = buildLongConv(rw, *match);
+    ArrayRef<Operation *> chain = match->chain.ops;
     rw.replaceOp(chain.back(), y);
-    for (Operation *op : llvm::reverse(ArrayRef(chain).drop_back()))
+    for (Operation *op : llvm::reverse(chain.drop_back()))
       if (op->use_empty())
         rw.eraseOp(op);
     return success();

@@ -78,7 +78,7 @@ func.func @packed_qkv(%x: tensor<?x1x96xf32>) -> tensor<*xf32> {
   // CHECK: %[[END:.*]] = onnx.Constant() {value = dense<32> : tensor<1xi64>}
   // CHECK: %[[Q:.*]] = onnx.Slice(%{{.*}}, %{{.*}}, %[[END]], %{{.*}}, %{{.*}}) : {{.*}} -> tensor<?x1x32xf32>
   %q = onnx.Slice(%x, %zero, %third, %last, %none) : (tensor<?x1x96xf32>, tensor<1xi64>, tensor<1xi64>, tensor<1xi64>, none) -> tensor<*xf32>
-  // CHECK: onnx.Shape(%[[Q]]) {start = 0 : i64} : (tensor<?x1x32xf32>) -> tensor<3xi64>
+  // CHECK: onnx.Shape(%[[Q]]) : (tensor<?x1x32xf32>) -> tensor<3xi64>
   %qs = onnx.Shape(%q) {start = 0 : i64} : (tensor<*xf32>) -> tensor<?xi64>
   %c0 = onnx.Constant() {value = dense<0> : tensor<1xi64>} : () -> tensor<1xi64>
   %n = onnx.Gather(%qs, %c0) {axis = 0 : i64} : (tensor<?xi64>, tensor<1xi64>) -> tensor<1xi64>
@@ -140,4 +140,16 @@ func.func @expand_unknown(%x: tensor<3x1xf32>, %t: tensor<3xi64>) -> tensor<*xf3
   // CHECK: onnx.Expand({{.*}}) -> tensor<?x3x?xf32>
   %e = onnx.Expand(%x, %t) : (tensor<3x1xf32>, tensor<3xi64>) -> tensor<*xf32>
   return %e : tensor<*xf32>
+}
+
+// -----
+
+// Integer constants in every onnx.Constant form: a value_ints Reshape
+// target.
+// CHECK-LABEL: func.func @reshape_value_ints
+// CHECK: onnx.Reshape({{.*}}) -> tensor<2x6xf32>
+func.func @reshape_value_ints(%x: tensor<3x4xf32>) -> tensor<*xf32> {
+  %t = onnx.Constant() {value_ints = [2, -1]} : () -> tensor<2xi64>
+  %r = onnx.Reshape(%x, %t) : (tensor<3x4xf32>, tensor<2xi64>) -> tensor<*xf32>
+  return %r : tensor<*xf32>
 }

@@ -66,3 +66,15 @@ func.func @dft_inverse(%x: tensor<3x?x2xf32>) -> tensor<3x?x2xf32> {
   %y = onnx.DFT(%x, %none) {axis = 1 : i64, inverse = 1 : i64} : (tensor<3x?x2xf32>, none) -> tensor<3x?x2xf32>
   return %y : tensor<3x?x2xf32>
 }
+
+// -----
+
+// A dft_length given as an onnx.Constant's value_int is a constant length
+// too (the FFT-convolution raising always read it so).
+// CHECK-LABEL: func.func @dft_length_value_int
+// CHECK: seq.rfft %{{.*}} {axis = 1 : i64, length = 16 : i64} : (tensor<2x10xf32>) -> tensor<2x9xcomplex<f32>>
+func.func @dft_length_value_int(%x: tensor<2x10x1xf32>) -> tensor<2x9x2xf32> {
+  %n = onnx.Constant() {value_int = 16 : i64} : () -> tensor<i64>
+  %y = onnx.DFT(%x, %n) {axis = 1 : i64, onesided = 1 : i64} : (tensor<2x10x1xf32>, tensor<i64>) -> tensor<2x9x2xf32>
+  return %y : tensor<2x9x2xf32>
+}
