@@ -18,6 +18,7 @@
 
 #include "seqc/Dialect/Onnx/IR/Onnx.h"
 #include "seqc/Transforms/Passes.h"
+#include "seqc/Utils/AttrNames.h"
 #include "seqc/Utils/ConstantData.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -872,12 +873,12 @@ void refineLoopArgs(onnxir::LoopOp op, Block &body) {
 /// axis).
 void refineScanArgs(onnxir::ScanOp op, Block &body) {
   // Scan-8 may have sequence_lens as its first operand.
-  unsigned first = op->hasAttr("seqc.scan8_sequence_lens") ? 1 : 0;
+  unsigned first = op->hasAttr(attrs::kScan8SequenceLens) ? 1 : 0;
   int64_t m = int64_t(op.getNumScanInputs());
   int64_t n = static_cast<int64_t>(op->getNumOperands()) - first - m;
   if (m < 1 || n < 0)
     return;
-  bool batch = op->hasAttr("seqc.scan8_batch");
+  bool batch = op->hasAttr(attrs::kScan8Batch);
   ArrayAttr axes = op.getScanInputAxesAttr();
   auto dropDims = [&](RankedTensorType t, int64_t axis) -> RankedTensorType {
     SmallVector<int64_t> shape(t.getShape());

@@ -816,11 +816,7 @@ Value buildLongConv(OpBuilder &b, const FFTConvMatch &match) {
   int64_t m = match.chain.m;
   Value xs = buildSignal(b, loc, plan, m);
   Value kernel = buildKernel(b, loc, plan.k, m);
-  auto xst = llvm::cast<RankedTensorType>(xs.getType());
-  Value y = seq::LongConvOp::create(
-      b, loc, xst, xs, kernel, Value(),
-      seq::ConvModeAttr::get(b.getContext(), seq::ConvMode::causal),
-      seq::ImplKindAttr());
+  Value y = seq::LongConvOp::create(b, loc, xs, kernel);
   // Back to the layout of the replaced value.
   SmallVector<OpFoldResult> lead =
       tensor::getMixedSizes(b, loc, plan.x.signal);

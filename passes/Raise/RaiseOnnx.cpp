@@ -140,13 +140,9 @@ struct DepthwiseConvToLongConv : OpRewritePattern<onnxir::ConvOp> {
       return failure();
     Location loc = op.getLoc();
     Value kernel = reversedKernel(rw, loc, op.getW(), plan->c, plan->k);
-    // The result has the input's shape; keep the op's (maybe more precise)
-    // type when they agree.
-    Type resultType = op.getX().getType();
-    Value y = seq::LongConvOp::create(
-        rw, loc, resultType, op.getX(), kernel, plan->bias,
-        seq::ConvModeAttr::get(rw.getContext(), plan->mode),
-        seq::ImplKindAttr());
+    // The result has the input's type; cast back where the op's differs.
+    Value y = seq::LongConvOp::create(rw, loc, op.getX(), kernel, plan->bias,
+                                      plan->mode);
     if (y.getType() != op.getY().getType())
       y = tensor::CastOp::create(rw, loc, op.getY().getType(), y);
     rw.replaceOp(op, y);
@@ -325,18 +321,11 @@ struct STFTToSeq : OpRewritePattern<onnxir::STFTOp> {
     Framing fr = buildFraming(rw, loc, op, *plan);
     Value framed = buildFrames(rw, loc, op, *plan, fr);
 
-    auto ft = llvm::cast<RankedTensorType>(framed.getType());
-    SmallVector<int64_t> yShape(ft.getShape());
-    if (!ft.isDynamicDim(2) && plan->real())
-      yShape[2] = ft.getDimSize(2) / 2 + 1;
-    auto yt = RankedTensorType::get(yShape, ComplexType::get(rw.getF32Type()));
     Value y;
     if (plan->real())
-      y = seq::RFFTOp::create(rw, loc, yt, framed, rw.getI64IntegerAttr(2),
-                              IntegerAttr(), seq::ImplKindAttr());
+      y = seq::RFFTOp::create(rw, loc, framed, /*axis=*/2);
     else
-      y = seq::FFTOp::create(rw, loc, yt, framed, rw.getI64IntegerAttr(2),
-                             UnitAttr(), IntegerAttr(), seq::ImplKindAttr());
+      y = seq::FFTOp::create(rw, loc, framed, /*axis=*/2);
     replaceWithOnnxComplex(rw, op, y);
     return success();
   }
@@ -662,9 +651,9 @@ struct ConvBasisToRFFT : OpRewritePattern<onnxir::ConvOp> {
     auto spt = RankedTensorType::get(
         {ft.getDimSize(0), ft.getDimSize(1), plan->n / 2 + 1},
         ComplexType::get(rw.getF32Type()));
-    Value spec = seq::RFFTOp::create(rw, loc, spt, framed,
-                                     rw.getI64IntegerAttr(2), IntegerAttr(),
-                                     seq::ImplKindAttr());
+    Value spec = seq::RFFTOp::create(rw, loc, framed, /*axis=*/2);
+    assert(spec.getType() == spt && "frames of n points give n/2+1 bins");
+    (void)spt;
     Value y = basisRows(rw, loc, spec, *plan, fsizes);
     if (y.getType() != op.getY().getType())
       y = tensor::CastOp::create(rw, loc, op.getY().getType(), y);
