@@ -1,8 +1,8 @@
 //===- Elementwise.cpp - Elementwise ONNX ops to linalg.generic -*- C++ -*-===//
 //
 // One linalg.generic per elementwise ONNX op, with numpy broadcasting in the
-// indexing maps. The scalar body of each op is an entry of a table keyed by
-// the op name, so adding an op is one line.
+// indexing maps. The scalar body of each op is registered with its typed op
+// class in one of the per-family tables below, so adding an op is one line.
 //
 //===----------------------------------------------------------------------===//
 
@@ -18,15 +18,24 @@
 #include <limits>
 
 using namespace mlir;
+using namespace seqc;
 using namespace seqc::onnx_to_linalg;
 
 namespace {
 
-/// Builds the scalar result from the operands' scalars. `elem` is the
-/// result element type; `in` the operand element types.
-using BodyFn = std::function<Value(OpBuilder &, Location, Operation *,
-                                   ArrayRef<Value>, Type elem,
-                                   ArrayRef<Type> in)>;
+using FP = arith::CmpFPredicate;
+using IP = arith::CmpIPredicate;
+
+/// Builds the scalar result of an `OpTy` from the operands' scalars (its
+/// attributes read through `OpTy`'s accessors). `elem` is the result element
+/// type; `in` the operand element types.
+template <typename OpTy>
+using BodyFn = std::function<Value(OpBuilder &, Location, OpTy, ArrayRef<Value>,
+                                   Type elem, ArrayRef<Type> in)>;
+
+/// The same with the op bound: what the shared rewrite calls.
+using ScalarFn = llvm::function_ref<Value(
+    OpBuilder &, Location, ArrayRef<Value>, Type elem, ArrayRef<Type> in)>;
 
 bool isF(Type t) { return llvm::isa<FloatType>(t); }
 bool isUnsigned(Type t) { return t.isUnsignedInteger(); }
@@ -131,491 +140,537 @@ Value castScalar(OpBuilder &b, Location l, Value v, Type from, Type to) {
   return arith::ExtSIOp::create(b, l, sTo, v);
 }
 
-const llvm::StringMap<BodyFn> &bodies() {
-  using B = OpBuilder;
-  using L = Location;
-  using V = ArrayRef<Value>;
-  using T = ArrayRef<Type>;
-  static const llvm::StringMap<BodyFn> table = {
-      // Unary float math.
-      {"onnx.Abs",
-       [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         if (isF(x[0].getType()))
-           return math::AbsFOp::create(b, l, x[0]);
-         if (isUnsigned(x[0].getType()))
-           return x[0];
-         return math::AbsIOp::create(b, l, x[0]);
-       }},
-      {"onnx.Neg",
-       [](B &b, L l, Operation *, V x, Type t, T) -> Value {
-         if (isF(t))
-           return arith::NegFOp::create(b, l, x[0]);
-         return arith::SubIOp::create(b, l, scalarConst(b, l, x[0].getType(), 0),
-                                      x[0]);
-       }},
-      {"onnx.Exp", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return math::ExpOp::create(b, l, x[0]);
-       }},
-      {"onnx.Log", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return math::LogOp::create(b, l, x[0]);
-       }},
-      {"onnx.Sqrt", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return math::SqrtOp::create(b, l, x[0]);
-       }},
-      {"onnx.Tanh", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return math::TanhOp::create(b, l, x[0]);
-       }},
-      {"onnx.Erf", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return math::ErfOp::create(b, l, x[0]);
-       }},
-      {"onnx.Sin", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return math::SinOp::create(b, l, x[0]);
-       }},
-      {"onnx.Cos", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return math::CosOp::create(b, l, x[0]);
-       }},
-      {"onnx.Floor", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return math::FloorOp::create(b, l, x[0]);
-       }},
-      {"onnx.Ceil", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return math::CeilOp::create(b, l, x[0]);
-       }},
-      {"onnx.Reciprocal",
-       [](B &b, L l, Operation *, V x, Type t, T) -> Value {
-         return arith::DivFOp::create(b, l, scalarConst(b, l, t, 1), x[0]);
-       }},
-      {"onnx.Sigmoid",
-       [](B &b, L l, Operation *, V x, Type t, T) -> Value {
-         Value one = scalarConst(b, l, t, 1);
-         Value e = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, x[0]));
-         return arith::DivFOp::create(b, l, one,
-                                      arith::AddFOp::create(b, l, one, e));
-       }},
-      {"onnx.Softplus",
-       [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return math::Log1pOp::create(b, l, math::ExpOp::create(b, l, x[0]));
-       }},
-      {"onnx.Relu",
-       [](B &b, L l, Operation *, V x, Type t, T) -> Value {
-         Value zero = scalarConst(b, l, t, 0);
-         if (isF(t))
-           return arith::MaximumFOp::create(b, l, x[0], zero);
-         return arith::MaxSIOp::create(b, l, x[0], zero);
-       }},
-      {"onnx.LeakyRelu",
-       [](B &b, L l, Operation *op, V x, Type t, T) -> Value {
-         Value alpha = scalarConst(b, l, t, floatAttr(op, "alpha", 0.01f));
-         Value neg = cmp(b, l, x[0], scalarConst(b, l, t, 0),
-                         arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt,
-                         arith::CmpIPredicate::ult);
-         return arith::SelectOp::create(
-             b, l, neg, arith::MulFOp::create(b, l, alpha, x[0]), x[0]);
-       }},
-      {"onnx.Identity",
-       [](B &, L, Operation *, V x, Type, T) -> Value { return x[0]; }},
-      {"onnx.Not", [](B &b, L l, Operation *, V x, Type t, T) -> Value {
-         return arith::XOrIOp::create(b, l, x[0], scalarConst(b, l, t, 1));
-       }},
-      {"onnx.Cast",
-       [](B &b, L l, Operation *, V x, Type t, T in) -> Value {
-         return castScalar(b, l, x[0], in[0], t);
-       }},
-      {"onnx.Tan", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return math::TanOp::create(b, l, x[0]);
-       }},
-      {"onnx.Asin", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return math::AsinOp::create(b, l, x[0]);
-       }},
-      {"onnx.Acos", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return math::AcosOp::create(b, l, x[0]);
-       }},
-      {"onnx.Atan", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return math::AtanOp::create(b, l, x[0]);
-       }},
-      {"onnx.Sinh", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return math::SinhOp::create(b, l, x[0]);
-       }},
-      {"onnx.Cosh", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return math::CoshOp::create(b, l, x[0]);
-       }},
-      {"onnx.Asinh", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return math::AsinhOp::create(b, l, x[0]);
-       }},
-      {"onnx.Acosh", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return math::AcoshOp::create(b, l, x[0]);
-       }},
-      {"onnx.Atanh", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return math::AtanhOp::create(b, l, x[0]);
-       }},
-      {"onnx.Round", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return math::RoundEvenOp::create(b, l, x[0]);
-       }},
-      {"onnx.Sign",
-       [](B &b, L l, Operation *, V x, Type t, T) -> Value {
-         Value zero = scalarConst(b, l, t, 0);
-         Value pos = cmp(b, l, x[0], zero, arith::CmpFPredicate::OGT,
-                         arith::CmpIPredicate::sgt, arith::CmpIPredicate::ugt);
-         Value neg = cmp(b, l, x[0], zero, arith::CmpFPredicate::OLT,
-                         arith::CmpIPredicate::slt, arith::CmpIPredicate::ult);
-         Value r = arith::SelectOp::create(b, l, neg, scalarConst(b, l, t, -1),
-                                           zero);
-         return arith::SelectOp::create(b, l, pos, scalarConst(b, l, t, 1), r);
-       }},
-      {"onnx.IsNaN", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return arith::CmpFOp::create(b, l, arith::CmpFPredicate::UNO, x[0],
-                                      x[0]);
-       }},
-      {"onnx.IsInf",
-       [](B &b, L l, Operation *op, V x, Type, T in) -> Value {
-         double inf = std::numeric_limits<double>::infinity();
-         Value r = scalarConst(b, l, b.getI1Type(), 0);
-         if (intAttr(op, "detect_positive", 1))
-           r = arith::OrIOp::create(
-               b, l, r,
-               arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, x[0],
-                                     scalarConst(b, l, in[0], inf)));
-         if (intAttr(op, "detect_negative", 1))
-           r = arith::OrIOp::create(
-               b, l, r,
-               arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ, x[0],
-                                     scalarConst(b, l, in[0], -inf)));
-         return r;
-       }},
-      // Activations.
-      {"onnx.Elu",
-       [](B &b, L l, Operation *op, V x, Type t, T) -> Value {
-         Value alpha = scalarConst(b, l, t, floatAttr(op, "alpha", 1.0f));
-         Value em1 = math::ExpM1Op::create(b, l, x[0]);
-         Value neg = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLT,
-                                           x[0], scalarConst(b, l, t, 0));
-         return arith::SelectOp::create(
-             b, l, neg, arith::MulFOp::create(b, l, alpha, em1), x[0]);
-       }},
-      {"onnx.Celu",
-       [](B &b, L l, Operation *op, V x, Type t, T) -> Value {
-         Value alpha = scalarConst(b, l, t, floatAttr(op, "alpha", 1.0f));
-         Value zero = scalarConst(b, l, t, 0);
-         Value em1 = math::ExpM1Op::create(
-             b, l, arith::DivFOp::create(b, l, x[0], alpha));
-         Value negPart = arith::MinimumFOp::create(
-             b, l, zero, arith::MulFOp::create(b, l, alpha, em1));
-         return arith::AddFOp::create(
-             b, l, arith::MaximumFOp::create(b, l, zero, x[0]), negPart);
-       }},
-      {"onnx.Selu",
-       [](B &b, L l, Operation *op, V x, Type t, T) -> Value {
-         Value alpha = scalarConst(
-             b, l, t, floatAttr(op, "alpha", 1.67326319217681884765625f));
-         Value gamma = scalarConst(
-             b, l, t, floatAttr(op, "gamma", 1.05070102214813232421875f));
-         Value neg = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OLE,
-                                           x[0], scalarConst(b, l, t, 0));
-         Value e = arith::MulFOp::create(
-             b, l, alpha, math::ExpM1Op::create(b, l, x[0]));
-         return arith::MulFOp::create(
-             b, l, gamma, arith::SelectOp::create(b, l, neg, e, x[0]));
-       }},
-      {"onnx.HardSigmoid",
-       [](B &b, L l, Operation *op, V x, Type t, T) -> Value {
-         Value alpha = scalarConst(b, l, t, floatAttr(op, "alpha", 0.2f));
-         Value beta = scalarConst(b, l, t, floatAttr(op, "beta", 0.5f));
-         Value y = arith::AddFOp::create(
-             b, l, arith::MulFOp::create(b, l, alpha, x[0]), beta);
-         y = arith::MinimumFOp::create(b, l, y, scalarConst(b, l, t, 1));
-         return arith::MaximumFOp::create(b, l, y, scalarConst(b, l, t, 0));
-       }},
-      {"onnx.HardSwish",
-       [](B &b, L l, Operation *, V x, Type t, T) -> Value {
-         Value y = arith::AddFOp::create(
-             b, l, arith::MulFOp::create(b, l, scalarConst(b, l, t, 1.0 / 6),
-                                         x[0]),
-             scalarConst(b, l, t, 0.5));
-         y = arith::MinimumFOp::create(b, l, y, scalarConst(b, l, t, 1));
-         y = arith::MaximumFOp::create(b, l, y, scalarConst(b, l, t, 0));
-         return arith::MulFOp::create(b, l, x[0], y);
-       }},
-      {"onnx.Softsign",
-       [](B &b, L l, Operation *, V x, Type t, T) -> Value {
-         Value d = arith::AddFOp::create(b, l, scalarConst(b, l, t, 1),
-                                         math::AbsFOp::create(b, l, x[0]));
-         return arith::DivFOp::create(b, l, x[0], d);
-       }},
-      {"onnx.ThresholdedRelu",
-       [](B &b, L l, Operation *op, V x, Type t, T) -> Value {
-         Value alpha = scalarConst(b, l, t, floatAttr(op, "alpha", 1.0f));
-         Value keep = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT,
-                                            x[0], alpha);
-         return arith::SelectOp::create(b, l, keep, x[0],
-                                        scalarConst(b, l, t, 0));
-       }},
-      {"onnx.Shrink",
-       [](B &b, L l, Operation *op, V x, Type t, T) -> Value {
-         double lambd = floatAttr(op, "lambd", 0.5f);
-         double bias = floatAttr(op, "bias", 0.0f);
-         Value lo = cmp(b, l, x[0], scalarConst(b, l, t, -lambd),
-                        arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt,
-                        arith::CmpIPredicate::ult);
-         Value hi = cmp(b, l, x[0], scalarConst(b, l, t, lambd),
-                        arith::CmpFPredicate::OGT, arith::CmpIPredicate::sgt,
-                        arith::CmpIPredicate::ugt);
-         Value biasV = scalarConst(b, l, t, bias);
-         Value plus = isF(t) ? Value(arith::AddFOp::create(b, l, x[0], biasV))
-                             : Value(arith::AddIOp::create(b, l, x[0], biasV));
-         Value minus = isF(t)
-                           ? Value(arith::SubFOp::create(b, l, x[0], biasV))
-                           : Value(arith::SubIOp::create(b, l, x[0], biasV));
-         Value r = arith::SelectOp::create(b, l, hi, minus,
-                                           scalarConst(b, l, t, 0));
-         return arith::SelectOp::create(b, l, lo, plus, r);
-       }},
-      {"onnx.PRelu",
-       [](B &b, L l, Operation *, V x, Type t, T) -> Value {
-         Value neg = cmp(b, l, x[0], scalarConst(b, l, t, 0),
-                         arith::CmpFPredicate::OLT, arith::CmpIPredicate::slt,
-                         arith::CmpIPredicate::ult);
-         Value scaled = isF(t) ? Value(arith::MulFOp::create(b, l, x[0], x[1]))
-                               : Value(arith::MulIOp::create(b, l, x[0], x[1]));
-         return arith::SelectOp::create(b, l, neg, scaled, x[0]);
-       }},
-      {"onnx.CastLike",
-       [](B &b, L l, Operation *, V x, Type t, T in) -> Value {
-         return castScalar(b, l, x[0], in[0], t);
-       }},
-      // Binary arithmetic.
-      {"onnx.Mod",
-       [](B &b, L l, Operation *op, V x, Type t, T) -> Value {
-         if (isF(t))
-           return arith::RemFOp::create(b, l, x[0], x[1]);
-         // Unsigned: no signs to reconcile; x % 0 = 0 as below.
-         if (isUnsigned(t))
-           return arith::RemUIOp::create(b, l, x[0],
-                                         safeDivisor(b, l, x[1], false));
-         // x % 0 = 0 (numpy) and x % -1 = 0: a divisor of 1 gives both
-         // without trapping.
-         Value r = arith::RemSIOp::create(b, l, x[0], safeDivisor(b, l, x[1], true));
-         if (intAttr(op, "fmod", 0))
-           return r;
-         // Python's modulo: the result takes the divisor's sign.
-         Value zero = scalarConst(b, l, t, 0);
-         Value nz = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ne, r,
-                                          zero);
-         Value rNeg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
-                                            r, zero);
-         Value dNeg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
-                                            x[1], zero);
-         Value fix = arith::AndIOp::create(
-             b, l, nz, arith::XOrIOp::create(b, l, rNeg, dNeg));
-         return arith::SelectOp::create(
-             b, l, fix, arith::AddIOp::create(b, l, r, x[1]), r);
-       }},
-      {"onnx.Mean", [](B &b, L l, Operation *, V x, Type t, T) -> Value {
-         if (isF(t))
-           return arith::AddFOp::create(b, l, x[0], x[1]);
-         return arith::AddIOp::create(b, l, x[0], x[1]);
-       }},
-      {"onnx.Add", [](B &b, L l, Operation *, V x, Type t, T) -> Value {
-         if (isF(t))
-           return arith::AddFOp::create(b, l, x[0], x[1]);
-         return arith::AddIOp::create(b, l, x[0], x[1]);
-       }},
-      {"onnx.Sum", [](B &b, L l, Operation *, V x, Type t, T) -> Value {
-         if (isF(t))
-           return arith::AddFOp::create(b, l, x[0], x[1]);
-         return arith::AddIOp::create(b, l, x[0], x[1]);
-       }},
-      {"onnx.Sub", [](B &b, L l, Operation *, V x, Type t, T) -> Value {
-         if (isF(t))
-           return arith::SubFOp::create(b, l, x[0], x[1]);
-         return arith::SubIOp::create(b, l, x[0], x[1]);
-       }},
-      {"onnx.Mul", [](B &b, L l, Operation *, V x, Type t, T) -> Value {
-         if (isF(t))
-           return arith::MulFOp::create(b, l, x[0], x[1]);
-         return arith::MulIOp::create(b, l, x[0], x[1]);
-       }},
-      {"onnx.Div", [](B &b, L l, Operation *, V x, Type t, T) -> Value {
-         if (isF(t))
-           return arith::DivFOp::create(b, l, x[0], x[1]);
-         if (isUnsigned(t))
-           return arith::DivUIOp::create(b, l, x[0], safeDivisor(b, l, x[1], false));
-         // numpy: x / 0 = 0; INT_MIN / -1 wraps to INT_MIN (= 0 - x).
-         Value q = arith::DivSIOp::create(b, l, x[0], safeDivisor(b, l, x[1], true));
-         Value zero = scalarConst(b, l, t, 0);
-         Value minusOne = arith::CmpIOp::create(
-             b, l, arith::CmpIPredicate::eq, x[1], scalarConst(b, l, t, -1));
-         q = arith::SelectOp::create(b, l, minusOne,
-                                     arith::SubIOp::create(b, l, zero, x[0]), q);
-         Value byZero = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
-                                              x[1], zero);
-         return arith::SelectOp::create(b, l, byZero, zero, q);
-       }},
-      {"onnx.Pow",
-       [](B &b, L l, Operation *, V x, Type t, T in) -> Value {
-         if (isF(t)) {
-           Value e = castScalar(b, l, x[1], in[1], t);
-           return math::PowFOp::create(b, l, x[0], e);
-         }
-         // Integer bases: computed in f64 (exact for the results that fit).
-         Type f64 = b.getF64Type();
-         Value base = castScalar(b, l, x[0], in[0], f64);
-         Value e = castScalar(b, l, x[1], in[1], f64);
-         Value p = math::PowFOp::create(b, l, base, e);
-         return castScalar(b, l, math::RoundEvenOp::create(b, l, p), f64, t);
-       }},
-      {"onnx.Max", [](B &b, L l, Operation *, V x, Type t, T) -> Value {
-         if (isF(t))
-           return arith::MaximumFOp::create(b, l, x[0], x[1]);
-         if (isUnsigned(t))
-           return arith::MaxUIOp::create(b, l, x[0], x[1]);
-         return arith::MaxSIOp::create(b, l, x[0], x[1]);
-       }},
-      {"onnx.Min", [](B &b, L l, Operation *, V x, Type t, T) -> Value {
-         if (isF(t))
-           return arith::MinimumFOp::create(b, l, x[0], x[1]);
-         if (isUnsigned(t))
-           return arith::MinUIOp::create(b, l, x[0], x[1]);
-         return arith::MinSIOp::create(b, l, x[0], x[1]);
-       }},
-      {"onnx.BitShift",
-       [](B &b, L l, Operation *op, V x, Type t, T) -> Value {
-         // Unsigned only (the ONNX type list). A shift by the bit width or
-         // more gives 0, as numpy's shifts do, instead of arith's poison.
-         unsigned w = t.getIntOrFloatBitWidth();
-         Value r = strAttr(op, "direction", "") == "RIGHT"
-                       ? Value(arith::ShRUIOp::create(b, l, x[0], x[1]))
-                       : Value(arith::ShLIOp::create(b, l, x[0], x[1]));
-         Value inRange = arith::CmpIOp::create(
-             b, l, arith::CmpIPredicate::ult, x[1], scalarConst(b, l, t, w));
-         return arith::SelectOp::create(b, l, inRange, r,
-                                        scalarConst(b, l, t, 0));
-       }},
-      // Comparisons and logic.
-      {"onnx.Equal", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return cmp(b, l, x[0], x[1], arith::CmpFPredicate::OEQ,
-                    arith::CmpIPredicate::eq, arith::CmpIPredicate::eq);
-       }},
-      {"onnx.Less", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return cmp(b, l, x[0], x[1], arith::CmpFPredicate::OLT,
-                    arith::CmpIPredicate::slt, arith::CmpIPredicate::ult);
-       }},
-      {"onnx.LessOrEqual",
-       [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return cmp(b, l, x[0], x[1], arith::CmpFPredicate::OLE,
-                    arith::CmpIPredicate::sle, arith::CmpIPredicate::ule);
-       }},
-      {"onnx.Greater", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return cmp(b, l, x[0], x[1], arith::CmpFPredicate::OGT,
-                    arith::CmpIPredicate::sgt, arith::CmpIPredicate::ugt);
-       }},
-      {"onnx.GreaterOrEqual",
-       [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return cmp(b, l, x[0], x[1], arith::CmpFPredicate::OGE,
-                    arith::CmpIPredicate::sge, arith::CmpIPredicate::uge);
-       }},
-      {"onnx.And", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return arith::AndIOp::create(b, l, x[0], x[1]);
-       }},
-      {"onnx.Or", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return arith::OrIOp::create(b, l, x[0], x[1]);
-       }},
-      {"onnx.Xor", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return arith::XOrIOp::create(b, l, x[0], x[1]);
-       }},
-      {"onnx.Where", [](B &b, L l, Operation *, V x, Type, T) -> Value {
-         return arith::SelectOp::create(b, l, x[0], x[1], x[2]);
-       }},
-  };
-  return table;
+/// How an elementwise op reads its operands.
+struct ElementwiseForm {
+  /// Folds its binary body over all inputs (Max, Min, Sum, Mean).
+  bool variadic = false;
+  /// Divides the fold by the number of inputs (Mean).
+  bool mean = false;
+  /// Reads operand 0 only: operand 1 gives the element type (CastLike).
+  bool firstOnly = false;
+  /// Operand 1 may be a per-channel slope of opset < 7 (PRelu).
+  bool channelSlope = false;
+};
+
+template <typename OpTy> constexpr ElementwiseForm formOf() {
+  ElementwiseForm f;
+  f.variadic = llvm::is_one_of<OpTy, onnxir::MaxOp, onnxir::MinOp,
+                               onnxir::SumOp, onnxir::MeanOp>::value;
+  f.mean = std::is_same_v<OpTy, onnxir::MeanOp>;
+  f.firstOnly = std::is_same_v<OpTy, onnxir::CastLikeOp>;
+  f.channelSlope = std::is_same_v<OpTy, onnxir::PReluOp>;
+  return f;
 }
 
-/// Any op of the table with ranked tensor operands and one result.
-struct ElementwiseToGeneric : RewritePattern {
-  ElementwiseToGeneric(MLIRContext *ctx, StringRef name, const BodyFn &body)
-      : RewritePattern(name, 1, ctx), body(body) {}
+/// One operand the generic reads: `type` is the operand's, or, for a
+/// per-channel slope, the [C, 1, ..., 1] it is expanded to.
+struct ElementwiseInput {
+  Value value;
+  RankedTensorType type;
+  bool expandSlope = false;
+};
 
-  LogicalResult matchAndRewrite(Operation *op,
-                                PatternRewriter &rw) const override {
-    // Variadic ops (Max, Min, Sum) fold their binary body over all inputs;
-    // every other op takes exactly the operands its body reads.
-    StringRef name = op->getName().getStringRef();
-    bool variadic = name == "onnx.Max" || name == "onnx.Min" ||
-                    name == "onnx.Sum" || name == "onnx.Mean";
-    // CastLike's second operand only gives the element type.
-    unsigned numIns = name == "onnx.CastLike" ? 1 : op->getNumOperands();
-    if (op->getNumResults() != 1 || op->getNumOperands() < 1 ||
-        (!variadic && op->getNumOperands() > 3))
-      return rw.notifyMatchFailure(op, "unsupported operand count");
-    auto rt = llvm::dyn_cast<RankedTensorType>(op->getResult(0).getType());
-    if (!rt)
-      return rw.notifyMatchFailure(op, "unranked result");
-    SmallVector<Value> ins;
-    SmallVector<AffineMap> maps;
-    SmallVector<Type> inElems;
-    Location loc = op->getLoc();
-    for (Value v : op->getOperands().take_front(numIns)) {
-      auto t = llvm::dyn_cast<RankedTensorType>(v.getType());
-      if (!t || t.getRank() > rt.getRank())
-        return rw.notifyMatchFailure(op, "operand not broadcastable");
-      // PRelu before opset 7 gave one slope per channel (dim 1).
-      if (name == "onnx.PRelu" && v == op->getOperand(1) &&
-          t.getRank() == 1 && rt.getRank() > 2 && !t.isDynamicDim(0) &&
-          t.getDimSize(0) != 1 && t.getDimSize(0) != rt.getDimSize(rt.getRank() - 1) &&
-          t.getDimSize(0) == rt.getDimSize(1)) {
-        SmallVector<int64_t> shape(rt.getRank() - 1, 1);
-        shape[0] = t.getDimSize(0);
-        SmallVector<ReassociationIndices> groups(1);
-        for (int64_t i = 0; i < rt.getRank() - 1; ++i)
-          groups[0].push_back(i);
-        t = RankedTensorType::get(shape, t.getElementType());
-        v = tensor::ExpandShapeOp::create(rw, loc, t, v, groups);
-      }
-      int64_t off = rt.getRank() - t.getRank();
-      for (int64_t i = 0; i < t.getRank(); ++i)
-        if (!t.isDynamicDim(i) && t.getDimSize(i) != 1 &&
-            !rt.isDynamicDim(off + i) && t.getDimSize(i) != rt.getDimSize(off + i))
-          return rw.notifyMatchFailure(op, "operands not broadcastable");
-      ins.push_back(v);
-      maps.push_back(broadcastMap(rw.getContext(), t, rt));
-      inElems.push_back(t.getElementType());
+/// What the match found: the result type and the operands read.
+struct ElementwisePlan {
+  RankedTensorType result;
+  SmallVector<ElementwiseInput> inputs;
+};
+
+/// Whether 1-D `t` is PRelu's per-channel slope (opset < 7) for `rt`: one
+/// slope per channel (dim 1) that does not broadcast numpy-style.
+bool isChannelSlope(RankedTensorType t, RankedTensorType rt) {
+  return t.getRank() == 1 && rt.getRank() > 2 && !t.isDynamicDim(0) &&
+         t.getDimSize(0) != 1 &&
+         t.getDimSize(0) != rt.getDimSize(rt.getRank() - 1) &&
+         t.getDimSize(0) == rt.getDimSize(1);
+}
+
+/// Whether ranked `t` broadcasts numpy-style to `rt`.
+bool broadcastsTo(RankedTensorType t, RankedTensorType rt) {
+  if (t.getRank() > rt.getRank())
+    return false;
+  int64_t off = rt.getRank() - t.getRank();
+  for (int64_t i = 0; i < t.getRank(); ++i)
+    if (!t.isDynamicDim(i) && t.getDimSize(i) != 1 &&
+        !rt.isDynamicDim(off + i) && t.getDimSize(i) != rt.getDimSize(off + i))
+      return false;
+  return true;
+}
+
+/// Checks the op's operands and result and plans the generic.
+LogicalResult matchElementwise(Operation *op, PatternRewriter &rw,
+                               ElementwiseForm form, ElementwisePlan &plan) {
+  // Every non-variadic op takes exactly the operands its body reads.
+  unsigned numIns = form.firstOnly ? 1 : op->getNumOperands();
+  if (op->getNumResults() != 1 || op->getNumOperands() < 1 ||
+      (!form.variadic && op->getNumOperands() > 3))
+    return rw.notifyMatchFailure(op, "unsupported operand count");
+  plan.result = llvm::dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  if (!plan.result)
+    return rw.notifyMatchFailure(op, "unranked result");
+  RankedTensorType rt = plan.result;
+  for (Value v : op->getOperands().take_front(numIns)) {
+    auto t = llvm::dyn_cast<RankedTensorType>(v.getType());
+    if (!t || t.getRank() > rt.getRank())
+      return rw.notifyMatchFailure(op, "operand not broadcastable");
+    ElementwiseInput in{v, t};
+    if (form.channelSlope && v == op->getOperand(1) && isChannelSlope(t, rt)) {
+      SmallVector<int64_t> shape(rt.getRank() - 1, 1);
+      shape[0] = t.getDimSize(0);
+      in.type = RankedTensorType::get(shape, t.getElementType());
+      in.expandSlope = true;
     }
-    maps.push_back(rw.getMultiDimIdentityMap(rt.getRank()));
-    SmallVector<OpFoldResult> sizes = broadcastSizes(rw, loc, rt, ins);
-    // Dynamic dims may be 1 at run time while the result's are not.
-    SmallVector<Value> operands(ins);
-    for (Value &v : ins)
-      v = expandDynamicBroadcast(rw, loc, v, rt, sizes, operands);
-    Value init = emptyTensor(rw, loc, rt, sizes);
-    SmallVector<utils::IteratorType> iters(rt.getRank(),
-                                           utils::IteratorType::parallel);
-    Type elem = rt.getElementType();
-    auto generic = linalg::GenericOp::create(
-        rw, loc, TypeRange{rt}, ins, ValueRange{init}, maps, iters,
-        [&](OpBuilder &b, Location l, ValueRange args) {
-          SmallVector<Value> scalars(args.drop_back());
-          Value r;
-          if (variadic) {
-            r = scalars[0];
-            for (size_t i = 1; i < scalars.size(); ++i)
-              r = body(b, l, op, {r, scalars[i]}, elem, inElems);
-            if (name == "onnx.Mean")
-              r = arith::DivFOp::create(
-                  b, l, r, scalarConst(b, l, elem, scalars.size()));
-          } else {
-            r = body(b, l, op, scalars, elem, inElems);
-          }
-          linalg::YieldOp::create(b, l, r);
-        });
-    rw.replaceOp(op, generic.getResult(0));
+    if (!broadcastsTo(in.type, rt))
+      return rw.notifyMatchFailure(op, "operands not broadcastable");
+    plan.inputs.push_back(in);
+  }
+  return success();
+}
+
+/// The planned generic: operands broadcast through their maps (a dynamic
+/// dim that is 1 at run time expanded first), one scalar body per element.
+Value buildElementwise(PatternRewriter &rw, Location loc,
+                       const ElementwisePlan &plan, ElementwiseForm form,
+                       ScalarFn body) {
+  RankedTensorType rt = plan.result;
+  SmallVector<Value> ins;
+  SmallVector<AffineMap> maps;
+  SmallVector<Type> inElems;
+  for (const ElementwiseInput &in : plan.inputs) {
+    Value v = in.value;
+    if (in.expandSlope) {
+      SmallVector<ReassociationIndices> groups(1);
+      for (int64_t i = 0; i < rt.getRank() - 1; ++i)
+        groups[0].push_back(i);
+      v = tensor::ExpandShapeOp::create(rw, loc, in.type, v, groups);
+    }
+    ins.push_back(v);
+    maps.push_back(broadcastMap(rw.getContext(), in.type, rt));
+    inElems.push_back(in.type.getElementType());
+  }
+  maps.push_back(rw.getMultiDimIdentityMap(rt.getRank()));
+  SmallVector<OpFoldResult> sizes = broadcastSizes(rw, loc, rt, ins);
+  // Dynamic dims may be 1 at run time while the result's are not.
+  SmallVector<Value> operands(ins);
+  for (Value &v : ins)
+    v = expandDynamicBroadcast(rw, loc, v, rt, sizes, operands);
+  Value init = emptyTensor(rw, loc, rt, sizes);
+  SmallVector<utils::IteratorType> iters(rt.getRank(),
+                                         utils::IteratorType::parallel);
+  Type elem = rt.getElementType();
+  auto generic = linalg::GenericOp::create(
+      rw, loc, TypeRange{rt}, ins, ValueRange{init}, maps, iters,
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        SmallVector<Value> scalars(args.drop_back());
+        Value r;
+        if (form.variadic) {
+          r = scalars[0];
+          for (size_t i = 1; i < scalars.size(); ++i)
+            r = body(b, l, {r, scalars[i]}, elem, inElems);
+          if (form.mean)
+            r = arith::DivFOp::create(b, l, r,
+                                      scalarConst(b, l, elem, scalars.size()));
+        } else {
+          r = body(b, l, scalars, elem, inElems);
+        }
+        linalg::YieldOp::create(b, l, r);
+      });
+  return generic.getResult(0);
+}
+
+/// An `OpTy` with ranked tensor operands and one result as a linalg.generic
+/// whose body is `body`.
+template <typename OpTy> struct ElementwiseToGeneric : OpRewritePattern<OpTy> {
+  ElementwiseToGeneric(MLIRContext *ctx, BodyFn<OpTy> body)
+      : OpRewritePattern<OpTy>(ctx), body(std::move(body)) {}
+
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rw) const override {
+    constexpr ElementwiseForm form = formOf<OpTy>();
+    ElementwisePlan plan;
+    if (failed(matchElementwise(op, rw, form, plan)))
+      return failure();
+    auto bound = [&](OpBuilder &b, Location l, ArrayRef<Value> x, Type elem,
+                     ArrayRef<Type> in) { return body(b, l, op, x, elem, in); };
+    rw.replaceOp(op, buildElementwise(rw, op.getLoc(), plan, form, bound));
     return success();
   }
 
-  BodyFn body;
+  BodyFn<OpTy> body;
 };
+
+//===----------------------------------------------------------------------===//
+// The bodies, one table per op family
+//===----------------------------------------------------------------------===//
+
+using B = OpBuilder;
+using L = Location;
+using V = ArrayRef<Value>;
+using T = ArrayRef<Type>;
+
+/// Registers `OpTy` with its scalar body.
+template <typename OpTy> void add(RewritePatternSet &p, BodyFn<OpTy> body) {
+  p.add(std::make_unique<ElementwiseToGeneric<OpTy>>(p.getContext(),
+                                                     std::move(body)));
+}
+
+/// `OpTy` as the one-operand `MathOp` (float math).
+template <typename OpTy, typename MathOp> void addUnary(RewritePatternSet &p) {
+  add<OpTy>(p, [](B &b, L l, OpTy, V x, Type, T) -> Value {
+    return MathOp::create(b, l, x[0]);
+  });
+}
+
+/// `OpTy` as `FloatOp` on floats, else `IntOp`.
+template <typename OpTy, typename FloatOp, typename IntOp>
+void addArith(RewritePatternSet &p) {
+  add<OpTy>(p, [](B &b, L l, OpTy, V x, Type t, T) -> Value {
+    if (isF(t))
+      return FloatOp::create(b, l, x[0], x[1]);
+    return IntOp::create(b, l, x[0], x[1]);
+  });
+}
+
+/// `OpTy` as a comparison: `f` on floats, `s` / `u` on signed / unsigned
+/// integers.
+template <typename OpTy>
+void addCompare(RewritePatternSet &p, FP f, IP s, IP u) {
+  add<OpTy>(p, [=](B &b, L l, OpTy, V x, Type, T) -> Value {
+    return cmp(b, l, x[0], x[1], f, s, u);
+  });
+}
+
+/// `OpTy` as the bitwise (or boolean) `IntOp`.
+template <typename OpTy, typename IntOp> void addBitwise(RewritePatternSet &p) {
+  add<OpTy>(p, [](B &b, L l, OpTy, V x, Type, T) -> Value {
+    return IntOp::create(b, l, x[0], x[1]);
+  });
+}
+
+/// Float math of one operand (the math dialect's ops).
+void addMathFunctions(RewritePatternSet &p) {
+  using namespace onnxir;
+  addUnary<ExpOp, math::ExpOp>(p);
+  addUnary<LogOp, math::LogOp>(p);
+  addUnary<SqrtOp, math::SqrtOp>(p);
+  addUnary<TanhOp, math::TanhOp>(p);
+  addUnary<ErfOp, math::ErfOp>(p);
+  addUnary<SinOp, math::SinOp>(p);
+  addUnary<CosOp, math::CosOp>(p);
+  addUnary<TanOp, math::TanOp>(p);
+  addUnary<AsinOp, math::AsinOp>(p);
+  addUnary<AcosOp, math::AcosOp>(p);
+  addUnary<AtanOp, math::AtanOp>(p);
+  addUnary<SinhOp, math::SinhOp>(p);
+  addUnary<CoshOp, math::CoshOp>(p);
+  addUnary<AsinhOp, math::AsinhOp>(p);
+  addUnary<AcoshOp, math::AcoshOp>(p);
+  addUnary<AtanhOp, math::AtanhOp>(p);
+  addUnary<FloorOp, math::FloorOp>(p);
+  addUnary<CeilOp, math::CeilOp>(p);
+  addUnary<RoundOp, math::RoundEvenOp>(p);
+}
+
+/// Other one-operand ops: signs, predicates, casts.
+void addUnaryOps(RewritePatternSet &p) {
+  using namespace onnxir;
+  add<AbsOp>(p, [](B &b, L l, AbsOp, V x, Type, T) -> Value {
+    if (isF(x[0].getType()))
+      return math::AbsFOp::create(b, l, x[0]);
+    if (isUnsigned(x[0].getType()))
+      return x[0];
+    return math::AbsIOp::create(b, l, x[0]);
+  });
+  add<NegOp>(p, [](B &b, L l, NegOp, V x, Type t, T) -> Value {
+    if (isF(t))
+      return arith::NegFOp::create(b, l, x[0]);
+    return arith::SubIOp::create(b, l, scalarConst(b, l, x[0].getType(), 0),
+                                 x[0]);
+  });
+  add<ReciprocalOp>(p, [](B &b, L l, ReciprocalOp, V x, Type t, T) -> Value {
+    return arith::DivFOp::create(b, l, scalarConst(b, l, t, 1), x[0]);
+  });
+  add<IdentityOp>(p, [](B &, L, IdentityOp, V x, Type, T) { return x[0]; });
+  add<NotOp>(p, [](B &b, L l, NotOp, V x, Type t, T) -> Value {
+    return arith::XOrIOp::create(b, l, x[0], scalarConst(b, l, t, 1));
+  });
+  add<CastOp>(p, [](B &b, L l, CastOp, V x, Type t, T in) {
+    return castScalar(b, l, x[0], in[0], t);
+  });
+  add<CastLikeOp>(p, [](B &b, L l, CastLikeOp, V x, Type t, T in) {
+    return castScalar(b, l, x[0], in[0], t);
+  });
+  add<SignOp>(p, [](B &b, L l, SignOp, V x, Type t, T) -> Value {
+    Value zero = scalarConst(b, l, t, 0);
+    Value pos = cmp(b, l, x[0], zero, FP::OGT, IP::sgt, IP::ugt);
+    Value neg = cmp(b, l, x[0], zero, FP::OLT, IP::slt, IP::ult);
+    Value r =
+        arith::SelectOp::create(b, l, neg, scalarConst(b, l, t, -1), zero);
+    return arith::SelectOp::create(b, l, pos, scalarConst(b, l, t, 1), r);
+  });
+  add<IsNaNOp>(p, [](B &b, L l, IsNaNOp, V x, Type, T) -> Value {
+    return arith::CmpFOp::create(b, l, FP::UNO, x[0], x[0]);
+  });
+  add<IsInfOp>(p, [](B &b, L l, IsInfOp op, V x, Type, T in) -> Value {
+    double inf = std::numeric_limits<double>::infinity();
+    Value r = scalarConst(b, l, b.getI1Type(), 0);
+    if (op.getDetectPositive())
+      r = arith::OrIOp::create(
+          b, l, r,
+          arith::CmpFOp::create(b, l, FP::OEQ, x[0],
+                                scalarConst(b, l, in[0], inf)));
+    if (op.getDetectNegative())
+      r = arith::OrIOp::create(
+          b, l, r,
+          arith::CmpFOp::create(b, l, FP::OEQ, x[0],
+                                scalarConst(b, l, in[0], -inf)));
+    return r;
+  });
+}
+
+/// The activations without attributes.
+void addPlainActivations(RewritePatternSet &p) {
+  using namespace onnxir;
+  add<SigmoidOp>(p, [](B &b, L l, SigmoidOp, V x, Type t, T) -> Value {
+    Value one = scalarConst(b, l, t, 1);
+    Value e = math::ExpOp::create(b, l, arith::NegFOp::create(b, l, x[0]));
+    return arith::DivFOp::create(b, l, one,
+                                 arith::AddFOp::create(b, l, one, e));
+  });
+  add<SoftplusOp>(p, [](B &b, L l, SoftplusOp, V x, Type, T) -> Value {
+    return math::Log1pOp::create(b, l, math::ExpOp::create(b, l, x[0]));
+  });
+  add<ReluOp>(p, [](B &b, L l, ReluOp, V x, Type t, T) -> Value {
+    Value zero = scalarConst(b, l, t, 0);
+    if (isF(t))
+      return arith::MaximumFOp::create(b, l, x[0], zero);
+    return arith::MaxSIOp::create(b, l, x[0], zero);
+  });
+  add<HardSwishOp>(p, [](B &b, L l, HardSwishOp, V x, Type t, T) -> Value {
+    Value y = arith::AddFOp::create(
+        b, l, arith::MulFOp::create(b, l, scalarConst(b, l, t, 1.0 / 6), x[0]),
+        scalarConst(b, l, t, 0.5));
+    y = arith::MinimumFOp::create(b, l, y, scalarConst(b, l, t, 1));
+    y = arith::MaximumFOp::create(b, l, y, scalarConst(b, l, t, 0));
+    return arith::MulFOp::create(b, l, x[0], y);
+  });
+  add<SoftsignOp>(p, [](B &b, L l, SoftsignOp, V x, Type t, T) -> Value {
+    Value d = arith::AddFOp::create(b, l, scalarConst(b, l, t, 1),
+                                    math::AbsFOp::create(b, l, x[0]));
+    return arith::DivFOp::create(b, l, x[0], d);
+  });
+  add<PReluOp>(p, [](B &b, L l, PReluOp, V x, Type t, T) -> Value {
+    Value neg =
+        cmp(b, l, x[0], scalarConst(b, l, t, 0), FP::OLT, IP::slt, IP::ult);
+    Value scaled = isF(t) ? Value(arith::MulFOp::create(b, l, x[0], x[1]))
+                          : Value(arith::MulIOp::create(b, l, x[0], x[1]));
+    return arith::SelectOp::create(b, l, neg, scaled, x[0]);
+  });
+}
+
+/// A float attribute's value as a scalar constant of `t`.
+Value attrConst(OpBuilder &b, Location l, Type t, const llvm::APFloat &v) {
+  return scalarConst(b, l, t, v.convertToFloat());
+}
+
+/// The activations with alpha, beta, gamma, lambd or bias attributes.
+void addParamActivations(RewritePatternSet &p) {
+  using namespace onnxir;
+  add<LeakyReluOp>(p, [](B &b, L l, LeakyReluOp op, V x, Type t, T) -> Value {
+    Value alpha = attrConst(b, l, t, op.getAlpha());
+    Value neg =
+        cmp(b, l, x[0], scalarConst(b, l, t, 0), FP::OLT, IP::slt, IP::ult);
+    return arith::SelectOp::create(
+        b, l, neg, arith::MulFOp::create(b, l, alpha, x[0]), x[0]);
+  });
+  add<EluOp>(p, [](B &b, L l, EluOp op, V x, Type t, T) -> Value {
+    Value alpha = attrConst(b, l, t, op.getAlpha());
+    Value em1 = math::ExpM1Op::create(b, l, x[0]);
+    Value neg =
+        arith::CmpFOp::create(b, l, FP::OLT, x[0], scalarConst(b, l, t, 0));
+    return arith::SelectOp::create(
+        b, l, neg, arith::MulFOp::create(b, l, alpha, em1), x[0]);
+  });
+  add<CeluOp>(p, [](B &b, L l, CeluOp op, V x, Type t, T) -> Value {
+    Value alpha = attrConst(b, l, t, op.getAlpha());
+    Value zero = scalarConst(b, l, t, 0);
+    Value em1 =
+        math::ExpM1Op::create(b, l, arith::DivFOp::create(b, l, x[0], alpha));
+    Value negPart = arith::MinimumFOp::create(
+        b, l, zero, arith::MulFOp::create(b, l, alpha, em1));
+    return arith::AddFOp::create(
+        b, l, arith::MaximumFOp::create(b, l, zero, x[0]), negPart);
+  });
+  add<SeluOp>(p, [](B &b, L l, SeluOp op, V x, Type t, T) -> Value {
+    Value alpha = attrConst(b, l, t, op.getAlpha());
+    Value gamma = attrConst(b, l, t, op.getGamma());
+    Value neg =
+        arith::CmpFOp::create(b, l, FP::OLE, x[0], scalarConst(b, l, t, 0));
+    Value e =
+        arith::MulFOp::create(b, l, alpha, math::ExpM1Op::create(b, l, x[0]));
+    return arith::MulFOp::create(b, l, gamma,
+                                 arith::SelectOp::create(b, l, neg, e, x[0]));
+  });
+  add<HardSigmoidOp>(
+      p, [](B &b, L l, HardSigmoidOp op, V x, Type t, T) -> Value {
+        Value alpha = attrConst(b, l, t, op.getAlpha());
+        Value beta = attrConst(b, l, t, op.getBeta());
+        Value y = arith::AddFOp::create(
+            b, l, arith::MulFOp::create(b, l, alpha, x[0]), beta);
+        y = arith::MinimumFOp::create(b, l, y, scalarConst(b, l, t, 1));
+        return arith::MaximumFOp::create(b, l, y, scalarConst(b, l, t, 0));
+      });
+  add<ThresholdedReluOp>(
+      p, [](B &b, L l, ThresholdedReluOp op, V x, Type t, T) -> Value {
+        Value alpha = attrConst(b, l, t, op.getAlpha());
+        Value keep = arith::CmpFOp::create(b, l, FP::OGT, x[0], alpha);
+        return arith::SelectOp::create(b, l, keep, x[0],
+                                       scalarConst(b, l, t, 0));
+      });
+  add<ShrinkOp>(p, [](B &b, L l, ShrinkOp op, V x, Type t, T) -> Value {
+    double lambd = op.getLambd().convertToFloat();
+    double bias = op.getBias().convertToFloat();
+    Value lo = cmp(b, l, x[0], scalarConst(b, l, t, -lambd), FP::OLT, IP::slt,
+                   IP::ult);
+    Value hi =
+        cmp(b, l, x[0], scalarConst(b, l, t, lambd), FP::OGT, IP::sgt, IP::ugt);
+    Value biasV = scalarConst(b, l, t, bias);
+    Value plus = isF(t) ? Value(arith::AddFOp::create(b, l, x[0], biasV))
+                        : Value(arith::AddIOp::create(b, l, x[0], biasV));
+    Value minus = isF(t) ? Value(arith::SubFOp::create(b, l, x[0], biasV))
+                         : Value(arith::SubIOp::create(b, l, x[0], biasV));
+    Value r = arith::SelectOp::create(b, l, hi, minus, scalarConst(b, l, t, 0));
+    return arith::SelectOp::create(b, l, lo, plus, r);
+  });
+}
+
+/// Mod: fmod for floats; for integers x % 0 = 0, and (unless fmod) the
+/// result takes the divisor's sign as Python's modulo does.
+Value modBody(OpBuilder &b, Location l, onnxir::ModOp op, ArrayRef<Value> x,
+              Type t) {
+  if (isF(t))
+    return arith::RemFOp::create(b, l, x[0], x[1]);
+  // Unsigned: no signs to reconcile; x % 0 = 0 as below.
+  if (isUnsigned(t))
+    return arith::RemUIOp::create(b, l, x[0], safeDivisor(b, l, x[1], false));
+  // x % 0 = 0 (numpy) and x % -1 = 0: a divisor of 1 gives both without
+  // trapping.
+  Value r = arith::RemSIOp::create(b, l, x[0], safeDivisor(b, l, x[1], true));
+  if (op.getFmod())
+    return r;
+  // Python's modulo: the result takes the divisor's sign.
+  Value zero = scalarConst(b, l, t, 0);
+  Value nz = arith::CmpIOp::create(b, l, IP::ne, r, zero);
+  Value rNeg = arith::CmpIOp::create(b, l, IP::slt, r, zero);
+  Value dNeg = arith::CmpIOp::create(b, l, IP::slt, x[1], zero);
+  Value fix =
+      arith::AndIOp::create(b, l, nz, arith::XOrIOp::create(b, l, rNeg, dNeg));
+  return arith::SelectOp::create(b, l, fix,
+                                 arith::AddIOp::create(b, l, r, x[1]), r);
+}
+
+/// Div: integers follow numpy (x / 0 = 0; INT_MIN / -1 wraps).
+Value divBody(OpBuilder &b, Location l, ArrayRef<Value> x, Type t) {
+  if (isF(t))
+    return arith::DivFOp::create(b, l, x[0], x[1]);
+  if (isUnsigned(t))
+    return arith::DivUIOp::create(b, l, x[0], safeDivisor(b, l, x[1], false));
+  // numpy: x / 0 = 0; INT_MIN / -1 wraps to INT_MIN (= 0 - x).
+  Value q = arith::DivSIOp::create(b, l, x[0], safeDivisor(b, l, x[1], true));
+  Value zero = scalarConst(b, l, t, 0);
+  Value minusOne =
+      arith::CmpIOp::create(b, l, IP::eq, x[1], scalarConst(b, l, t, -1));
+  q = arith::SelectOp::create(b, l, minusOne,
+                              arith::SubIOp::create(b, l, zero, x[0]), q);
+  Value byZero = arith::CmpIOp::create(b, l, IP::eq, x[1], zero);
+  return arith::SelectOp::create(b, l, byZero, zero, q);
+}
+
+/// Pow: integer bases are computed in f64 (exact for the results that fit).
+Value powBody(OpBuilder &b, Location l, ArrayRef<Value> x, Type t,
+              ArrayRef<Type> in) {
+  if (isF(t)) {
+    Value e = castScalar(b, l, x[1], in[1], t);
+    return math::PowFOp::create(b, l, x[0], e);
+  }
+  Type f64 = b.getF64Type();
+  Value base = castScalar(b, l, x[0], in[0], f64);
+  Value e = castScalar(b, l, x[1], in[1], f64);
+  Value p = math::PowFOp::create(b, l, base, e);
+  return castScalar(b, l, math::RoundEvenOp::create(b, l, p), f64, t);
+}
+
+/// BitShift (unsigned only, the ONNX type list). A shift by the bit width
+/// or more gives 0, as numpy's shifts do, instead of arith's poison.
+Value bitShiftBody(OpBuilder &b, Location l, onnxir::BitShiftOp op,
+                   ArrayRef<Value> x, Type t) {
+  unsigned w = t.getIntOrFloatBitWidth();
+  Value r = op.getDirection() == "RIGHT"
+                ? Value(arith::ShRUIOp::create(b, l, x[0], x[1]))
+                : Value(arith::ShLIOp::create(b, l, x[0], x[1]));
+  Value inRange =
+      arith::CmpIOp::create(b, l, IP::ult, x[1], scalarConst(b, l, t, w));
+  return arith::SelectOp::create(b, l, inRange, r, scalarConst(b, l, t, 0));
+}
+
+/// Binary (and variadic) arithmetic.
+void addArithmetic(RewritePatternSet &p) {
+  using namespace onnxir;
+  addArith<AddOp, arith::AddFOp, arith::AddIOp>(p);
+  addArith<SumOp, arith::AddFOp, arith::AddIOp>(p);
+  addArith<MeanOp, arith::AddFOp, arith::AddIOp>(p);
+  addArith<SubOp, arith::SubFOp, arith::SubIOp>(p);
+  addArith<MulOp, arith::MulFOp, arith::MulIOp>(p);
+  add<ModOp>(p, [](B &b, L l, ModOp op, V x, Type t, T) {
+    return modBody(b, l, op, x, t);
+  });
+  add<DivOp>(
+      p, [](B &b, L l, DivOp, V x, Type t, T) { return divBody(b, l, x, t); });
+  add<PowOp>(p, [](B &b, L l, PowOp, V x, Type t, T in) {
+    return powBody(b, l, x, t, in);
+  });
+  add<MaxOp>(p, [](B &b, L l, MaxOp, V x, Type t, T) -> Value {
+    if (isF(t))
+      return arith::MaximumFOp::create(b, l, x[0], x[1]);
+    if (isUnsigned(t))
+      return arith::MaxUIOp::create(b, l, x[0], x[1]);
+    return arith::MaxSIOp::create(b, l, x[0], x[1]);
+  });
+  add<MinOp>(p, [](B &b, L l, MinOp, V x, Type t, T) -> Value {
+    if (isF(t))
+      return arith::MinimumFOp::create(b, l, x[0], x[1]);
+    if (isUnsigned(t))
+      return arith::MinUIOp::create(b, l, x[0], x[1]);
+    return arith::MinSIOp::create(b, l, x[0], x[1]);
+  });
+  add<BitShiftOp>(p, [](B &b, L l, BitShiftOp op, V x, Type t, T) {
+    return bitShiftBody(b, l, op, x, t);
+  });
+}
+
+/// Comparisons, logic and Where.
+void addLogic(RewritePatternSet &p) {
+  using namespace onnxir;
+  addCompare<EqualOp>(p, FP::OEQ, IP::eq, IP::eq);
+  addCompare<LessOp>(p, FP::OLT, IP::slt, IP::ult);
+  addCompare<LessOrEqualOp>(p, FP::OLE, IP::sle, IP::ule);
+  addCompare<GreaterOp>(p, FP::OGT, IP::sgt, IP::ugt);
+  addCompare<GreaterOrEqualOp>(p, FP::OGE, IP::sge, IP::uge);
+  addBitwise<AndOp, arith::AndIOp>(p);
+  addBitwise<OrOp, arith::OrIOp>(p);
+  addBitwise<XorOp, arith::XOrIOp>(p);
+  add<WhereOp>(p, [](B &b, L l, WhereOp, V x, Type, T) -> Value {
+    return arith::SelectOp::create(b, l, x[0], x[1], x[2]);
+  });
+}
 
 } // namespace
 
-void seqc::populateOnnxElementwiseToLinalgPatterns(RewritePatternSet &patterns) {
-  for (const auto &entry : bodies())
-    patterns.add(std::make_unique<ElementwiseToGeneric>(
-        patterns.getContext(), entry.getKey(), entry.getValue()));
+void seqc::populateOnnxElementwiseToLinalgPatterns(
+    RewritePatternSet &patterns) {
+  addMathFunctions(patterns);
+  addUnaryOps(patterns);
+  addPlainActivations(patterns);
+  addParamActivations(patterns);
+  addArithmetic(patterns);
+  addLogic(patterns);
 }

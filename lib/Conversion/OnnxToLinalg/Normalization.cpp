@@ -88,8 +88,8 @@ Value normalize(OpBuilder &b, Location l, Value x, Value mean, Value var,
                                          scalarConst(nb, nl, elem, eps)));
                Value y = arith::MulFOp::create(
                    nb, nl, arith::MulFOp::create(nb, nl, c, inv), a[3]);
-               linalg::YieldOp::create(nb, nl,
-                                       Value(arith::AddFOp::create(nb, nl, y, a[4])));
+               linalg::YieldOp::create(
+                   nb, nl, Value(arith::AddFOp::create(nb, nl, y, a[4])));
              })
       .getResult(0);
 }
@@ -108,18 +108,20 @@ struct BatchNormToLinalg : OpRewritePattern<onnxir::BatchNormalizationOp> {
     Value x = op->getOperand(0), scale = op->getOperand(1),
           bias = op->getOperand(2), mean = op->getOperand(3),
           var = op->getOperand(4);
-    if (!llvm::all_of(SmallVector<Value>{x, scale, bias, mean, var}, rankedFloat))
+    if (!llvm::all_of(SmallVector<Value>{x, scale, bias, mean, var},
+                      rankedFloat))
       return rw.notifyMatchFailure(op, "needs ranked float tensors");
     auto t = llvm::cast<RankedTensorType>(x.getType());
     if (t.getRank() < 2)
       return rw.notifyMatchFailure(op, "needs (N, C, ...) input");
-    float eps = floatAttr(op, "epsilon", 1e-5f);
-    bool training = intAttr(op, "training_mode", 0) != 0;
+    float eps = op.getEpsilon().convertToFloat();
+    bool training = op.getTrainingMode() != 0;
     SmallVector<Value> results(op->getNumResults(), Value());
     if (!training) {
       for (unsigned i = 1; i < op->getNumResults(); ++i)
         if (!op->getResult(i).use_empty())
-          return rw.notifyMatchFailure(op, "running statistics outside training");
+          return rw.notifyMatchFailure(op,
+                                       "running statistics outside training");
       results[0] = normalize(rw, loc, x, mean, var, {1}, scale, bias, eps);
     } else {
       // Batch statistics over every dim but the channels'.
@@ -129,15 +131,16 @@ struct BatchNormToLinalg : OpRewritePattern<onnxir::BatchNormalizationOp> {
       Value bm = meanOver(rw, loc, x, red);
       Value bv = varianceOver(rw, loc, x, bm, red);
       results[0] = normalize(rw, loc, x, bm, bv, {1}, scale, bias, eps);
-      float momentum = floatAttr(op, "momentum", 0.9f);
+      float momentum = op.getMomentum().convertToFloat();
       auto running = [&](Value given, Value batch) {
-        Type elem = llvm::cast<RankedTensorType>(batch.getType()).getElementType();
+        Type elem =
+            llvm::cast<RankedTensorType>(batch.getType()).getElementType();
         auto bt = llvm::cast<RankedTensorType>(batch.getType());
         AffineMap id = rw.getMultiDimIdentityMap(1);
         return linalg::GenericOp::create(
                    rw, loc, TypeRange{bt}, ValueRange{given, batch},
-                   ValueRange{emptyTensor(rw, loc, bt,
-                                          tensor::getMixedSizes(rw, loc, batch))},
+                   ValueRange{emptyTensor(
+                       rw, loc, bt, tensor::getMixedSizes(rw, loc, batch))},
                    {id, id, id}, {utils::IteratorType::parallel},
                    [&](OpBuilder &b, Location l, ValueRange a) {
                      Value g = arith::MulFOp::create(
@@ -186,7 +189,7 @@ struct InstanceNormToLinalg
     Value m = meanOver(rw, loc, x, red);
     Value v = varianceOver(rw, loc, x, m, red);
     Value y = normalize(rw, loc, x, m, v, {0, 1}, scale, bias,
-                        floatAttr(op, "epsilon", 1e-5f));
+                        op.getEpsilon().convertToFloat());
     rw.replaceOp(op, castIfNeeded(rw, loc, y, op->getResult(0).getType()));
     return success();
   }
@@ -204,9 +207,11 @@ struct MvnToLinalg : OpRewritePattern<onnxir::MeanVarianceNormalizationOp> {
     if (!rankedFloat(x))
       return rw.notifyMatchFailure(op, "needs a ranked float tensor");
     auto t = llvm::cast<RankedTensorType>(x.getType());
-    SmallVector<int64_t> axes = intsAttr(op, "axes", 0, 0);
-    if (!op->hasAttr("axes"))
-      axes = {0, 2, 3};
+    SmallVector<int64_t> axes = {0, 2, 3};
+    if (ArrayAttr given = op.getAxesAttr())
+      axes = llvm::to_vector(llvm::map_range(given, [](Attribute a) {
+        return llvm::cast<IntegerAttr>(a).getInt();
+      }));
     for (int64_t &a : axes) {
       if (a < -t.getRank() || a >= t.getRank())
         return rw.notifyMatchFailure(op, "axis out of range");
@@ -247,13 +252,13 @@ struct LrnToLinalg : OpRewritePattern<onnxir::LRNOp> {
       return rw.notifyMatchFailure(op, "needs a ranked float tensor");
     auto t = llvm::cast<RankedTensorType>(x.getType());
     int64_t rank = t.getRank();
-    int64_t size = intAttr(op, "size", 0);
+    int64_t size = op.getSize();
     if (rank < 2 || size < 1)
       return rw.notifyMatchFailure(op, "needs (N, C, ...) and size >= 1");
     Type elem = t.getElementType();
-    double alpha = floatAttr(op, "alpha", 1e-4f);
-    double beta = floatAttr(op, "beta", 0.75f);
-    double bias = floatAttr(op, "bias", 1.0f);
+    double alpha = op.getAlpha().convertToFloat();
+    double beta = op.getBeta().convertToFloat();
+    double bias = op.getBias().convertToFloat();
     int64_t before = (size - 1) / 2, after = size - 1 - before;
     Value channels = tensor::DimOp::create(rw, loc, x, 1);
     AffineMap id = rw.getMultiDimIdentityMap(rank);
@@ -270,7 +275,8 @@ struct LrnToLinalg : OpRewritePattern<onnxir::LRNOp> {
               arith::SubIOp::create(b, l, at[1], indexConst(b, l, before)),
               indexConst(b, l, 0));
           Value hi = arith::MinSIOp::create(
-              b, l, arith::AddIOp::create(b, l, at[1], indexConst(b, l, after + 1)),
+              b, l,
+              arith::AddIOp::create(b, l, at[1], indexConst(b, l, after + 1)),
               channels);
           auto loop = scf::ForOp::create(
               b, l, lo, hi, indexConst(b, l, 1),
@@ -286,15 +292,14 @@ struct LrnToLinalg : OpRewritePattern<onnxir::LRNOp> {
               });
           Value d = arith::AddFOp::create(
               b, l, scalarConst(b, l, elem, bias),
-              arith::MulFOp::create(b, l,
-                                    scalarConst(b, l, elem, alpha / size),
+              arith::MulFOp::create(b, l, scalarConst(b, l, elem, alpha / size),
                                     loop.getResult(0)));
           d = math::PowFOp::create(b, l, d, scalarConst(b, l, elem, beta));
           linalg::YieldOp::create(b, l,
                                   Value(arith::DivFOp::create(b, l, a[0], d)));
         });
-    rw.replaceOp(op, castIfNeeded(rw, loc, g.getResult(0),
-                                  op->getResult(0).getType()));
+    rw.replaceOp(
+        op, castIfNeeded(rw, loc, g.getResult(0), op->getResult(0).getType()));
     return success();
   }
 };
@@ -303,6 +308,7 @@ struct LrnToLinalg : OpRewritePattern<onnxir::LRNOp> {
 
 void seqc::populateOnnxNormalizationToLinalgPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<BatchNormToLinalg, InstanceNormToLinalg, MvnToLinalg,
-               LrnToLinalg>(patterns.getContext());
+  patterns
+      .add<BatchNormToLinalg, InstanceNormToLinalg, MvnToLinalg, LrnToLinalg>(
+          patterns.getContext());
 }

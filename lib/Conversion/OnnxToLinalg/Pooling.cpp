@@ -30,328 +30,490 @@ namespace {
 
 enum class PoolKind { Max, Average, Lp };
 
-struct PoolToLinalg : RewritePattern {
-  PoolToLinalg(MLIRContext *ctx, StringRef name, PoolKind kind, bool global)
-      : RewritePattern(name, 1, ctx), kind(kind), global(global) {}
+/// The integers of an I64ArrayAttr, or `n` copies of `dflt` when it is
+/// absent or empty.
+SmallVector<int64_t> intsOr(ArrayAttr a, size_t n, int64_t dflt) {
+  SmallVector<int64_t> out;
+  if (a)
+    for (Attribute e : a)
+      out.push_back(llvm::cast<IntegerAttr>(e).getInt());
+  if (out.empty())
+    out.assign(n, dflt);
+  return out;
+}
 
-  LogicalResult matchAndRewrite(Operation *op,
-                                PatternRewriter &rw) const override {
-    Location loc = op->getLoc();
-    MLIRContext *ctx = rw.getContext();
-    Value x = op->getOperand(0);
-    auto xt = llvm::dyn_cast<RankedTensorType>(x.getType());
-    auto rt = llvm::dyn_cast<RankedTensorType>(op->getResult(0).getType());
-    // MaxPool also takes integers (int8, uint8); the others average.
-    if (!xt || !rt || xt.getRank() < 3 ||
-        (!llvm::isa<FloatType>(xt.getElementType()) &&
-         !(kind == PoolKind::Max &&
-           llvm::isa<IntegerType>(xt.getElementType()))))
-      return rw.notifyMatchFailure(op, "needs ranked float tensors");
-    bool withIndices = op->getNumResults() > 1 && !op->getResult(1).use_empty();
-    auto it = withIndices
-                  ? llvm::dyn_cast<RankedTensorType>(op->getResult(1).getType())
-                  : RankedTensorType();
-    if (withIndices && (kind != PoolKind::Max || !it ||
-                        !it.getElementType().isSignlessInteger(64) ||
-                        !llvm::isa<FloatType>(xt.getElementType())))
-      return rw.notifyMatchFailure(op, "Indices needs a float MaxPool, i64");
-    int64_t s = xt.getRank() - 2;
-    Type elem = xt.getElementType();
-    SmallVector<int64_t> kernel, strides, dil, pads;
-    bool ceilMode = false, countPad = false;
-    std::string autoPad = "NOTSET";
-    if (global) {
-      for (int64_t i = 0; i < s; ++i)
-        kernel.push_back(xt.getDimSize(2 + i));
-      strides.assign(s, 1);
-      dil.assign(s, 1);
-      pads.assign(2 * s, 0);
-    } else {
-      kernel = intsAttr(op, "kernel_shape", 0, 0);
-      strides = intsAttr(op, "strides", s, 1);
-      dil = intsAttr(op, "dilations", s, 1);
-      pads = intsAttr(op, "pads", 2 * s, 0);
-      ceilMode = intAttr(op, "ceil_mode", 0);
-      countPad = intAttr(op, "count_include_pad", 0);
-      if (kernel.size() != size_t(s) || strides.size() != size_t(s) ||
-          dil.size() != size_t(s) || pads.size() != size_t(2 * s))
-        return rw.notifyMatchFailure(op, "attribute sizes do not match rank");
-      autoPad = strAttr(op, "auto_pad", "NOTSET");
-      // SAME pads of dynamic dims are computed at run time below (the
-      // placeholder size 1 resolves only the static ones here).
-      SmallVector<int64_t> known(xt.getShape());
-      for (int64_t &d : known)
-        if (ShapedType::isDynamic(d))
-          d = 1;
-      if (failed(resolveAutoPad(autoPad, RankedTensorType::get(known, elem),
-                                kernel, strides, dil, pads)))
-        return rw.notifyMatchFailure(op, "bad auto_pad");
+/// A pool op's attributes as its accessors give them (those it does not
+/// have keep these defaults).
+struct PoolAttrs {
+  ArrayAttr kernel, strides, dilations, pads;
+  StringRef autoPad = "NOTSET";
+  bool ceilMode = false, countIncludePad = false, colMajor = false;
+  int64_t p = 2;
+};
+
+PoolAttrs poolAttrs(onnxir::MaxPoolOp op) {
+  PoolAttrs a;
+  a.kernel = op.getKernelShapeAttr();
+  a.strides = op.getStridesAttr();
+  a.dilations = op.getDilationsAttr();
+  a.pads = op.getPadsAttr();
+  a.autoPad = op.getAutoPad();
+  a.ceilMode = op.getCeilMode();
+  a.colMajor = op.getStorageOrder() != 0;
+  return a;
+}
+
+PoolAttrs poolAttrs(onnxir::AveragePoolOp op) {
+  PoolAttrs a;
+  a.kernel = op.getKernelShapeAttr();
+  a.strides = op.getStridesAttr();
+  a.pads = op.getPadsAttr();
+  a.autoPad = op.getAutoPad();
+  a.ceilMode = op.getCeilMode();
+  a.countIncludePad = op.getCountIncludePad();
+  return a;
+}
+
+PoolAttrs poolAttrs(onnxir::LpPoolOp op) {
+  PoolAttrs a;
+  a.kernel = op.getKernelShapeAttr();
+  a.strides = op.getStridesAttr();
+  a.pads = op.getPadsAttr();
+  a.autoPad = op.getAutoPad();
+  a.p = op.getP();
+  return a;
+}
+
+PoolAttrs poolAttrs(onnxir::GlobalMaxPoolOp) { return {}; }
+PoolAttrs poolAttrs(onnxir::GlobalAveragePoolOp) { return {}; }
+PoolAttrs poolAttrs(onnxir::GlobalLpPoolOp op) {
+  PoolAttrs a;
+  a.p = op.getP();
+  return a;
+}
+
+/// What the match decided: the types, the window's attributes (auto_pad
+/// resolved for the static dims) and the options.
+struct PoolPlan {
+  PoolKind kind;
+  bool global;
+  Value x;
+  RankedTensorType xt, rt;
+  /// The Indices result's type when it is used (else null).
+  RankedTensorType it;
+  int64_t s;
+  Type elem;
+  SmallVector<int64_t> kernel, strides, dil, pads;
+  bool ceilMode = false, countPad = false, colMajor = false;
+  std::string autoPad = "NOTSET";
+  int64_t p = 2;
+
+  bool same() const {
+    return autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
+  }
+  /// Max pools pad with the type's lowest value (-inf, INT_MIN, or 0 for
+  /// unsigned integers), the others with 0.
+  Value padValue(OpBuilder &b, Location loc) const {
+    return kind == PoolKind::Max ? lowest(b, loc, elem)
+                                 : scalarConst(b, loc, elem, 0.0);
+  }
+};
+
+/// Checks the pool's types and attributes and plans it.
+LogicalResult matchPool(Operation *op, PatternRewriter &rw, PoolKind kind,
+                        bool global, const PoolAttrs &attrs, PoolPlan &plan) {
+  plan.kind = kind;
+  plan.global = global;
+  plan.x = op->getOperand(0);
+  auto xt = llvm::dyn_cast<RankedTensorType>(plan.x.getType());
+  auto rt = llvm::dyn_cast<RankedTensorType>(op->getResult(0).getType());
+  // MaxPool also takes integers (int8, uint8); the others average.
+  if (!xt || !rt || xt.getRank() < 3 ||
+      (!llvm::isa<FloatType>(xt.getElementType()) &&
+       !(kind == PoolKind::Max && llvm::isa<IntegerType>(xt.getElementType()))))
+    return rw.notifyMatchFailure(op, "needs ranked float tensors");
+  bool withIndices = op->getNumResults() > 1 && !op->getResult(1).use_empty();
+  auto it = withIndices
+                ? llvm::dyn_cast<RankedTensorType>(op->getResult(1).getType())
+                : RankedTensorType();
+  if (withIndices && (kind != PoolKind::Max || !it ||
+                      !it.getElementType().isSignlessInteger(64) ||
+                      !llvm::isa<FloatType>(xt.getElementType())))
+    return rw.notifyMatchFailure(op, "Indices needs a float MaxPool, i64");
+  plan.xt = xt;
+  plan.rt = rt;
+  plan.it = it;
+  int64_t s = plan.s = xt.getRank() - 2;
+  plan.elem = xt.getElementType();
+  plan.p = attrs.p;
+  plan.colMajor = attrs.colMajor;
+  if (global) {
+    for (int64_t i = 0; i < s; ++i)
+      plan.kernel.push_back(xt.getDimSize(2 + i));
+    plan.strides.assign(s, 1);
+    plan.dil.assign(s, 1);
+    plan.pads.assign(2 * s, 0);
+    return success();
+  }
+  plan.kernel = intsOr(attrs.kernel, 0, 0);
+  plan.strides = intsOr(attrs.strides, s, 1);
+  plan.dil = intsOr(attrs.dilations, s, 1);
+  plan.pads = intsOr(attrs.pads, 2 * s, 0);
+  plan.ceilMode = attrs.ceilMode;
+  plan.countPad = attrs.countIncludePad;
+  if (plan.kernel.size() != size_t(s) || plan.strides.size() != size_t(s) ||
+      plan.dil.size() != size_t(s) || plan.pads.size() != size_t(2 * s))
+    return rw.notifyMatchFailure(op, "attribute sizes do not match rank");
+  plan.autoPad = attrs.autoPad.str();
+  // SAME pads of dynamic dims are computed at run time (the placeholder
+  // size 1 resolves only the static ones here).
+  SmallVector<int64_t> known(xt.getShape());
+  for (int64_t &d : known)
+    if (ShapedType::isDynamic(d))
+      d = 1;
+  if (failed(resolveAutoPad(plan.autoPad,
+                            RankedTensorType::get(known, plan.elem),
+                            plan.kernel, plan.strides, plan.dil, plan.pads)))
+    return rw.notifyMatchFailure(op, "bad auto_pad");
+  return success();
+}
+
+/// The output's sizes, and the pads where they are only known at run time.
+struct PoolGeometry {
+  SmallVector<int64_t> outShape;
+  SmallVector<OpFoldResult> outSizes;
+  /// The static dims' ceil_mode extra end pad: windows that run past the
+  /// padded input read a further pad (those elements count nowhere).
+  SmallVector<int64_t> extra;
+  /// Run-time begin and end pads (end: without the ceil_mode extra) of the
+  /// dynamic spatial dims, and their ceil_mode extra; null where static.
+  SmallVector<Value> dynLo, dynHi, dynExtra;
+
+  /// The begin pad of spatial dim i.
+  Value lo(OpBuilder &b, Location l, const PoolPlan &plan, int64_t i) const {
+    return dynLo[i] ? dynLo[i] : indexConst(b, l, plan.pads[i]);
+  }
+  /// The end pad of spatial dim i (without the ceil_mode extra).
+  Value hi(OpBuilder &b, Location l, const PoolPlan &plan, int64_t i) const {
+    return dynHi[i] ? dynHi[i] : indexConst(b, l, plan.pads[plan.s + i]);
+  }
+};
+
+/// The output size of dynamic spatial dim i (the static computation of
+/// poolGeometry at run time), recording its pads in `g`.
+Value dynamicPoolSize(ImplicitLocOpBuilder &b, const PoolPlan &plan, int64_t i,
+                      PoolGeometry &g) {
+  int64_t s = plan.s;
+  int64_t span = (plan.kernel[i] - 1) * plan.dil[i] + 1;
+  auto c = [&](int64_t v) { return indexConst(b, b.getLoc(), v); };
+  auto add = [&](Value x, Value y) -> Value {
+    return arith::AddIOp::create(b, x, y);
+  };
+  auto sub = [&](Value x, Value y) -> Value {
+    return arith::SubIOp::create(b, x, y);
+  };
+  auto mul = [&](Value x, Value y) -> Value {
+    return arith::MulIOp::create(b, x, y);
+  };
+  Value inV = tensor::DimOp::create(b, plan.x, 2 + i);
+  Value st = c(plan.strides[i]), one = c(1), zero = c(0);
+  Value lo = c(plan.pads[i]), hi = c(plan.pads[s + i]);
+  if (plan.same()) {
+    Value out = arith::CeilDivSIOp::create(b, inV, st);
+    Value total = sub(add(mul(sub(out, one), st), c(span)), inV);
+    total = arith::MaxSIOp::create(b, total, zero);
+    Value small = arith::DivSIOp::create(b, total, c(2));
+    Value big = sub(total, small);
+    lo = plan.autoPad == "SAME_UPPER" ? small : big;
+    hi = plan.autoPad == "SAME_UPPER" ? big : small;
+  }
+  Value avail = sub(add(add(inV, lo), hi), c(span));
+  Value n;
+  if (plan.ceilMode) {
+    n = add(arith::CeilDivSIOp::create(b, avail, st), one);
+    // The last window must start inside the input or its left pad.
+    Value past = arith::CmpIOp::create(b, arith::CmpIPredicate::sge,
+                                       mul(sub(n, one), st), add(inV, lo));
+    n = arith::SelectOp::create(b, past, sub(n, one), n);
+    g.dynExtra[i] = arith::MaxSIOp::create(
+        b, sub(add(mul(sub(n, one), st), c(span)), add(add(inV, lo), hi)),
+        zero);
+  } else {
+    n = add(arith::DivSIOp::create(b, avail, st), one);
+  }
+  g.dynLo[i] = lo;
+  g.dynHi[i] = hi;
+  return n;
+}
+
+/// The output geometry: (N, C) as x's, each spatial dim from its window
+/// (1 for Global pools).
+PoolGeometry poolGeometry(PatternRewriter &rw, Location loc,
+                          const PoolPlan &plan) {
+  int64_t s = plan.s;
+  const RankedTensorType &xt = plan.xt;
+  PoolGeometry g;
+  g.dynLo.resize(s);
+  g.dynHi.resize(s);
+  g.dynExtra.resize(s);
+  g.extra.assign(s, 0);
+  g.outShape = {xt.getDimSize(0), xt.getDimSize(1)};
+  g.outSizes = {tensor::getMixedSize(rw, loc, plan.x, 0),
+                tensor::getMixedSize(rw, loc, plan.x, 1)};
+  ImplicitLocOpBuilder b(loc, rw);
+  for (int64_t i = 0; i < s; ++i) {
+    int64_t in = xt.getDimSize(2 + i);
+    if (plan.global) {
+      g.outShape.push_back(1);
+      g.outSizes.push_back(rw.getIndexAttr(1));
+      continue;
     }
-    bool same = autoPad == "SAME_UPPER" || autoPad == "SAME_LOWER";
-    // Run-time begin and end pads (end: without the ceil_mode extra) of the
-    // dynamic spatial dims, and their ceil_mode extra; null where static.
-    SmallVector<Value> dynLo(s), dynHi(s), dynExtra(s);
-    auto loOf = [&](OpBuilder &b, Location l, int64_t i) -> Value {
-      return dynLo[i] ? dynLo[i] : indexConst(b, l, pads[i]);
-    };
-    auto hiOf = [&](OpBuilder &b, Location l, int64_t i) -> Value {
-      return dynHi[i] ? dynHi[i] : indexConst(b, l, pads[s + i]);
-    };
-    // Output sizes; ceil_mode windows may run past the padded input, which
-    // is padded further (those elements count nowhere).
-    SmallVector<int64_t> outShape = {xt.getDimSize(0), xt.getDimSize(1)};
-    SmallVector<OpFoldResult> outSizes = {tensor::getMixedSize(rw, loc, x, 0),
-                                          tensor::getMixedSize(rw, loc, x, 1)};
-    SmallVector<int64_t> extra(s, 0);
-    for (int64_t i = 0; i < s; ++i) {
-      int64_t in = xt.getDimSize(2 + i);
-      if (global) {
-        outShape.push_back(1);
-        outSizes.push_back(rw.getIndexAttr(1));
-        continue;
-      }
-      if (in == ShapedType::kDynamic) {
-        // The static computation below, at run time.
-        int64_t span = (kernel[i] - 1) * dil[i] + 1;
-        auto c = [&](int64_t v) { return indexConst(rw, loc, v); };
-        auto add = [&](Value a, Value b) -> Value {
-          return arith::AddIOp::create(rw, loc, a, b);
-        };
-        auto sub = [&](Value a, Value b) -> Value {
-          return arith::SubIOp::create(rw, loc, a, b);
-        };
-        auto mul = [&](Value a, Value b) -> Value {
-          return arith::MulIOp::create(rw, loc, a, b);
-        };
-        Value inV = tensor::DimOp::create(rw, loc, x, 2 + i);
-        Value st = c(strides[i]), one = c(1), zero = c(0);
-        Value lo = c(pads[i]), hi = c(pads[s + i]);
-        if (same) {
-          Value out = arith::CeilDivSIOp::create(rw, loc, inV, st);
-          Value total = sub(add(mul(sub(out, one), st), c(span)), inV);
-          total = arith::MaxSIOp::create(rw, loc, total, zero);
-          Value small = arith::DivSIOp::create(rw, loc, total, c(2));
-          Value big = sub(total, small);
-          lo = autoPad == "SAME_UPPER" ? small : big;
-          hi = autoPad == "SAME_UPPER" ? big : small;
-        }
-        Value avail = sub(add(add(inV, lo), hi), c(span));
-        Value n;
-        if (ceilMode) {
-          n = add(arith::CeilDivSIOp::create(rw, loc, avail, st), one);
-          // The last window must start inside the input or its left pad.
-          Value past = arith::CmpIOp::create(rw, loc, arith::CmpIPredicate::sge,
-                                             mul(sub(n, one), st), add(inV, lo));
-          n = arith::SelectOp::create(rw, loc, past, sub(n, one), n);
-          dynExtra[i] = arith::MaxSIOp::create(
-              rw, loc,
-              sub(add(mul(sub(n, one), st), c(span)), add(add(inV, lo), hi)),
-              zero);
-        } else {
-          n = add(arith::DivSIOp::create(rw, loc, avail, st), one);
-        }
-        dynLo[i] = lo;
-        dynHi[i] = hi;
-        outShape.push_back(ShapedType::kDynamic);
-        outSizes.push_back(n);
-        continue;
-      }
-      int64_t span = (kernel[i] - 1) * dil[i] + 1;
-      int64_t avail = in + pads[i] + pads[s + i] - span;
-      int64_t out = ceilMode ? (avail + strides[i] - 1) / strides[i] + 1
-                             : avail / strides[i] + 1;
-      // The last window must start inside the input or its left padding.
-      if (ceilMode && (out - 1) * strides[i] >= in + pads[i])
-        --out;
-      extra[i] = std::max<int64_t>(
-          0, (out - 1) * strides[i] + span - (in + pads[i] + pads[s + i]));
-      outShape.push_back(out);
-      outSizes.push_back(rw.getIndexAttr(out));
+    if (in == ShapedType::kDynamic) {
+      g.outSizes.push_back(dynamicPoolSize(b, plan, i, g));
+      g.outShape.push_back(ShapedType::kDynamic);
+      continue;
     }
-    // Max pools pad with the type's lowest value (-inf, INT_MIN, or 0 for
-    // unsigned integers).
-    auto padValue = [&](OpBuilder &b) {
-      return kind == PoolKind::Max ? lowest(b, loc, elem)
-                                   : scalarConst(b, loc, elem, 0.0);
-    };
-    Value padded = x;
-    if (llvm::any_of(pads, [](int64_t p) { return p != 0; }) ||
-        llvm::any_of(extra, [](int64_t p) { return p != 0; }) ||
-        llvm::any_of(dynLo, [](Value v) { return bool(v); })) {
-      SmallVector<OpFoldResult> lo(2, rw.getIndexAttr(0)),
-          hi(2, rw.getIndexAttr(0));
-      SmallVector<int64_t> shape(xt.getShape());
-      for (int64_t i = 0; i < s; ++i) {
-        if (dynLo[i]) {
-          lo.push_back(dynLo[i]);
-          hi.push_back(dynExtra[i] ? Value(arith::AddIOp::create(
-                                         rw, loc, dynHi[i], dynExtra[i]))
-                                   : dynHi[i]);
-          continue;
-        }
-        lo.push_back(rw.getIndexAttr(pads[i]));
-        hi.push_back(rw.getIndexAttr(pads[s + i] + extra[i]));
-        if (shape[2 + i] != ShapedType::kDynamic)
-          shape[2 + i] += pads[i] + pads[s + i] + extra[i];
-      }
-      padded = tensor::PadOp::create(rw, loc, RankedTensorType::get(shape, elem),
-                                     x, lo, hi, padValue(rw));
+    int64_t stride = plan.strides[i], lo = plan.pads[i], hi = plan.pads[s + i];
+    int64_t span = (plan.kernel[i] - 1) * plan.dil[i] + 1;
+    int64_t avail = in + lo + hi - span;
+    int64_t out =
+        plan.ceilMode ? (avail + stride - 1) / stride + 1 : avail / stride + 1;
+    // The last window must start inside the input or its left padding.
+    if (plan.ceilMode && (out - 1) * stride >= in + lo)
+      --out;
+    g.extra[i] =
+        std::max<int64_t>(0, (out - 1) * stride + span - (in + lo + hi));
+    g.outShape.push_back(out);
+    g.outSizes.push_back(rw.getIndexAttr(out));
+  }
+  return g;
+}
+
+/// x padded with the pool's pad value (pads, and the ceil_mode extra), or x
+/// itself when nothing is padded.
+Value padPoolInput(PatternRewriter &rw, Location loc, const PoolPlan &plan,
+                   const PoolGeometry &g) {
+  int64_t s = plan.s;
+  ArrayRef<int64_t> pads = plan.pads;
+  if (llvm::none_of(pads, [](int64_t p) { return p != 0; }) &&
+      llvm::none_of(g.extra, [](int64_t p) { return p != 0; }) &&
+      llvm::none_of(g.dynLo, [](Value v) { return bool(v); }))
+    return plan.x;
+  SmallVector<OpFoldResult> lo(2, rw.getIndexAttr(0)),
+      hi(2, rw.getIndexAttr(0));
+  SmallVector<int64_t> shape(plan.xt.getShape());
+  for (int64_t i = 0; i < s; ++i) {
+    if (g.dynLo[i]) {
+      lo.push_back(g.dynLo[i]);
+      hi.push_back(g.dynExtra[i] ? Value(arith::AddIOp::create(
+                                       rw, loc, g.dynHi[i], g.dynExtra[i]))
+                                 : g.dynHi[i]);
+      continue;
     }
-    // The window: its shape gives the k loops their ranges.
-    SmallVector<int64_t> winShape;
-    SmallVector<OpFoldResult> winSizes;
-    for (int64_t i = 0; i < s; ++i) {
-      winShape.push_back(kernel[i]);
-      winSizes.push_back(global ? tensor::getMixedSize(rw, loc, x, 2 + i)
-                                : OpFoldResult(rw.getIndexAttr(kernel[i])));
-    }
-    Value window = tensor::EmptyOp::create(rw, loc, winSizes, elem);
-    auto outType = RankedTensorType::get(outShape, elem);
-    Value init = linalg::FillOp::create(rw, loc, padValue(rw),
-                                        emptyTensor(rw, loc, outType, outSizes))
-                     .getResult(0);
-    int64_t nLoops = 2 + 2 * s;
-    auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
-    SmallVector<AffineExpr> xe = {d(0), d(1)}, we, oe = {d(0), d(1)};
-    for (int64_t i = 0; i < s; ++i) {
-      xe.push_back(d(2 + i) * strides[i] + d(2 + s + i) * dil[i]);
-      we.push_back(d(2 + s + i));
-      oe.push_back(d(2 + i));
-    }
-    SmallVector<utils::IteratorType> iters(2 + s,
-                                           utils::IteratorType::parallel);
-    iters.append(s, utils::IteratorType::reduction);
-    int64_t p = intAttr(op, "p", 2);
-    PoolKind k = kind;
-    SmallVector<AffineMap> maps = {AffineMap::get(nLoops, 0, xe, ctx),
-                                   AffineMap::get(nLoops, 0, we, ctx),
-                                   AffineMap::get(nLoops, 0, oe, ctx)};
-    SmallVector<Type> outTypes = {outType};
-    SmallVector<Value> inits = {init};
-    // Indices: the flat position in x (N, C, spatial row-major, or
-    // column-major for storage_order 1) of the first maximum of the window.
-    SmallVector<Value> xDims;
-    bool colMajor = intAttr(op, "storage_order", 0) != 0;
-    if (withIndices) {
-      auto idxType = RankedTensorType::get(outShape, it.getElementType());
-      maps.push_back(maps.back());
-      outTypes.push_back(idxType);
-      inits.push_back(
-          linalg::FillOp::create(rw, loc,
-                                 scalarConst(rw, loc, it.getElementType(), 0),
-                                 emptyTensor(rw, loc, idxType, outSizes))
-              .getResult(0));
-      for (int64_t i = 0; i < 2 + s; ++i)
-        xDims.push_back(tensor::DimOp::create(rw, loc, x, i));
-    }
-    auto generic = linalg::GenericOp::create(
-        rw, loc, outTypes, ValueRange{padded, window}, inits, maps, iters,
-        [&](OpBuilder &b, Location l, ValueRange a) {
-          Value v;
-          if (k == PoolKind::Max && withIndices) {
-            Value better = arith::CmpFOp::create(
-                b, l, arith::CmpFPredicate::OGT, a[0], a[2]);
-            // Spatial coordinates in x of this window element.
-            SmallVector<Value> pos;
-            for (int64_t i = 0; i < s; ++i) {
-              Value o = linalg::IndexOp::create(b, l, 2 + i);
-              Value kk = linalg::IndexOp::create(b, l, 2 + s + i);
-              Value c = arith::AddIOp::create(
-                  b, l,
-                  arith::MulIOp::create(b, l, o, indexConst(b, l, strides[i])),
-                  arith::MulIOp::create(b, l, kk, indexConst(b, l, dil[i])));
-              pos.push_back(
-                  arith::SubIOp::create(b, l, c, loOf(b, l, i)));
-            }
-            Value flat = arith::AddIOp::create(
-                b, l,
-                arith::MulIOp::create(b, l, linalg::IndexOp::create(b, l, 0),
-                                      xDims[1]),
-                linalg::IndexOp::create(b, l, 1));
-            SmallVector<int64_t> order;
-            for (int64_t i = 0; i < s; ++i)
-              order.push_back(colMajor ? s - 1 - i : i);
-            for (int64_t i : order)
-              flat = arith::AddIOp::create(
-                  b, l, arith::MulIOp::create(b, l, flat, xDims[2 + i]),
-                  pos[i]);
-            Value fi = arith::IndexCastOp::create(b, l, a[3].getType(), flat);
-            linalg::YieldOp::create(
-                b, l,
-                ValueRange{arith::SelectOp::create(b, l, better, a[0], a[2]),
-                           arith::SelectOp::create(b, l, better, fi, a[3])});
-            return;
-          }
-          if (k == PoolKind::Max && elem.isUnsignedInteger()) {
-            v = arith::MaxUIOp::create(b, l, a[2], a[0]);
-          } else if (k == PoolKind::Max && !llvm::isa<FloatType>(elem)) {
-            v = arith::MaxSIOp::create(b, l, a[2], a[0]);
-          } else if (k == PoolKind::Max) {
-            v = arith::MaximumFOp::create(b, l, a[2], a[0]);
-          } else if (k == PoolKind::Average) {
-            v = arith::AddFOp::create(b, l, a[2], a[0]);
-          } else {
-            Value m = math::AbsFOp::create(b, l, a[0]);
-            Value e =
-                math::PowFOp::create(b, l, m, scalarConst(b, l, elem, p));
-            v = arith::AddFOp::create(b, l, a[2], e);
-          }
-          linalg::YieldOp::create(b, l, v);
-        });
-    Value y = generic.getResult(0);
-    if (kind == PoolKind::Lp) {
-      y = mapTensor(rw, loc, y, [&](OpBuilder &b, Location l, Value v) {
-        return Value(math::PowFOp::create(b, l, v,
-                                          scalarConst(b, l, elem, 1.0 / p)));
+    lo.push_back(rw.getIndexAttr(pads[i]));
+    hi.push_back(rw.getIndexAttr(pads[s + i] + g.extra[i]));
+    if (shape[2 + i] != ShapedType::kDynamic)
+      shape[2 + i] += pads[i] + pads[s + i] + g.extra[i];
+  }
+  return tensor::PadOp::create(rw, loc, RankedTensorType::get(shape, plan.elem),
+                               plan.x, lo, hi, plan.padValue(rw, loc));
+}
+
+/// MaxPool's body with Indices: the running maximum and the flat position
+/// in x (N, C, spatial row-major, or column-major for storage_order 1) of
+/// the first maximum of the window. `a` = (x, window, value, index).
+void yieldMaxWithIndex(OpBuilder &b, Location l, ValueRange a,
+                       const PoolPlan &plan, const PoolGeometry &g,
+                       ArrayRef<Value> xDims) {
+  int64_t s = plan.s;
+  Value better =
+      arith::CmpFOp::create(b, l, arith::CmpFPredicate::OGT, a[0], a[2]);
+  // Spatial coordinates in x of this window element.
+  SmallVector<Value> pos;
+  for (int64_t i = 0; i < s; ++i) {
+    Value o = linalg::IndexOp::create(b, l, 2 + i);
+    Value kk = linalg::IndexOp::create(b, l, 2 + s + i);
+    Value c = arith::AddIOp::create(
+        b, l, arith::MulIOp::create(b, l, o, indexConst(b, l, plan.strides[i])),
+        arith::MulIOp::create(b, l, kk, indexConst(b, l, plan.dil[i])));
+    pos.push_back(arith::SubIOp::create(b, l, c, g.lo(b, l, plan, i)));
+  }
+  Value flat = arith::AddIOp::create(
+      b, l,
+      arith::MulIOp::create(b, l, linalg::IndexOp::create(b, l, 0), xDims[1]),
+      linalg::IndexOp::create(b, l, 1));
+  SmallVector<int64_t> order;
+  for (int64_t i = 0; i < s; ++i)
+    order.push_back(plan.colMajor ? s - 1 - i : i);
+  for (int64_t i : order)
+    flat = arith::AddIOp::create(
+        b, l, arith::MulIOp::create(b, l, flat, xDims[2 + i]), pos[i]);
+  Value fi = arith::IndexCastOp::create(b, l, a[3].getType(), flat);
+  linalg::YieldOp::create(
+      b, l,
+      ValueRange{arith::SelectOp::create(b, l, better, a[0], a[2]),
+                 arith::SelectOp::create(b, l, better, fi, a[3])});
+}
+
+/// The pool's accumulation of window element x into acc: the maximum, the
+/// sum, or the sum of |x|^p.
+Value poolCombine(OpBuilder &b, Location l, const PoolPlan &plan, Value x,
+                  Value acc) {
+  Type elem = plan.elem;
+  if (plan.kind == PoolKind::Max && elem.isUnsignedInteger())
+    return arith::MaxUIOp::create(b, l, acc, x);
+  if (plan.kind == PoolKind::Max && !llvm::isa<FloatType>(elem))
+    return arith::MaxSIOp::create(b, l, acc, x);
+  if (plan.kind == PoolKind::Max)
+    return arith::MaximumFOp::create(b, l, acc, x);
+  if (plan.kind == PoolKind::Average)
+    return arith::AddFOp::create(b, l, acc, x);
+  Value m = math::AbsFOp::create(b, l, x);
+  Value e = math::PowFOp::create(b, l, m, scalarConst(b, l, elem, plan.p));
+  return arith::AddFOp::create(b, l, acc, e);
+}
+
+/// The generic over (n, c, o_1..o_s | k_1..k_s) reading the padded input at
+/// o_i*s_i + k_i*d_i: the pooled values, and MaxPool's Indices as a second
+/// result when they are used.
+linalg::GenericOp buildPoolGeneric(PatternRewriter &rw, Location loc,
+                                   const PoolPlan &plan, const PoolGeometry &g,
+                                   Value padded) {
+  MLIRContext *ctx = rw.getContext();
+  int64_t s = plan.s;
+  bool withIndices = bool(plan.it);
+  // The window: its shape gives the k loops their ranges.
+  SmallVector<int64_t> winShape;
+  SmallVector<OpFoldResult> winSizes;
+  for (int64_t i = 0; i < s; ++i) {
+    winShape.push_back(plan.kernel[i]);
+    winSizes.push_back(plan.global
+                           ? tensor::getMixedSize(rw, loc, plan.x, 2 + i)
+                           : OpFoldResult(rw.getIndexAttr(plan.kernel[i])));
+  }
+  Value window = tensor::EmptyOp::create(rw, loc, winSizes, plan.elem);
+  auto outType = RankedTensorType::get(g.outShape, plan.elem);
+  Value init = linalg::FillOp::create(rw, loc, plan.padValue(rw, loc),
+                                      emptyTensor(rw, loc, outType, g.outSizes))
+                   .getResult(0);
+  int64_t nLoops = 2 + 2 * s;
+  auto d = [&](int64_t i) { return getAffineDimExpr(i, ctx); };
+  SmallVector<AffineExpr> xe = {d(0), d(1)}, we, oe = {d(0), d(1)};
+  for (int64_t i = 0; i < s; ++i) {
+    xe.push_back(d(2 + i) * plan.strides[i] + d(2 + s + i) * plan.dil[i]);
+    we.push_back(d(2 + s + i));
+    oe.push_back(d(2 + i));
+  }
+  SmallVector<utils::IteratorType> iters(2 + s, utils::IteratorType::parallel);
+  iters.append(s, utils::IteratorType::reduction);
+  SmallVector<AffineMap> maps = {AffineMap::get(nLoops, 0, xe, ctx),
+                                 AffineMap::get(nLoops, 0, we, ctx),
+                                 AffineMap::get(nLoops, 0, oe, ctx)};
+  SmallVector<Type> outTypes = {outType};
+  SmallVector<Value> inits = {init};
+  SmallVector<Value> xDims;
+  if (withIndices) {
+    Type idxElem = plan.it.getElementType();
+    auto idxType = RankedTensorType::get(g.outShape, idxElem);
+    maps.push_back(maps.back());
+    outTypes.push_back(idxType);
+    inits.push_back(
+        linalg::FillOp::create(rw, loc, scalarConst(rw, loc, idxElem, 0),
+                               emptyTensor(rw, loc, idxType, g.outSizes))
+            .getResult(0));
+    for (int64_t i = 0; i < 2 + s; ++i)
+      xDims.push_back(tensor::DimOp::create(rw, loc, plan.x, i));
+  }
+  return linalg::GenericOp::create(
+      rw, loc, outTypes, ValueRange{padded, window}, inits, maps, iters,
+      [&](OpBuilder &b, Location l, ValueRange a) {
+        if (plan.kind == PoolKind::Max && withIndices)
+          return yieldMaxWithIndex(b, l, a, plan, g, xDims);
+        linalg::YieldOp::create(b, l, poolCombine(b, l, plan, a[0], a[2]));
       });
-    } else if (kind == PoolKind::Average) {
-      // Divide by the number of window elements inside [lo, hi) of the
-      // padded coordinates: the input, or the input and its pads.
-      SmallVector<Value> dims;
-      for (int64_t i = 0; i < s; ++i)
-        dims.push_back(tensor::DimOp::create(rw, loc, x, 2 + i));
-      y = mapTensor(rw, loc, y, [&](OpBuilder &b, Location l, Value v) {
-        Value count = indexConst(b, l, 1);
-        for (int64_t i = 0; i < s; ++i) {
-          Value lo = countPad ? indexConst(b, l, 0) : loOf(b, l, i);
-          Value hi = arith::AddIOp::create(
-              b, l, dims[i],
-              countPad ? Value(arith::AddIOp::create(b, l, loOf(b, l, i),
-                                                     hiOf(b, l, i)))
-                       : loOf(b, l, i));
-          Value start = arith::MulIOp::create(
-              b, l, linalg::IndexOp::create(b, l, 2 + i),
-              indexConst(b, l, strides[i]));
-          Value kernelLen = global ? dims[i] : indexConst(b, l, kernel[i]);
-          // k in [0, K) with lo <= start + k*d < hi.
-          Value dl = indexConst(b, l, dil[i]);
-          Value kMin = arith::CeilDivSIOp::create(
-              b, l, arith::SubIOp::create(b, l, lo, start), dl);
-          kMin = arith::MaxSIOp::create(b, l, kMin, indexConst(b, l, 0));
-          Value kMax = arith::FloorDivSIOp::create(
-              b, l,
-              arith::SubIOp::create(
-                  b, l, arith::SubIOp::create(b, l, hi, indexConst(b, l, 1)),
-                  start),
-              dl);
-          kMax = arith::MinSIOp::create(
-              b, l, kMax,
-              arith::SubIOp::create(b, l, kernelLen, indexConst(b, l, 1)));
-          Value n = arith::SubIOp::create(
-              b, l, arith::AddIOp::create(b, l, kMax, indexConst(b, l, 1)),
-              kMin);
-          n = arith::MaxSIOp::create(b, l, n, indexConst(b, l, 1));
-          count = arith::MulIOp::create(b, l, count, n);
-        }
-        Value cf = arith::SIToFPOp::create(
-            b, l, elem, arith::IndexCastOp::create(b, l, b.getI64Type(), count));
-        return Value(arith::DivFOp::create(b, l, v, cf));
-      });
-    }
-    rw.replaceAllUsesWith(op->getResult(0), castIfNeeded(rw, loc, y, rt));
-    if (withIndices)
-      rw.replaceAllUsesWith(op->getResult(1),
-                            castIfNeeded(rw, loc, generic.getResult(1), it));
+}
+
+/// AveragePool's divisor at the current output position: the number of
+/// window elements inside [lo, hi) of the padded coordinates (the input, or
+/// with count_include_pad the input and its pads).
+Value averageCount(OpBuilder &b, Location l, const PoolPlan &plan,
+                   const PoolGeometry &g, ArrayRef<Value> dims) {
+  Value count = indexConst(b, l, 1);
+  for (int64_t i = 0; i < plan.s; ++i) {
+    Value lo = plan.countPad ? indexConst(b, l, 0) : g.lo(b, l, plan, i);
+    Value hi = arith::AddIOp::create(
+        b, l, dims[i],
+        plan.countPad ? Value(arith::AddIOp::create(b, l, g.lo(b, l, plan, i),
+                                                    g.hi(b, l, plan, i)))
+                      : g.lo(b, l, plan, i));
+    Value start =
+        arith::MulIOp::create(b, l, linalg::IndexOp::create(b, l, 2 + i),
+                              indexConst(b, l, plan.strides[i]));
+    Value kernelLen = plan.global ? dims[i] : indexConst(b, l, plan.kernel[i]);
+    // k in [0, K) with lo <= start + k*d < hi.
+    Value dl = indexConst(b, l, plan.dil[i]);
+    Value kMin = arith::CeilDivSIOp::create(
+        b, l, arith::SubIOp::create(b, l, lo, start), dl);
+    kMin = arith::MaxSIOp::create(b, l, kMin, indexConst(b, l, 0));
+    Value kMax = arith::FloorDivSIOp::create(
+        b, l,
+        arith::SubIOp::create(
+            b, l, arith::SubIOp::create(b, l, hi, indexConst(b, l, 1)), start),
+        dl);
+    kMax = arith::MinSIOp::create(
+        b, l, kMax,
+        arith::SubIOp::create(b, l, kernelLen, indexConst(b, l, 1)));
+    Value n = arith::SubIOp::create(
+        b, l, arith::AddIOp::create(b, l, kMax, indexConst(b, l, 1)), kMin);
+    n = arith::MaxSIOp::create(b, l, n, indexConst(b, l, 1));
+    count = arith::MulIOp::create(b, l, count, n);
+  }
+  return count;
+}
+
+/// The pooled values finished: LpPool's p-th root, AveragePool's division
+/// by the count; MaxPool's as they are.
+Value finishPool(PatternRewriter &rw, Location loc, const PoolPlan &plan,
+                 const PoolGeometry &g, Value y) {
+  Type elem = plan.elem;
+  if (plan.kind == PoolKind::Lp)
+    return mapTensor(rw, loc, y, [&](OpBuilder &b, Location l, Value v) {
+      return Value(
+          math::PowFOp::create(b, l, v, scalarConst(b, l, elem, 1.0 / plan.p)));
+    });
+  if (plan.kind != PoolKind::Average)
+    return y;
+  SmallVector<Value> dims;
+  for (int64_t i = 0; i < plan.s; ++i)
+    dims.push_back(tensor::DimOp::create(rw, loc, plan.x, 2 + i));
+  return mapTensor(rw, loc, y, [&](OpBuilder &b, Location l, Value v) {
+    Value count = averageCount(b, l, plan, g, dims);
+    Value cf = arith::SIToFPOp::create(
+        b, l, elem, arith::IndexCastOp::create(b, l, b.getI64Type(), count));
+    return Value(arith::DivFOp::create(b, l, v, cf));
+  });
+}
+
+/// MaxPool, AveragePool, LpPool and their Global forms (`OpTy`): match,
+/// plan, then the padded input, the pooling generic and its finish.
+template <typename OpTy> struct PoolToLinalg : OpRewritePattern<OpTy> {
+  PoolToLinalg(MLIRContext *ctx, PoolKind kind, bool global)
+      : OpRewritePattern<OpTy>(ctx), kind(kind), global(global) {}
+
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    PoolPlan plan;
+    if (failed(matchPool(op, rw, kind, global, poolAttrs(op), plan)))
+      return failure();
+    PoolGeometry g = poolGeometry(rw, loc, plan);
+    Value padded = padPoolInput(rw, loc, plan, g);
+    linalg::GenericOp generic = buildPoolGeneric(rw, loc, plan, g, padded);
+    Value y = finishPool(rw, loc, plan, g, generic.getResult(0));
+    rw.replaceAllUsesWith(op->getResult(0), castIfNeeded(rw, loc, y, plan.rt));
+    if (plan.it)
+      rw.replaceAllUsesWith(
+          op->getResult(1),
+          castIfNeeded(rw, loc, generic.getResult(1), plan.it));
     rw.eraseOp(op);
     return success();
   }
@@ -359,6 +521,48 @@ struct PoolToLinalg : RewritePattern {
   PoolKind kind;
   bool global;
 };
+
+/// MaxUnpool's loop body for flat element i of x: `out` with x[i] written
+/// at the coordinates that indices[i] has as a flat position in the
+/// `inferred` shape, unless they fall outside the output (`dims`).
+Value unpoolElement(OpBuilder &b, Location l, Value x, Value idx, Value i,
+                    Value out, Value zero, ArrayRef<Value> xDims,
+                    ArrayRef<Value> inferred, ArrayRef<Value> dims) {
+  int64_t r = xDims.size();
+  SmallVector<Value> at(r);
+  Value restX = i;
+  for (int64_t d = r - 1; d >= 0; --d) {
+    at[d] = arith::RemUIOp::create(b, l, restX, xDims[d]);
+    restX = arith::DivUIOp::create(b, l, restX, xDims[d]);
+  }
+  Value v = tensor::ExtractOp::create(b, l, x, at);
+  Value p = arith::IndexCastOp::create(
+      b, l, b.getIndexType(), tensor::ExtractOp::create(b, l, idx, at));
+  // p's coordinates in the inferred shape.
+  Value inside =
+      arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, p, zero);
+  SmallVector<Value> coord(r);
+  Value rest = p;
+  for (int64_t d = r - 1; d >= 0; --d) {
+    coord[d] = arith::RemSIOp::create(b, l, rest, inferred[d]);
+    rest = arith::DivSIOp::create(b, l, rest, inferred[d]);
+    inside = arith::AndIOp::create(
+        b, l, inside,
+        arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, coord[d],
+                              dims[d]));
+  }
+  inside = arith::AndIOp::create(
+      b, l, inside,
+      arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, rest, zero));
+  auto ifOp = scf::IfOp::create(
+      b, l, inside,
+      [&](OpBuilder &tb, Location tl) {
+        scf::YieldOp::create(
+            tb, tl, Value(tensor::InsertOp::create(tb, tl, v, out, coord)));
+      },
+      [&](OpBuilder &eb, Location el) { scf::YieldOp::create(eb, el, out); });
+  return ifOp.getResult(0);
+}
 
 /// MaxUnpool: a zero tensor of the output shape (the result's static dims,
 /// else output_shape, else the inferred (in - 1) * stride - pads + kernel)
@@ -382,9 +586,9 @@ struct MaxUnpoolToLinalg : OpRewritePattern<onnxir::MaxUnpoolOp> {
         !ixt.getElementType().isSignlessInteger())
       return rw.notifyMatchFailure(op, "needs ranked (N, C, ...) tensors");
     int64_t r = xt.getRank(), s = r - 2;
-    SmallVector<int64_t> kernel = intsAttr(op, "kernel_shape", 0, 0);
-    SmallVector<int64_t> strides = intsAttr(op, "strides", s, 1);
-    SmallVector<int64_t> pads = intsAttr(op, "pads", 2 * s, 0);
+    SmallVector<int64_t> kernel = intsOr(op.getKernelShapeAttr(), 0, 0);
+    SmallVector<int64_t> strides = intsOr(op.getStridesAttr(), s, 1);
+    SmallVector<int64_t> pads = intsOr(op.getPadsAttr(), 2 * s, 0);
     if (kernel.size() != size_t(s) || strides.size() != size_t(s) ||
         pads.size() != size_t(2 * s))
       return rw.notifyMatchFailure(op, "attribute sizes do not match rank");
@@ -424,10 +628,9 @@ struct MaxUnpoolToLinalg : OpRewritePattern<onnxir::MaxUnpoolOp> {
                                          : rw.getIndexAttr(rt.getDimSize(i)));
     }
     Type elem = rt.getElementType();
-    Value out =
-        linalg::FillOp::create(rw, loc, scalarConst(rw, loc, elem, 0),
-                               emptyTensor(rw, loc, rt, sizes))
-            .getResult(0);
+    Value out = linalg::FillOp::create(rw, loc, scalarConst(rw, loc, elem, 0),
+                                       emptyTensor(rw, loc, rt, sizes))
+                    .getResult(0);
     // One loop over x's elements (flat, split into indices: collapsing
     // fully dynamic shapes trips an upstream memref folding).
     Value zero = indexConst(rw, loc, 0), one = indexConst(rw, loc, 1);
@@ -440,43 +643,9 @@ struct MaxUnpoolToLinalg : OpRewritePattern<onnxir::MaxUnpoolOp> {
     auto loop = scf::ForOp::create(
         rw, loc, zero, n, one, ValueRange{out},
         [&](OpBuilder &b, Location l, Value i, ValueRange it) {
-          SmallVector<Value> at(r);
-          Value restX = i;
-          for (int64_t d = r - 1; d >= 0; --d) {
-            at[d] = arith::RemUIOp::create(b, l, restX, xDims[d]);
-            restX = arith::DivUIOp::create(b, l, restX, xDims[d]);
-          }
-          Value v = tensor::ExtractOp::create(b, l, x, at);
-          Value p = arith::IndexCastOp::create(
-              b, l, b.getIndexType(), tensor::ExtractOp::create(b, l, idx, at));
-          // p's coordinates in the inferred shape.
-          Value inside =
-              arith::CmpIOp::create(b, l, arith::CmpIPredicate::sge, p, zero);
-          SmallVector<Value> coord(r);
-          Value rest = p;
-          for (int64_t d = r - 1; d >= 0; --d) {
-            coord[d] = arith::RemSIOp::create(b, l, rest, inferred[d]);
-            rest = arith::DivSIOp::create(b, l, rest, inferred[d]);
-            inside = arith::AndIOp::create(
-                b, l, inside,
-                arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt,
-                                      coord[d], dims[d]));
-          }
-          inside = arith::AndIOp::create(
-              b, l, inside,
-              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, rest,
-                                    zero));
-          auto ifOp = scf::IfOp::create(
-              b, l, inside,
-              [&](OpBuilder &tb, Location tl) {
-                scf::YieldOp::create(
-                    tb, tl,
-                    Value(tensor::InsertOp::create(tb, tl, v, it[0], coord)));
-              },
-              [&](OpBuilder &eb, Location el) {
-                scf::YieldOp::create(eb, el, it[0]);
-              });
-          scf::YieldOp::create(b, l, ifOp.getResults());
+          scf::YieldOp::create(b, l,
+                               unpoolElement(b, l, x, idx, i, it[0], zero,
+                                             xDims, inferred, dims));
         });
     rw.replaceOp(op, loop.getResult(0));
     return success();
@@ -487,14 +656,13 @@ struct MaxUnpoolToLinalg : OpRewritePattern<onnxir::MaxUnpoolOp> {
 
 void seqc::populateOnnxPoolingToLinalgPatterns(RewritePatternSet &patterns) {
   MLIRContext *ctx = patterns.getContext();
-  auto add = [&](StringRef name, PoolKind kind, bool global) {
-    patterns.add(std::make_unique<PoolToLinalg>(ctx, name, kind, global));
-  };
-  add("onnx.MaxPool", PoolKind::Max, false);
-  add("onnx.AveragePool", PoolKind::Average, false);
-  add("onnx.LpPool", PoolKind::Lp, false);
-  add("onnx.GlobalMaxPool", PoolKind::Max, true);
-  add("onnx.GlobalAveragePool", PoolKind::Average, true);
-  add("onnx.GlobalLpPool", PoolKind::Lp, true);
+  patterns.add<PoolToLinalg<onnxir::MaxPoolOp>>(ctx, PoolKind::Max, false);
+  patterns.add<PoolToLinalg<onnxir::AveragePoolOp>>(ctx, PoolKind::Average,
+                                                    false);
+  patterns.add<PoolToLinalg<onnxir::LpPoolOp>>(ctx, PoolKind::Lp, false);
+  patterns.add<PoolToLinalg<onnxir::GlobalMaxPoolOp>>(ctx, PoolKind::Max, true);
+  patterns.add<PoolToLinalg<onnxir::GlobalAveragePoolOp>>(
+      ctx, PoolKind::Average, true);
+  patterns.add<PoolToLinalg<onnxir::GlobalLpPoolOp>>(ctx, PoolKind::Lp, true);
   patterns.add<MaxUnpoolToLinalg>(ctx);
 }
