@@ -31,10 +31,8 @@ AffineMap seqc::onnx_to_linalg::broadcastMap(MLIRContext *ctx,
   return AffineMap::get(result.getRank(), 0, exprs, ctx);
 }
 
-SmallVector<OpFoldResult>
-seqc::onnx_to_linalg::broadcastSizes(OpBuilder &b, Location loc,
-                                     RankedTensorType result,
-                                     ValueRange operands) {
+SmallVector<OpFoldResult> seqc::onnx_to_linalg::broadcastSizes(
+    OpBuilder &b, Location loc, RankedTensorType result, ValueRange operands) {
   SmallVector<OpFoldResult> sizes;
   for (int64_t r = 0; r < result.getRank(); ++r) {
     if (!result.isDynamicDim(r)) {
@@ -130,9 +128,9 @@ Value seqc::onnx_to_linalg::expandDynamicDims(OpBuilder &b, Location loc,
         // the operand has size 1.
         SmallVector<Value> dynSizes, srcSizes;
         for (int64_t i = 0; i < t.getRank(); ++i)
-          srcSizes.push_back(t.isDynamicDim(i)
-                                 ? Value(tensor::DimOp::create(tb, l, operand, i))
-                                 : Value());
+          srcSizes.push_back(t.isDynamicDim(i) ? Value(tensor::DimOp::create(
+                                                     tb, l, operand, i))
+                                               : Value());
         for (int64_t i = 0; i < t.getRank(); ++i) {
           if (!t.isDynamicDim(i))
             continue;
@@ -159,7 +157,8 @@ Value seqc::onnx_to_linalg::expandDynamicDims(OpBuilder &b, Location loc,
                 at.push_back(ix);
               }
               linalg::YieldOp::create(
-                  nb, nl, tensor::ExtractOp::create(nb, nl, operand, at).getResult());
+                  nb, nl,
+                  tensor::ExtractOp::create(nb, nl, operand, at).getResult());
             });
         scf::YieldOp::create(tb, l, g.getResult(0));
       },
@@ -170,8 +169,7 @@ Value seqc::onnx_to_linalg::expandDynamicDims(OpBuilder &b, Location loc,
 Value seqc::onnx_to_linalg::emptyTensor(OpBuilder &b, Location loc,
                                         RankedTensorType type,
                                         ArrayRef<OpFoldResult> sizes) {
-  Value empty =
-      tensor::EmptyOp::create(b, loc, sizes, type.getElementType());
+  Value empty = tensor::EmptyOp::create(b, loc, sizes, type.getElementType());
   empty = castIfNeeded(b, loc, empty, type);
   return empty;
 }
@@ -214,9 +212,10 @@ Value seqc::onnx_to_linalg::lowest(OpBuilder &b, Location loc, Type type) {
     return scalarConst(b, loc, type, -std::numeric_limits<double>::infinity());
   unsigned w = type.getIntOrFloatBitWidth();
   return arith::ConstantOp::create(
-      b, loc, b.getIntegerAttr(type, type.isUnsignedInteger()
-                                         ? APInt::getZero(w)
-                                         : APInt::getSignedMinValue(w)));
+      b, loc,
+      b.getIntegerAttr(type, type.isUnsignedInteger()
+                                 ? APInt::getZero(w)
+                                 : APInt::getSignedMinValue(w)));
 }
 
 Value seqc::onnx_to_linalg::highest(OpBuilder &b, Location loc, Type type) {
@@ -224,9 +223,10 @@ Value seqc::onnx_to_linalg::highest(OpBuilder &b, Location loc, Type type) {
     return scalarConst(b, loc, type, std::numeric_limits<double>::infinity());
   unsigned w = type.getIntOrFloatBitWidth();
   return arith::ConstantOp::create(
-      b, loc, b.getIntegerAttr(type, type.isUnsignedInteger()
-                                         ? APInt::getMaxValue(w)
-                                         : APInt::getSignedMaxValue(w)));
+      b, loc,
+      b.getIntegerAttr(type, type.isUnsignedInteger()
+                                 ? APInt::getMaxValue(w)
+                                 : APInt::getSignedMaxValue(w)));
 }
 
 int64_t seqc::onnx_to_linalg::normalizeAxis(int64_t axis, int64_t rank) {
@@ -249,8 +249,9 @@ float seqc::onnx_to_linalg::floatAttr(Operation *op, StringRef name,
 
 /// Reduces `x` over the dims in `reduced` (sorted) into a tensor without
 /// them, starting from `init`.
-Value seqc::onnx_to_linalg::reduceDims(OpBuilder &b, Location loc, Value x, ArrayRef<int64_t> reduced,
-                 Value init, Combiner combine) {
+Value seqc::onnx_to_linalg::reduceDims(OpBuilder &b, Location loc, Value x,
+                                       ArrayRef<int64_t> reduced, Value init,
+                                       Combiner combine) {
   auto t = llvm::cast<RankedTensorType>(x.getType());
   MLIRContext *ctx = b.getContext();
   SmallVector<int64_t> shape;
@@ -268,9 +269,9 @@ Value seqc::onnx_to_linalg::reduceDims(OpBuilder &b, Location loc, Value x, Arra
     outExprs.push_back(getAffineDimExpr(i, ctx));
   }
   auto outType = RankedTensorType::get(shape, t.getElementType());
-  Value acc = linalg::FillOp::create(b, loc, init,
-                                     emptyTensor(b, loc, outType, sizes))
-                  .getResult(0);
+  Value acc =
+      linalg::FillOp::create(b, loc, init, emptyTensor(b, loc, outType, sizes))
+          .getResult(0);
   return linalg::GenericOp::create(
              b, loc, TypeRange{outType}, ValueRange{x}, ValueRange{acc},
              {b.getMultiDimIdentityMap(t.getRank()),
@@ -283,9 +284,9 @@ Value seqc::onnx_to_linalg::reduceDims(OpBuilder &b, Location loc, Value x, Arra
 }
 
 /// Elementwise f(x, r) where r has x's shape without the `reduced` dims.
-Value seqc::onnx_to_linalg::withReduced(OpBuilder &b, Location loc, Value x, Value r,
-                  ArrayRef<int64_t> reduced,
-                  function_ref<Value(OpBuilder &, Location, Value, Value)> f) {
+Value seqc::onnx_to_linalg::withReduced(
+    OpBuilder &b, Location loc, Value x, Value r, ArrayRef<int64_t> reduced,
+    function_ref<Value(OpBuilder &, Location, Value, Value)> f) {
   auto t = llvm::cast<RankedTensorType>(x.getType());
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineExpr> rExprs;
@@ -308,8 +309,9 @@ Value seqc::onnx_to_linalg::withReduced(OpBuilder &b, Location loc, Value x, Val
 }
 
 /// Elementwise map of a single tensor.
-Value seqc::onnx_to_linalg::mapTensor(OpBuilder &b, Location loc, Value x,
-                function_ref<Value(OpBuilder &, Location, Value)> f) {
+Value seqc::onnx_to_linalg::mapTensor(
+    OpBuilder &b, Location loc, Value x,
+    function_ref<Value(OpBuilder &, Location, Value)> f) {
   auto t = llvm::cast<RankedTensorType>(x.getType());
   SmallVector<utils::IteratorType> iters(t.getRank(),
                                          utils::IteratorType::parallel);
@@ -325,8 +327,9 @@ Value seqc::onnx_to_linalg::mapTensor(OpBuilder &b, Location loc, Value x,
 }
 
 /// Restores reduced dims as size-1 dims to reach `type` (keepdims=1).
-Value seqc::onnx_to_linalg::keepDims(OpBuilder &b, Location loc, Value r, RankedTensorType type,
-               ArrayRef<int64_t> reduced) {
+Value seqc::onnx_to_linalg::keepDims(OpBuilder &b, Location loc, Value r,
+                                     RankedTensorType type,
+                                     ArrayRef<int64_t> reduced) {
   if (r.getType() == type)
     return r;
   auto rt = llvm::cast<RankedTensorType>(r.getType());
@@ -357,7 +360,6 @@ Value seqc::onnx_to_linalg::keepDims(OpBuilder &b, Location loc, Value r, Ranked
   }
   return tensor::ExpandShapeOp::create(b, loc, type, r, groups, sizes);
 }
-
 
 std::optional<SmallVector<int64_t>>
 seqc::onnx_to_linalg::axesFromShapes(RankedTensorType in, RankedTensorType out,
@@ -470,6 +472,44 @@ Value seqc::onnx_to_linalg::scalarIndex(OpBuilder &b, Location loc, Value t) {
   if (llvm::isa<FloatType>(v.getType()))
     v = arith::FPToSIOp::create(b, loc, b.getI64Type(), v);
   return arith::IndexCastOp::create(b, loc, b.getIndexType(), v);
+}
+
+SmallVector<int64_t> seqc::onnx_to_linalg::intsOf(ArrayAttr a) {
+  SmallVector<int64_t> out;
+  if (a)
+    for (Attribute v : a)
+      out.push_back(llvm::cast<IntegerAttr>(v).getInt());
+  return out;
+}
+
+Value seqc::onnx_to_linalg::wrappedIndex(OpBuilder &b, Location l, Value v,
+                                         Value dim) {
+  Value i = arith::IndexCastOp::create(b, l, b.getIndexType(), v);
+  Value zero = indexConst(b, l, 0);
+  Value neg = arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, i, zero);
+  i = arith::SelectOp::create(b, l, neg, arith::AddIOp::create(b, l, i, dim),
+                              i);
+  Value last = arith::SubIOp::create(b, l, dim, indexConst(b, l, 1));
+  return arith::MaxSIOp::create(b, l, arith::MinSIOp::create(b, l, i, last),
+                                zero);
+}
+
+Value seqc::onnx_to_linalg::generateFromIndices(
+    OpBuilder &b, Location l, RankedTensorType rt, ArrayRef<OpFoldResult> sizes,
+    function_ref<Value(OpBuilder &, Location, ArrayRef<Value>)> element) {
+  int64_t r = rt.getRank();
+  SmallVector<utils::IteratorType> iters(r, utils::IteratorType::parallel);
+  return linalg::GenericOp::create(
+             b, l, TypeRange{rt}, ValueRange{},
+             ValueRange{emptyTensor(b, l, rt, sizes)},
+             {b.getMultiDimIdentityMap(r)}, iters,
+             [&](OpBuilder &nb, Location nl, ValueRange) {
+               SmallVector<Value> at;
+               for (int64_t i = 0; i < r; ++i)
+                 at.push_back(linalg::IndexOp::create(nb, nl, i));
+               linalg::YieldOp::create(nb, nl, element(nb, nl, at));
+             })
+      .getResult(0);
 }
 
 LogicalResult seqc::onnx_to_linalg::resolveAutoPad(

@@ -77,8 +77,7 @@ mlir::LogicalResult readConvParams(mlir::Operation *op,
 /// none] into `result`, zero padded, accumulating in the element type
 /// (floats, or integers that wrap: ConvInteger accumulates i32).
 Value buildConv(mlir::OpBuilder &b, mlir::Location loc, Value x, Value w,
-                Value bias, mlir::RankedTensorType result,
-                const ConvParams &p);
+                Value bias, mlir::RankedTensorType result, const ConvParams &p);
 
 /// tensor.empty of `type` with the given (possibly dynamic) sizes.
 Value emptyTensor(mlir::OpBuilder &b, mlir::Location loc,
@@ -163,6 +162,28 @@ Value axesMask(mlir::OpBuilder &b, mlir::Location loc, Value axes,
 
 /// The scalar of a rank-0 or one-element tensor, as an index.
 Value scalarIndex(mlir::OpBuilder &b, mlir::Location loc, Value t);
+
+/// The integers of an integer array attribute (the value of a generated
+/// accessor of an I64ArrayAttr); empty when `a` is null (absent).
+llvm::SmallVector<int64_t> intsOf(mlir::ArrayAttr a);
+
+/// An index read from integer tensor element `v`, negative ones counted
+/// from the back of a dim of size `dim`, clamped into it (an index out of
+/// range, in an invalid model, never reads or writes out of bounds).
+Value wrappedIndex(mlir::OpBuilder &b, mlir::Location l, Value v, Value dim);
+
+/// A generic over `rt` (sizes `sizes`) whose body computes each element
+/// from the output indices.
+Value generateFromIndices(
+    mlir::OpBuilder &b, mlir::Location l, mlir::RankedTensorType rt,
+    llvm::ArrayRef<mlir::OpFoldResult> sizes,
+    llvm::function_ref<Value(mlir::OpBuilder &, mlir::Location,
+                             llvm::ArrayRef<Value>)>
+        element);
+
+/// Adds the patterns of Selection.cpp (TopK, Compress, NonZero, Unique);
+/// part of populateOnnxIndexingToLinalgPatterns.
+void populateSelectionPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace seqc::onnx_to_linalg
 

@@ -139,7 +139,7 @@ struct Stack {
   RankedTensorType elem;
   int64_t axis;
   RankedTensorType type; // the buffer: elem with a dynamic dim at `axis`
-  bool zeroFill = false;  // rows never stored read as zeros
+  bool zeroFill = false; // rows never stored read as zeros
 
   Stack(RankedTensorType elem, int64_t axis) : elem(elem), axis(axis) {
     SmallVector<int64_t> shape(elem.getShape());
@@ -182,19 +182,19 @@ struct Stack {
               Value count, Value hint, bool grow) const {
     if (grow) {
       Value cap = tensor::DimOp::create(b, loc, buf, axis);
-      Value full = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge,
-                                         count, cap);
+      Value full =
+          arith::CmpIOp::create(b, loc, arith::CmpIPredicate::uge, count, cap);
       auto ifOp = scf::IfOp::create(
           b, loc, full,
           [&](OpBuilder &b, Location loc) {
-            Value twice = arith::MulIOp::create(b, loc, cap,
-                                                indexConst(b, loc, 2));
+            Value twice =
+                arith::MulIOp::create(b, loc, cap, indexConst(b, loc, 2));
             Value rows = arith::MaxSIOp::create(b, loc, twice, hint);
             SmallVector<OpFoldResult> sizes = rowSizes(b, loc, v, axis);
             sizes[axis] = rows;
             Value fresh = this->fresh(b, loc, sizes);
-            Value any = arith::CmpIOp::create(
-                b, loc, arith::CmpIPredicate::ugt, count, indexConst(b, loc, 0));
+            Value any = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ugt,
+                                              count, indexConst(b, loc, 0));
             auto copy = scf::IfOp::create(
                 b, loc, any,
                 [&](OpBuilder &b, Location loc) {
@@ -252,8 +252,8 @@ struct CountedLoop {
               bool asWhile) {
     Value zero = indexConst(b, loc, 0);
     if (!asWhile) {
-      auto forOp = scf::ForOp::create(b, loc, zero, ub, indexConst(b, loc, 1),
-                                      inits);
+      auto forOp =
+          scf::ForOp::create(b, loc, zero, ub, indexConst(b, loc, 1), inits);
       op = forOp;
       body = forOp.getBody();
       iv = forOp.getInductionVar();
@@ -387,8 +387,8 @@ struct IfToScf : OpRewritePattern<onnxir::IfOp> {
       return rw.notifyMatchFailure(op, "branch output counts differ");
     SmallVector<Type> types;
     for (unsigned i = 0; i < n; ++i) {
-      RankedTensorType t =
-          joinTypes(thenY->getOperand(i).getType(), elseY->getOperand(i).getType());
+      RankedTensorType t = joinTypes(thenY->getOperand(i).getType(),
+                                     elseY->getOperand(i).getType());
       if (!t)
         return rw.notifyMatchFailure(
             op, "branch outputs of unknown or different ranks or types");
@@ -420,112 +420,123 @@ struct IfToScf : OpRewritePattern<onnxir::IfOp> {
 // Loop
 //===----------------------------------------------------------------------===//
 
+/// What an onnx.Loop carries, read off its types before any IR is built.
+struct LoopPlan {
+  Block *body = nullptr;
+  Operation *yield = nullptr;
+  unsigned n = 0, k = 0; // loop-carried values, scan outputs
+  bool hasM = false, hasCond = false;
+  SmallVector<Type> carried;
+  SmallVector<Stack> stacks;
+};
+
+/// The trip count of a Loop and how its buffers are sized.
+struct LoopBounds {
+  Value maxTrip; // M as an index (when given)
+  Value cond0;   // the initial condition (true when absent)
+  Value hint;    // the rows first allocated for each scan output
+  bool counted;  // whether it runs exactly M times (or not at all)
+};
+
 struct LoopToScf : OpRewritePattern<onnxir::LoopOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(onnxir::LoopOp op,
-                                PatternRewriter &rw) const override {
-    Location loc = op.getLoc();
+
+  /// Checks the body against the operands and fills `p`.
+  static LogicalResult plan(PatternRewriter &rw, onnxir::LoopOp op,
+                            LoopPlan &p) {
     Block *body = bodyOf(op.getBody());
     unsigned n = op.getVInitial().size();
     unsigned numResults = op.getNumResults();
     if (!body || body->getNumArguments() != n + 2 || numResults < n ||
         body->getTerminator()->getNumOperands() != numResults + 1)
       return rw.notifyMatchFailure(op, "body does not match the operands");
-    unsigned k = numResults - n;
-    Operation *yield = body->getTerminator();
-    Value m = op.getM(), cond = op.getCond();
-    bool hasM = !isNone(m), hasCond = !isNone(cond);
-
+    p.body = body;
+    p.yield = body->getTerminator();
+    p.n = n;
+    p.k = numResults - n;
+    p.hasM = !isNone(op.getM());
+    p.hasCond = !isNone(op.getCond());
     // Types: loop-carried values get the join of their initial, body input
     // and body output types; scan outputs need ranked elements.
-    SmallVector<Type> carried;
     for (unsigned j = 0; j < n; ++j) {
       RankedTensorType t = joinTypes(op.getVInitial()[j].getType(),
                                      body->getArgument(j + 2).getType());
       if (t)
-        t = joinTypes(t, yield->getOperand(j + 1).getType());
+        t = joinTypes(t, p.yield->getOperand(j + 1).getType());
       if (!t)
         return rw.notifyMatchFailure(op, "loop-carried value of unknown or "
                                          "changing rank");
-      carried.push_back(t);
+      p.carried.push_back(t);
     }
-    SmallVector<Stack> stacks;
-    for (unsigned j = 0; j < k; ++j) {
+    for (unsigned j = 0; j < p.k; ++j) {
       auto t = llvm::dyn_cast<RankedTensorType>(
-          yield->getOperand(1 + n + j).getType());
+          p.yield->getOperand(1 + n + j).getType());
       if (!t)
         return rw.notifyMatchFailure(op, "scan output of unknown rank");
-      stacks.emplace_back(t, 0);
+      p.stacks.emplace_back(t, 0);
     }
-
     // Trip count and condition: one-element int64 and boolean tensors.
     auto isScalarOf = [](Value v, unsigned width) {
       auto t = llvm::dyn_cast<RankedTensorType>(v.getType());
       return t && t.getElementType().isInteger(width) &&
              llvm::all_of(t.getShape(), [](int64_t d) { return d == 1; });
     };
-    if ((hasM && !isScalarOf(m, 64)) || (hasCond && !isScalarOf(cond, 1)) ||
-        (hasCond && !isScalarOf(yield->getOperand(0), 1)))
+    if ((p.hasM && !isScalarOf(op.getM(), 64)) ||
+        (p.hasCond && !isScalarOf(op.getCond(), 1)) ||
+        (p.hasCond && !isScalarOf(p.yield->getOperand(0), 1)))
       return rw.notifyMatchFailure(op, "needs a scalar int64 trip count and "
                                        "scalar boolean conditions");
-    Type idx = rw.getIndexType();
-    Value maxTrip;
-    if (hasM) {
-      FailureOr<Value> mv = scalarOf(rw, loc, m);
-      maxTrip = arith::IndexCastOp::create(rw, loc, idx, *mv);
-    }
-    Value cond0 = scalarConst(rw, loc, rw.getI1Type(), 1);
-    if (hasCond) {
-      FailureOr<Value> cv = scalarOf(rw, loc, cond);
-      cond0 = *cv;
-    }
-    // A counted loop: the condition never changes (absent, or passed on by
-    // the body) or is a true constant the body recomputes as true; it runs
-    // M times, or not at all when the condition starts false.
-    Value condOut = yield->getOperand(0);
-    bool counted =
-        hasM && (!hasCond || passesOn(condOut, body->getArgument(1)) ||
-                 (isConstantTrue(cond) && isConstantTrue(condOut)));
-    Value hint = indexConst(rw, loc, 16);
-    if (counted)
-      hint = hasCond ? arith::SelectOp::create(rw, loc, cond0, maxTrip,
-                                               indexConst(rw, loc, 0))
-                     : maxTrip;
-    else if (hasM)
-      hint = arith::MinSIOp::create(rw, loc, maxTrip, hint);
-    hint = arith::MaxSIOp::create(rw, loc, hint, indexConst(rw, loc, 1));
+    return success();
+  }
 
-    SmallVector<Value> inits = {indexConst(rw, loc, 0), cond0};
-    for (unsigned j = 0; j < n; ++j)
-      inits.push_back(castIfNeeded(rw, loc, op.getVInitial()[j], carried[j]));
-    for (const Stack &s : stacks)
-      inits.push_back(s.init(rw, loc, hint));
-    SmallVector<Type> types = llvm::to_vector(ValueRange(inits).getTypes());
-    auto whileOp = scf::WhileOp::create(rw, loc, types, inits, nullptr, nullptr);
-
-    // Before: i < M and cond.
-    {
-      Block *before = &whileOp.getBefore().front();
-      OpBuilder::InsertionGuard guard(rw);
-      rw.setInsertionPointToStart(before);
-      Value go = before->getArgument(1);
-      if (hasM) {
-        Value inRange = arith::CmpIOp::create(
-            rw, loc, arith::CmpIPredicate::slt, before->getArgument(0), maxTrip);
-        go = arith::AndIOp::create(rw, loc, go, inRange);
-      }
-      scf::ConditionOp::create(rw, loc, go, before->getArguments());
+  /// Reads M and the initial condition and decides whether the loop is
+  /// counted: the condition never changes (absent, or passed on by the
+  /// body) or is a true constant the body recomputes as true; it runs M
+  /// times, or not at all when the condition starts false.
+  static LoopBounds bounds(PatternRewriter &rw, Location loc, onnxir::LoopOp op,
+                           const LoopPlan &p) {
+    LoopBounds lb;
+    if (p.hasM) {
+      FailureOr<Value> mv = scalarOf(rw, loc, op.getM());
+      lb.maxTrip = arith::IndexCastOp::create(rw, loc, rw.getIndexType(), *mv);
     }
+    lb.cond0 = scalarConst(rw, loc, rw.getI1Type(), 1);
+    if (p.hasCond) {
+      FailureOr<Value> cv = scalarOf(rw, loc, op.getCond());
+      lb.cond0 = *cv;
+    }
+    Value condOut = p.yield->getOperand(0);
+    lb.counted =
+        p.hasM && (!p.hasCond || passesOn(condOut, p.body->getArgument(1)) ||
+                   (isConstantTrue(op.getCond()) && isConstantTrue(condOut)));
+    lb.hint = indexConst(rw, loc, 16);
+    if (lb.counted)
+      lb.hint = p.hasCond
+                    ? arith::SelectOp::create(rw, loc, lb.cond0, lb.maxTrip,
+                                              indexConst(rw, loc, 0))
+                    : lb.maxTrip;
+    else if (p.hasM)
+      lb.hint = arith::MinSIOp::create(rw, loc, lb.maxTrip, lb.hint);
+    lb.hint = arith::MaxSIOp::create(rw, loc, lb.hint, indexConst(rw, loc, 1));
+    return lb;
+  }
 
-    // After: the body, then the stores and the next iteration's values.
+  /// The after region of `whileOp`: the body, then the stores and the next
+  /// iteration's values.
+  static void buildAfter(PatternRewriter &rw, Location loc,
+                         scf::WhileOp whileOp, const LoopPlan &p,
+                         const LoopBounds &lb) {
+    Block *body = p.body;
+    Operation *yield = p.yield;
+    unsigned n = p.n;
     Block *after = &whileOp.getAfter().front();
     rw.setInsertionPointToStart(after);
     Value i = after->getArgument(0);
     SmallVector<Value> args;
     Value iter = arith::IndexCastOp::create(rw, loc, rw.getI64Type(), i);
     args.push_back(tensorOf(rw, loc, iter, body->getArgument(0).getType()));
-    args.push_back(
-        tensorOf(rw, loc, after->getArgument(1), body->getArgument(1).getType()));
+    args.push_back(tensorOf(rw, loc, after->getArgument(1),
+                            body->getArgument(1).getType()));
     for (unsigned j = 0; j < n; ++j)
       args.push_back(castIfNeeded(rw, loc, after->getArgument(2 + j),
                                   body->getArgument(2 + j).getType()));
@@ -534,7 +545,7 @@ struct LoopToScf : OpRewritePattern<onnxir::LoopOp> {
     rw.setInsertionPoint(yield);
     SmallVector<Value> next;
     next.push_back(arith::AddIOp::create(rw, loc, i, indexConst(rw, loc, 1)));
-    if (hasCond) {
+    if (p.hasCond) {
       FailureOr<Value> c = scalarOf(rw, loc, yield->getOperand(0));
       next.push_back(*c);
     } else {
@@ -543,29 +554,63 @@ struct LoopToScf : OpRewritePattern<onnxir::LoopOp> {
     for (unsigned j = 0; j < n; ++j) {
       writeInto(rw, yield->getOperand(1 + j), after->getArgument(2 + j));
       next.push_back(
-          castIfNeeded(rw, loc, yield->getOperand(1 + j), carried[j]));
+          castIfNeeded(rw, loc, yield->getOperand(1 + j), p.carried[j]));
     }
-    bool grow = !counted;
-    for (unsigned j = 0; j < k; ++j) {
-      const Stack &s = stacks[j];
+    bool grow = !lb.counted;
+    for (unsigned j = 0; j < p.k; ++j) {
+      const Stack &s = p.stacks[j];
       bool needsGrow = grow || !s.elem.hasStaticShape();
       next.push_back(s.store(rw, loc, after->getArgument(2 + n + j),
-                             yield->getOperand(1 + n + j), i, i, hint,
+                             yield->getOperand(1 + n + j), i, i, lb.hint,
                              needsGrow));
     }
     scf::YieldOp::create(rw, loc, next);
     rw.eraseOp(yield);
+  }
+
+  LogicalResult matchAndRewrite(onnxir::LoopOp op,
+                                PatternRewriter &rw) const override {
+    Location loc = op.getLoc();
+    LoopPlan p;
+    if (failed(plan(rw, op, p)))
+      return failure();
+    LoopBounds lb = bounds(rw, loc, op, p);
+    SmallVector<Value> inits = {indexConst(rw, loc, 0), lb.cond0};
+    for (unsigned j = 0; j < p.n; ++j)
+      inits.push_back(castIfNeeded(rw, loc, op.getVInitial()[j], p.carried[j]));
+    for (const Stack &s : p.stacks)
+      inits.push_back(s.init(rw, loc, lb.hint));
+    SmallVector<Type> types = llvm::to_vector(ValueRange(inits).getTypes());
+    auto whileOp =
+        scf::WhileOp::create(rw, loc, types, inits, nullptr, nullptr);
+
+    // Before: i < M and cond.
+    {
+      Block *before = &whileOp.getBefore().front();
+      OpBuilder::InsertionGuard guard(rw);
+      rw.setInsertionPointToStart(before);
+      Value go = before->getArgument(1);
+      if (p.hasM) {
+        Value inRange =
+            arith::CmpIOp::create(rw, loc, arith::CmpIPredicate::slt,
+                                  before->getArgument(0), lb.maxTrip);
+        go = arith::AndIOp::create(rw, loc, go, inRange);
+      }
+      scf::ConditionOp::create(rw, loc, go, before->getArguments());
+    }
+    buildAfter(rw, loc, whileOp, p, lb);
 
     rw.setInsertionPointAfter(whileOp);
     SmallVector<Value> results;
     Value trips = whileOp.getResult(0);
-    for (unsigned j = 0; j < n; ++j)
+    for (unsigned j = 0; j < p.n; ++j)
       results.push_back(asResult(rw, loc, whileOp.getResult(2 + j),
                                  op.getResult(j).getType()));
-    for (unsigned j = 0; j < k; ++j)
+    for (unsigned j = 0; j < p.k; ++j)
       results.push_back(asResult(
-          rw, loc, stacks[j].take(rw, loc, whileOp.getResult(2 + n + j), trips),
-          op.getResult(n + j).getType()));
+          rw, loc,
+          p.stacks[j].take(rw, loc, whileOp.getResult(2 + p.n + j), trips),
+          op.getResult(p.n + j).getType()));
     replaceWithResults(rw, op, results);
     return success();
   }
@@ -575,13 +620,13 @@ struct LoopToScf : OpRewritePattern<onnxir::LoopOp> {
 // Scan
 //===----------------------------------------------------------------------===//
 
-/// The attribute list `name` of `op` as normalized axes or directions.
-SmallVector<int64_t> listAttr(Operation *op, StringRef name, size_t n) {
+/// The first `n` entries of the integer list attribute `a` (axes or
+/// directions), 0 past its end or where it is absent (null).
+SmallVector<int64_t> listOf(ArrayAttr a, size_t n) {
   SmallVector<int64_t> out(n, 0);
-  if (auto a = op->getAttrOfType<ArrayAttr>(name))
-    for (auto [i, v] : llvm::enumerate(a))
-      if (i < n)
-        out[i] = llvm::cast<IntegerAttr>(v).getInt();
+  for (auto [i, v] : llvm::enumerate(intsOf(a)))
+    if (i < n)
+      out[i] = v;
   return out;
 }
 
@@ -635,12 +680,13 @@ struct ScanToScf : OpRewritePattern<onnxir::ScanOp> {
     p.m = m;
     p.k = k;
     p.body = body;
-    p.inAxes = listAttr(op, "scan_input_axes", m);
-    p.inDirs = listAttr(op, "scan_input_directions", m);
-    p.outDirs = listAttr(op, "scan_output_directions", k);
-    SmallVector<int64_t> outAxes = listAttr(op, "scan_output_axes", k);
+    p.inAxes = listOf(op.getScanInputAxesAttr(), m);
+    p.inDirs = listOf(op.getScanInputDirectionsAttr(), m);
+    p.outDirs = listOf(op.getScanOutputDirectionsAttr(), k);
+    SmallVector<int64_t> outAxes = listOf(op.getScanOutputAxesAttr(), k);
     for (int64_t j = 0; j < n; ++j) {
-      RankedTensorType t = joinTypes(operands[j], body->getArgument(j).getType());
+      RankedTensorType t =
+          joinTypes(operands[j], body->getArgument(j).getType());
       if (t)
         t = joinTypes(t, yield->getOperand(j).getType());
       if (!t)
@@ -715,8 +761,7 @@ struct ScanToScf : OpRewritePattern<onnxir::ScanOp> {
     SmallVector<Value> next;
     for (int64_t j = 0; j < n; ++j) {
       writeInto(rw, yield->getOperand(j), loop.iterArgs[j]);
-      next.push_back(
-          castIfNeeded(rw, loc, yield->getOperand(j), p.carried[j]));
+      next.push_back(castIfNeeded(rw, loc, yield->getOperand(j), p.carried[j]));
     }
     for (int64_t j = 0; j < k; ++j) {
       const Stack &s = stacks[j];
@@ -741,8 +786,8 @@ struct ScanToScf : OpRewritePattern<onnxir::ScanOp> {
     if (!op->hasAttr(kScan8BatchAttr)) {
       if (failed(plan(rw, op, op->getOperandTypes(), op->getResultTypes(), p)))
         return failure();
-      replaceWithResults(rw, op, scan(rw, loc, p, op->getOperands(),
-                            op->getResultTypes()));
+      replaceWithResults(
+          rw, op, scan(rw, loc, p, op->getOperands(), op->getResultTypes()));
       return success();
     }
 
@@ -751,11 +796,10 @@ struct ScanToScf : OpRewritePattern<onnxir::ScanOp> {
     ValueRange all = op->getOperands();
     Value lens;
     if (op->hasAttr(kScan8LensAttr)) {
-      auto lt = all.empty() ? RankedTensorType()
-                            : llvm::dyn_cast<RankedTensorType>(
-                                  all.front().getType());
-      if (!lt || lt.getRank() != 1 ||
-          !lt.getElementType().isSignlessInteger())
+      auto lt = all.empty()
+                    ? RankedTensorType()
+                    : llvm::dyn_cast<RankedTensorType>(all.front().getType());
+      if (!lt || lt.getRank() != 1 || !lt.getElementType().isSignlessInteger())
         return rw.notifyMatchFailure(op, "sequence_lens must be 1-D integers");
       lens = all.front();
       all = all.drop_front();
@@ -788,8 +832,7 @@ struct ScanToScf : OpRewritePattern<onnxir::ScanOp> {
       const Stack &row = rows.back();
       SmallVector<OpFoldResult> sizes = {batch};
       if (static_cast<int64_t>(j) < p.n) {
-        SmallVector<OpFoldResult> dims =
-            tensor::getMixedSizes(rw, loc, all[j]);
+        SmallVector<OpFoldResult> dims = tensor::getMixedSizes(rw, loc, all[j]);
         sizes.append(dims.begin() + 1, dims.end());
       } else if (const Stack &inner = p.stacks[j - p.n];
                  inner.elem.hasStaticShape()) {
@@ -816,7 +859,8 @@ struct ScanToScf : OpRewritePattern<onnxir::ScanOp> {
       l = arith::IndexCastOp::create(rw, loc, rw.getIndexType(), l);
       l = arith::MaxSIOp::create(rw, loc, l, indexConst(rw, loc, 0));
       count = arith::MinSIOp::create(
-          rw, loc, l, tensor::DimOp::create(rw, loc, operands[p.n], p.inAxes[0]));
+          rw, loc, l,
+          tensor::DimOp::create(rw, loc, operands[p.n], p.inAxes[0]));
     }
     SmallVector<Value> r = scan(rw, loc, p, operands, outTypes, count);
     SmallVector<Value> next;

@@ -23,10 +23,27 @@ using namespace seqc::onnx_to_linalg;
 
 namespace {
 
+/// The attributes NegativeLogLikelihoodLoss and SoftmaxCrossEntropyLoss
+/// share.
+struct LossAttrs {
+  std::optional<int64_t> ignore; // ignore_index
+  StringRef reduction;           // none, sum or mean
+};
+
+/// Reads them off `op` (either loss).
+template <typename OpT> LossAttrs lossAttrs(OpT op) {
+  LossAttrs a;
+  if (IntegerAttr ignore = op.getIgnoreIndexAttr())
+    a.ignore = ignore.getInt();
+  a.reduction = op.getReduction();
+  return a;
+}
+
 /// The loss of log-probabilities `logp` (N, C, d...) against class indices
 /// `target` (N, d...), with optional class `weight` (C).
-FailureOr<Value> nllLoss(PatternRewriter &rw, Operation *op, Value logp,
-                         Value target, Value weight, Type resultType) {
+FailureOr<Value> nllLoss(PatternRewriter &rw, Operation *op,
+                         const LossAttrs &attrs, Value logp, Value target,
+                         Value weight, Type resultType) {
   Location loc = op->getLoc();
   MLIRContext *ctx = rw.getContext();
   auto lt = llvm::dyn_cast<RankedTensorType>(logp.getType());
@@ -36,10 +53,8 @@ FailureOr<Value> nllLoss(PatternRewriter &rw, Operation *op, Value logp,
       !tt.getElementType().isSignlessInteger())
     return rw.notifyMatchFailure(op, "needs (N, C, d...) and (N, d...)");
   Type elem = lt.getElementType();
-  std::optional<int64_t> ignore;
-  if (auto a = op->getAttrOfType<IntegerAttr>("ignore_index"))
-    ignore = a.getInt();
-  std::string reduction = strAttr(op, "reduction", "mean");
+  std::optional<int64_t> ignore = attrs.ignore;
+  StringRef reduction = attrs.reduction;
   int64_t r = tt.getRank();
   auto lossType = RankedTensorType::get(tt.getShape(), elem);
   SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rw, loc, target);
@@ -54,21 +69,21 @@ FailureOr<Value> nllLoss(PatternRewriter &rw, Operation *op, Value logp,
         Value t = a[0];
         Value skip = scalarConst(b, l, b.getI1Type(), 0);
         if (ignore)
-          skip = arith::CmpIOp::create(
-              b, l, arith::CmpIPredicate::eq, t,
-              scalarConst(b, l, t.getType(), *ignore));
+          skip = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, t,
+                                       scalarConst(b, l, t.getType(), *ignore));
         Value c = arith::IndexCastOp::create(b, l, b.getIndexType(), t);
         c = arith::SelectOp::create(b, l, skip, indexConst(b, l, 0), c);
         SmallVector<Value> at = {linalg::IndexOp::create(b, l, 0), c};
         for (int64_t i = 1; i < r; ++i)
           at.push_back(linalg::IndexOp::create(b, l, i));
         Value v = tensor::ExtractOp::create(b, l, logp, at);
-        Value w = hasWeight ? Value(tensor::ExtractOp::create(
-                                  b, l, weight, ValueRange{c}))
-                            : scalarConst(b, l, elem, 1);
+        Value w =
+            hasWeight
+                ? Value(tensor::ExtractOp::create(b, l, weight, ValueRange{c}))
+                : scalarConst(b, l, elem, 1);
         w = arith::SelectOp::create(b, l, skip, scalarConst(b, l, elem, 0), w);
-        Value loss = arith::NegFOp::create(b, l,
-                                           arith::MulFOp::create(b, l, v, w));
+        Value loss =
+            arith::NegFOp::create(b, l, arith::MulFOp::create(b, l, v, w));
         linalg::YieldOp::create(b, l, ValueRange{loss, w});
       });
   Value loss = g.getResult(0), weights = g.getResult(1);
@@ -85,17 +100,17 @@ FailureOr<Value> nllLoss(PatternRewriter &rw, Operation *op, Value logp,
   if (reduction == "mean") {
     Value wsum = reduceDims(rw, loc, weights, all, zero, add);
     auto scalar = RankedTensorType::get({}, elem);
-    sum = linalg::GenericOp::create(
-              rw, loc, TypeRange{scalar}, ValueRange{sum, wsum},
-              ValueRange{tensor::EmptyOp::create(rw, loc, ArrayRef<int64_t>{},
-                                                 elem)},
-              {AffineMap::get(ctx), AffineMap::get(ctx), AffineMap::get(ctx)},
-              {},
-              [](OpBuilder &b, Location l, ValueRange a) {
-                linalg::YieldOp::create(
-                    b, l, Value(arith::DivFOp::create(b, l, a[0], a[1])));
-              })
-              .getResult(0);
+    sum =
+        linalg::GenericOp::create(
+            rw, loc, TypeRange{scalar}, ValueRange{sum, wsum},
+            ValueRange{
+                tensor::EmptyOp::create(rw, loc, ArrayRef<int64_t>{}, elem)},
+            {AffineMap::get(ctx), AffineMap::get(ctx), AffineMap::get(ctx)}, {},
+            [](OpBuilder &b, Location l, ValueRange a) {
+              linalg::YieldOp::create(
+                  b, l, Value(arith::DivFOp::create(b, l, a[0], a[1])));
+            })
+            .getResult(0);
   } else if (reduction != "sum") {
     return rw.notifyMatchFailure(op, "unknown reduction");
   }
@@ -107,9 +122,9 @@ struct NllLossToLinalg : OpRewritePattern<onnxir::NegativeLogLikelihoodLossOp> {
   LogicalResult matchAndRewrite(onnxir::NegativeLogLikelihoodLossOp op,
                                 PatternRewriter &rw) const override {
     Value weight = op->getNumOperands() > 2 ? op->getOperand(2) : Value();
-    FailureOr<Value> loss = nllLoss(rw, op, op->getOperand(0),
-                                    op->getOperand(1), weight,
-                                    op->getResult(0).getType());
+    FailureOr<Value> loss =
+        nllLoss(rw, op, lossAttrs(op), op->getOperand(0), op->getOperand(1),
+                weight, op->getResult(0).getType());
     if (failed(loss))
       return failure();
     rw.replaceOp(op, *loss);
@@ -134,13 +149,14 @@ struct SoftmaxCrossEntropyToLinalg
                           [](OpBuilder &b, Location l, Value a, Value v) {
                             return Value(arith::MaximumFOp::create(b, l, a, v));
                           });
-    Value shifted = withReduced(rw, loc, x, mx, red,
-                                [](OpBuilder &b, Location l, Value v, Value m) {
-                                  return Value(arith::SubFOp::create(b, l, v, m));
-                                });
-    Value e = mapTensor(rw, loc, shifted, [](OpBuilder &b, Location l, Value v) {
-      return Value(math::ExpOp::create(b, l, v));
-    });
+    Value shifted = withReduced(
+        rw, loc, x, mx, red, [](OpBuilder &b, Location l, Value v, Value m) {
+          return Value(arith::SubFOp::create(b, l, v, m));
+        });
+    Value e =
+        mapTensor(rw, loc, shifted, [](OpBuilder &b, Location l, Value v) {
+          return Value(math::ExpOp::create(b, l, v));
+        });
     Value sum = reduceDims(rw, loc, e, red, scalarConst(rw, loc, elem, 0),
                            [](OpBuilder &b, Location l, Value a, Value v) {
                              return Value(arith::AddFOp::create(b, l, a, v));
@@ -151,8 +167,9 @@ struct SoftmaxCrossEntropyToLinalg
                                    b, l, v, math::LogOp::create(b, l, s)));
                              });
     Value weight = op->getNumOperands() > 2 ? op->getOperand(2) : Value();
-    FailureOr<Value> loss = nllLoss(rw, op, logp, op->getOperand(1), weight,
-                                    op->getResult(0).getType());
+    FailureOr<Value> loss =
+        nllLoss(rw, op, lossAttrs(op), logp, op->getOperand(1), weight,
+                op->getResult(0).getType());
     if (failed(loss))
       return failure();
     rw.replaceAllUsesWith(op->getResult(0), *loss);

@@ -1,12 +1,11 @@
 //===- OnnxToLinalg.cpp - convert-onnx-to-linalg ----------------*- C++ -*-===//
 //
 // Implements `convert-onnx-to-linalg`: applies the pattern families of this
-// folder (ControlFlow, Conv, Detection, Elementwise, Indexing, Loss, MatMul,
-// Normalization, Pooling, Quantization, Recurrent, Reduction, Resize, Signal,
-// Tensor)
-// once to every onnx op, nested ones first (the bodies of If, Loop and Scan
-// are lowered before the op that holds them), then reports every op left
-// over at its node's location.
+// folder (ControlFlow, Conv, Detection, Elementwise, Indexing with
+// Selection, Loss, MatMul, Normalization, Pooling, Quantization, Recurrent,
+// Reduction, Resize, Signal, Tensor) once to every onnx op, nested ones
+// first (the bodies of If, Loop and Scan are lowered before the op that
+// holds them), then reports every op left over at its node's location.
 //
 // Unsigned integers. ONNX has uint8/16/32/64; MLIR's arith takes signless
 // integers only, the signedness living in the operation (divui, remui,

@@ -167,13 +167,14 @@ RankedTensorType ranked(Value v) {
 }
 
 /// The operands of a QuantizeLinear / DequantizeLinear generic: x, the scale
-/// and (when given) the zero point, per tensor or along `axis` (default 1;
-/// past the rank of a rank-0/1 x only the per-tensor forms). Failure for
-/// parameters of any other shape.
+/// and (when given) the zero point, per tensor or along `axisAttr` (the
+/// op's axis, default 1; past the rank of a rank-0/1 x only the per-tensor
+/// forms). Failure for parameters of any other shape.
 FailureOr<SmallVector<Operand>> linearOperands(OpBuilder &b, Location loc,
-                                               Operation *op, Value x) {
+                                               Operation *op, Value x,
+                                               int64_t axisAttr) {
   int64_t r = ranked(x).getRank();
-  int64_t axis = normalizeAxis(intAttr(op, "axis", 1), r);
+  int64_t axis = normalizeAxis(axisAttr, r);
   if (axis < 0 || axis >= r)
     axis = -1;
   OpFoldResult size =
@@ -190,11 +191,10 @@ FailureOr<SmallVector<Operand>> linearOperands(OpBuilder &b, Location loc,
 }
 
 /// QuantizeLinear(x, y_scale[, y_zero_point]) {axis}.
-struct QuantizeLinearToLinalg : RewritePattern {
-  QuantizeLinearToLinalg(MLIRContext *ctx)
-      : RewritePattern("onnx.QuantizeLinear", 1, ctx) {}
+struct QuantizeLinearToLinalg : OpRewritePattern<onnxir::QuantizeLinearOp> {
+  using OpRewritePattern::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(Operation *op,
+  LogicalResult matchAndRewrite(onnxir::QuantizeLinearOp op,
                                 PatternRewriter &rw) const override {
     Location loc = op->getLoc();
     Value x = op->getOperand(0);
@@ -202,31 +202,31 @@ struct QuantizeLinearToLinalg : RewritePattern {
     auto rt = ranked(op->getResult(0));
     if (!xt || !rt || !isQuantizedType(rt.getElementType()))
       return rw.notifyMatchFailure(op, "needs ranked x and a uint8/int8 y");
-    FailureOr<SmallVector<Operand>> ins = linearOperands(rw, loc, op, x);
+    FailureOr<SmallVector<Operand>> ins =
+        linearOperands(rw, loc, op, x, op.getAxis());
     if (failed(ins))
       return rw.notifyMatchFailure(op, "scale and zero point must be "
                                        "scalars or 1-D along axis");
     Type q = rt.getElementType();
-    Value y = generic(
-        rw, loc, rt, tensor::getMixedSizes(rw, loc, x), *ins,
-        [&](OpBuilder &b, Location l, ValueRange a) {
-          Value v = arith::DivFOp::create(b, l, toF32(b, l, a[0]),
-                                          toF32(b, l, a[1]));
-          Value z = a.size() > 2 ? toF32(b, l, a[2])
-                                 : scalarConst(b, l, b.getF32Type(), 0);
-          return quantizeScalar(b, l, v, z, q);
-        });
+    Value y = generic(rw, loc, rt, tensor::getMixedSizes(rw, loc, x), *ins,
+                      [&](OpBuilder &b, Location l, ValueRange a) {
+                        Value v = arith::DivFOp::create(b, l, toF32(b, l, a[0]),
+                                                        toF32(b, l, a[1]));
+                        Value z = a.size() > 2
+                                      ? toF32(b, l, a[2])
+                                      : scalarConst(b, l, b.getF32Type(), 0);
+                        return quantizeScalar(b, l, v, z, q);
+                      });
     rw.replaceOp(op, y);
     return success();
   }
 };
 
 /// DequantizeLinear(x, x_scale[, x_zero_point]) {axis}.
-struct DequantizeLinearToLinalg : RewritePattern {
-  DequantizeLinearToLinalg(MLIRContext *ctx)
-      : RewritePattern("onnx.DequantizeLinear", 1, ctx) {}
+struct DequantizeLinearToLinalg : OpRewritePattern<onnxir::DequantizeLinearOp> {
+  using OpRewritePattern::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(Operation *op,
+  LogicalResult matchAndRewrite(onnxir::DequantizeLinearOp op,
                                 PatternRewriter &rw) const override {
     Location loc = op->getLoc();
     Value x = op->getOperand(0);
@@ -236,7 +236,8 @@ struct DequantizeLinearToLinalg : RewritePattern {
         xt.getElementType().getIntOrFloatBitWidth() > 32 ||
         !llvm::isa<FloatType>(rt.getElementType()))
       return rw.notifyMatchFailure(op, "needs an 8/32-bit integer x");
-    FailureOr<SmallVector<Operand>> ins = linearOperands(rw, loc, op, x);
+    FailureOr<SmallVector<Operand>> ins =
+        linearOperands(rw, loc, op, x, op.getAxis());
     if (failed(ins))
       return rw.notifyMatchFailure(op, "scale and zero point must be "
                                        "scalars or 1-D along axis");
@@ -259,11 +260,11 @@ struct DequantizeLinearToLinalg : RewritePattern {
 
 /// DynamicQuantizeLinear(x) -> y (uint8), y_scale, y_zero_point: the
 /// range [min(0, min x), max(0, max x)] mapped onto [0, 255].
-struct DynamicQuantizeLinearToLinalg : RewritePattern {
-  DynamicQuantizeLinearToLinalg(MLIRContext *ctx)
-      : RewritePattern("onnx.DynamicQuantizeLinear", 1, ctx) {}
+struct DynamicQuantizeLinearToLinalg
+    : OpRewritePattern<onnxir::DynamicQuantizeLinearOp> {
+  using OpRewritePattern::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(Operation *op,
+  LogicalResult matchAndRewrite(onnxir::DynamicQuantizeLinearOp op,
                                 PatternRewriter &rw) const override {
     Location loc = op->getLoc();
     Value x = op->getOperand(0);
@@ -295,37 +296,35 @@ struct DynamicQuantizeLinearToLinalg : RewritePattern {
     };
     Value mx = extreme(true), mn = extreme(false);
     auto [lo, hi] = qRange(q);
-    Value scale = arith::DivFOp::create(
-        rw, loc, arith::SubFOp::create(rw, loc, mx, mn),
-        scalarConst(rw, loc, f32, hi - lo));
+    Value scale =
+        arith::DivFOp::create(rw, loc, arith::SubFOp::create(rw, loc, mx, mn),
+                              scalarConst(rw, loc, f32, hi - lo));
     // An all-zero x has scale 0: divide by 1 instead (y and the zero point
     // are then 0) rather than produce NaNs.
     Value isZero = arith::CmpFOp::create(rw, loc, arith::CmpFPredicate::OEQ,
                                          scale, scalarConst(rw, loc, f32, 0));
-    Value divisor = arith::SelectOp::create(rw, loc, isZero,
-                                            scalarConst(rw, loc, f32, 1), scale);
+    Value divisor = arith::SelectOp::create(
+        rw, loc, isZero, scalarConst(rw, loc, f32, 1), scale);
     // zero_point = saturate(round(qmin - min / scale)).
-    Value zpF = arith::SubFOp::create(
-        rw, loc, scalarConst(rw, loc, f32, lo),
-        arith::DivFOp::create(rw, loc, mn, divisor));
+    Value zpF =
+        arith::SubFOp::create(rw, loc, scalarConst(rw, loc, f32, lo),
+                              arith::DivFOp::create(rw, loc, mn, divisor));
     zpF = math::RoundEvenOp::create(rw, loc, zpF);
-    zpF = arith::MaximumFOp::create(rw, loc, zpF, scalarConst(rw, loc, f32, lo));
-    zpF = arith::MinimumFOp::create(rw, loc, zpF, scalarConst(rw, loc, f32, hi));
-    Value zpQ = quantizeScalar(rw, loc, zpF,
-                               scalarConst(rw, loc, f32, 0), q);
-    Value y = generic(rw, loc, yt, tensor::getMixedSizes(rw, loc, x),
-                      {identity(rw, x)},
-                      [&](OpBuilder &b, Location l, ValueRange a) {
-                        return quantizeScalar(
-                            b, l, arith::DivFOp::create(b, l, a[0], divisor),
-                            zpF, q);
-                      });
-    rw.replaceOp(op,
-                 {y, tensor::FromElementsOp::create(rw, loc, st, scale),
-                  tensor::FromElementsOp::create(rw, loc, zt, zpQ)});
+    zpF =
+        arith::MaximumFOp::create(rw, loc, zpF, scalarConst(rw, loc, f32, lo));
+    zpF =
+        arith::MinimumFOp::create(rw, loc, zpF, scalarConst(rw, loc, f32, hi));
+    Value zpQ = quantizeScalar(rw, loc, zpF, scalarConst(rw, loc, f32, 0), q);
+    Value y =
+        generic(rw, loc, yt, tensor::getMixedSizes(rw, loc, x),
+                {identity(rw, x)}, [&](OpBuilder &b, Location l, ValueRange a) {
+                  return quantizeScalar(
+                      b, l, arith::DivFOp::create(b, l, a[0], divisor), zpF, q);
+                });
+    rw.replaceOp(op, {y, tensor::FromElementsOp::create(rw, loc, st, scale),
+                      tensor::FromElementsOp::create(rw, loc, zt, zpQ)});
     return success();
   }
-
 };
 
 /// The int32 product (A - a_zero_point) x (B - b_zero_point) of A (..., M,
@@ -409,9 +408,9 @@ FailureOr<Value> integerMatMul(OpBuilder &b, Location loc, Value a, Value bm,
     }
   maps.push_back(AffineMap::get(nLoops, 0, outEs, ctx));
   Value zero = scalarConst(b, loc, b.getI32Type(), 0);
-  Value init = linalg::FillOp::create(b, loc, zero,
-                                      emptyTensor(b, loc, rt, sizes))
-                   .getResult(0);
+  Value init =
+      linalg::FillOp::create(b, loc, zero, emptyTensor(b, loc, rt, sizes))
+          .getResult(0);
   SmallVector<utils::IteratorType> iters(rr, utils::IteratorType::parallel);
   iters.push_back(utils::IteratorType::reduction);
   bool hasA = bool(*azpOp), hasB = bool(*bzpOp);
@@ -436,9 +435,9 @@ FailureOr<Value> integerMatMul(OpBuilder &b, Location loc, Value a, Value bm,
 FailureOr<Value> subtractZeroPoint(OpBuilder &b, Location loc, Value x,
                                    Value zp, int64_t dim) {
   auto xt = ranked(x);
-  auto zpOp = paramOperand(
-      b, loc, zp, xt.getRank(), dim,
-      dim >= 0 ? tensor::getMixedSize(b, loc, x, dim) : OpFoldResult());
+  auto zpOp = paramOperand(b, loc, zp, xt.getRank(), dim,
+                           dim >= 0 ? tensor::getMixedSize(b, loc, x, dim)
+                                    : OpFoldResult());
   if (failed(zpOp))
     return failure();
   SmallVector<Operand> ins = {identity(b, x)};
@@ -458,9 +457,9 @@ FailureOr<Value> subtractZeroPoint(OpBuilder &b, Location loc, Value x,
 /// [+ bias] into `rt` (i32): x_zero_point per tensor, w_zero_point per
 /// tensor or per output channel. Subtracting before the zero padding pads
 /// with the zero point, as ONNX does.
-FailureOr<Value> integerConv(OpBuilder &b, Location loc, Operation *op,
-                             Value x, Value w, Value xzp, Value wzp,
-                             Value bias, RankedTensorType rt) {
+FailureOr<Value> integerConv(OpBuilder &b, Location loc, Operation *op, Value x,
+                             Value w, Value xzp, Value wzp, Value bias,
+                             RankedTensorType rt) {
   auto xt = ranked(x), wt = ranked(w);
   if (!xt || !wt || xt.getRank() < 3)
     return failure();
@@ -475,11 +474,10 @@ FailureOr<Value> integerConv(OpBuilder &b, Location loc, Operation *op,
 }
 
 /// MatMulInteger(A, B[, a_zero_point, b_zero_point]) -> int32.
-struct MatMulIntegerToLinalg : RewritePattern {
-  MatMulIntegerToLinalg(MLIRContext *ctx)
-      : RewritePattern("onnx.MatMulInteger", 1, ctx) {}
+struct MatMulIntegerToLinalg : OpRewritePattern<onnxir::MatMulIntegerOp> {
+  using OpRewritePattern::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(Operation *op,
+  LogicalResult matchAndRewrite(onnxir::MatMulIntegerOp op,
                                 PatternRewriter &rw) const override {
     auto rt = ranked(op->getResult(0));
     auto opnd = [&](unsigned i) {
@@ -487,8 +485,8 @@ struct MatMulIntegerToLinalg : RewritePattern {
     };
     if (!rt || !rt.getElementType().isInteger(32))
       return rw.notifyMatchFailure(op, "needs a ranked int32 result");
-    auto y = integerMatMul(rw, op->getLoc(), opnd(0), opnd(1), opnd(2),
-                           opnd(3), rt);
+    auto y =
+        integerMatMul(rw, op->getLoc(), opnd(0), opnd(1), opnd(2), opnd(3), rt);
     if (failed(y))
       return rw.notifyMatchFailure(
           op, "needs operands of rank >= 2 and per-tensor, per-row (A) or "
@@ -499,11 +497,10 @@ struct MatMulIntegerToLinalg : RewritePattern {
 };
 
 /// ConvInteger(x, w[, x_zero_point, w_zero_point]) -> int32.
-struct ConvIntegerToLinalg : RewritePattern {
-  ConvIntegerToLinalg(MLIRContext *ctx)
-      : RewritePattern("onnx.ConvInteger", 1, ctx) {}
+struct ConvIntegerToLinalg : OpRewritePattern<onnxir::ConvIntegerOp> {
+  using OpRewritePattern::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(Operation *op,
+  LogicalResult matchAndRewrite(onnxir::ConvIntegerOp op,
                                 PatternRewriter &rw) const override {
     auto rt = ranked(op->getResult(0));
     auto opnd = [&](unsigned i) {
@@ -524,32 +521,33 @@ struct ConvIntegerToLinalg : RewritePattern {
 /// int32 accumulator `acc`, each parameter read through its operand (or,
 /// for an absent zero point, 0), into `rt`.
 Value requantize(OpBuilder &b, Location loc, Value acc, RankedTensorType rt,
-                 Operand s1, Operand s2, Operand ys, std::optional<Operand> yzp) {
+                 Operand s1, Operand s2, Operand ys,
+                 std::optional<Operand> yzp) {
   SmallVector<Operand> ins = {identity(b, acc), s1, s2, ys};
   if (yzp)
     ins.push_back(*yzp);
   Type q = rt.getElementType();
-  return generic(
-      b, loc, rt, tensor::getMixedSizes(b, loc, acc), ins,
-      [&](OpBuilder &nb, Location l, ValueRange a) {
-        Value scale = arith::DivFOp::create(
-            nb, l,
-            arith::MulFOp::create(nb, l, toF32(nb, l, a[1]),
-                                  toF32(nb, l, a[2])),
-            toF32(nb, l, a[3]));
-        Value v = arith::MulFOp::create(nb, l, toF32(nb, l, a[0]), scale);
-        Value z = a.size() > 4 ? toF32(nb, l, a[4])
-                               : scalarConst(nb, l, nb.getF32Type(), 0);
-        return quantizeScalar(nb, l, v, z, q);
-      });
+  return generic(b, loc, rt, tensor::getMixedSizes(b, loc, acc), ins,
+                 [&](OpBuilder &nb, Location l, ValueRange a) {
+                   Value scale = arith::DivFOp::create(
+                       nb, l,
+                       arith::MulFOp::create(nb, l, toF32(nb, l, a[1]),
+                                             toF32(nb, l, a[2])),
+                       toF32(nb, l, a[3]));
+                   Value v =
+                       arith::MulFOp::create(nb, l, toF32(nb, l, a[0]), scale);
+                   Value z = a.size() > 4
+                                 ? toF32(nb, l, a[4])
+                                 : scalarConst(nb, l, nb.getF32Type(), 0);
+                   return quantizeScalar(nb, l, v, z, q);
+                 });
 }
 
 /// QLinearMatMul(a, a_scale, a_zp, b, b_scale, b_zp, y_scale, y_zp).
-struct QLinearMatMulToLinalg : RewritePattern {
-  QLinearMatMulToLinalg(MLIRContext *ctx)
-      : RewritePattern("onnx.QLinearMatMul", 1, ctx) {}
+struct QLinearMatMulToLinalg : OpRewritePattern<onnxir::QLinearMatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(Operation *op,
+  LogicalResult matchAndRewrite(onnxir::QLinearMatMulOp op,
                                 PatternRewriter &rw) const override {
     Location loc = op->getLoc();
     auto rt = ranked(op->getResult(0));
@@ -571,8 +569,8 @@ struct QLinearMatMulToLinalg : RewritePattern {
     auto bs = paramOperand(rw, loc, op->getOperand(4), r, r - 1, cols);
     auto ys = paramOperand(rw, loc, op->getOperand(6), r, r - 2, rows);
     auto yzp = paramOperand(rw, loc, op->getOperand(7), r, r - 2, rows);
-    if (failed(as) || failed(bs) || failed(ys) || failed(yzp) || !*as ||
-        !*bs || !*ys)
+    if (failed(as) || failed(bs) || failed(ys) || failed(yzp) || !*as || !*bs ||
+        !*ys)
       return rw.notifyMatchFailure(op, "unsupported scale shapes");
     rw.replaceOp(op, requantize(rw, loc, *acc, rt, **as, **bs, **ys, *yzp));
     return success();
@@ -580,11 +578,10 @@ struct QLinearMatMulToLinalg : RewritePattern {
 };
 
 /// QLinearConv(x, x_scale, x_zp, w, w_scale, w_zp, y_scale, y_zp[, B]).
-struct QLinearConvToLinalg : RewritePattern {
-  QLinearConvToLinalg(MLIRContext *ctx)
-      : RewritePattern("onnx.QLinearConv", 1, ctx) {}
+struct QLinearConvToLinalg : OpRewritePattern<onnxir::QLinearConvOp> {
+  using OpRewritePattern::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(Operation *op,
+  LogicalResult matchAndRewrite(onnxir::QLinearConvOp op,
                                 PatternRewriter &rw) const override {
     Location loc = op->getLoc();
     auto rt = ranked(op->getResult(0));
@@ -597,8 +594,7 @@ struct QLinearConvToLinalg : RewritePattern {
       return rw.notifyMatchFailure(op, "needs an int32 bias");
     auto accType = RankedTensorType::get(rt.getShape(), rw.getI32Type());
     auto acc = integerConv(rw, loc, op, op->getOperand(0), op->getOperand(3),
-                           op->getOperand(2), op->getOperand(5), bias,
-                           accType);
+                           op->getOperand(2), op->getOperand(5), bias, accType);
     if (failed(acc))
       return rw.notifyMatchFailure(op, "unsupported QLinearConv form");
     // x and y per tensor, w per tensor or per output channel (dim 1).
@@ -608,8 +604,8 @@ struct QLinearConvToLinalg : RewritePattern {
                            tensor::getMixedSize(rw, loc, *acc, 1));
     auto ys = paramOperand(rw, loc, op->getOperand(6), r, -1, {});
     auto yzp = paramOperand(rw, loc, op->getOperand(7), r, -1, {});
-    if (failed(xs) || failed(ws) || failed(ys) || failed(yzp) || !*xs ||
-        !*ws || !*ys)
+    if (failed(xs) || failed(ws) || failed(ys) || failed(yzp) || !*xs || !*ws ||
+        !*ys)
       return rw.notifyMatchFailure(op, "unsupported scale shapes");
     rw.replaceOp(op, requantize(rw, loc, *acc, rt, **xs, **ws, **ys, *yzp));
     return success();
@@ -622,6 +618,6 @@ void seqc::populateOnnxQuantizationToLinalgPatterns(
     RewritePatternSet &patterns) {
   patterns.add<QuantizeLinearToLinalg, DequantizeLinearToLinalg,
                DynamicQuantizeLinearToLinalg, MatMulIntegerToLinalg,
-               ConvIntegerToLinalg, QLinearMatMulToLinalg,
-               QLinearConvToLinalg>(patterns.getContext());
+               ConvIntegerToLinalg, QLinearMatMulToLinalg, QLinearConvToLinalg>(
+      patterns.getContext());
 }

@@ -1,4 +1,5 @@
-//===- Tensor.cpp - Shape and data-movement ONNX ops to tensor ---*- C++ -*-===//
+//===- Tensor.cpp - Shape and data-movement ONNX ops to tensor ---*- C++
+//-*-===//
 //
 // Constant, Transpose, Reshape/Flatten/Squeeze/Unsqueeze, Shape, Concat,
 // Gather, Slice, Split, Expand, Trilu, ConstantOfShape and inference-mode
@@ -39,8 +40,8 @@ Value reshapeTo(OpBuilder &b, Location l, Value x, RankedTensorType type,
   SmallVector<Value> vals;
   for (OpFoldResult d : dims)
     vals.push_back(toI64(b, l, getValueOrCreateConstantIndexOp(b, l, d)));
-  auto shapeType =
-      RankedTensorType::get({static_cast<int64_t>(vals.size())}, b.getI64Type());
+  auto shapeType = RankedTensorType::get({static_cast<int64_t>(vals.size())},
+                                         b.getI64Type());
   Value shape = tensor::FromElementsOp::create(b, l, shapeType, vals);
   return tensor::ReshapeOp::create(b, l, type, x, shape);
 }
@@ -62,13 +63,13 @@ struct ConstantToArith : OpRewritePattern<onnxir::ConstantOp> {
       value = llvm::dyn_cast<TypedAttr>(v);
     auto rt = llvm::dyn_cast<RankedTensorType>(op.getType());
     if (!value && rt) {
-      if (auto f = op->getAttrOfType<FloatAttr>("value_float"))
+      if (FloatAttr f = op.getValueFloatAttr())
         value = DenseElementsAttr::get(rt, f);
-      else if (auto i = op->getAttrOfType<IntegerAttr>("value_int"))
+      else if (IntegerAttr i = op.getValueIntAttr())
         value = DenseElementsAttr::get(rt, i);
-      else if (auto fs = op->getAttrOfType<ArrayAttr>("value_floats"))
+      else if (ArrayAttr fs = op.getValueFloatsAttr())
         value = DenseElementsAttr::get(rt, fs.getValue());
-      else if (auto is = op->getAttrOfType<ArrayAttr>("value_ints"))
+      else if (ArrayAttr is = op.getValueIntsAttr())
         value = DenseElementsAttr::get(rt, is.getValue());
     }
     if (!value)
@@ -86,19 +87,16 @@ struct TransposeToLinalg : OpRewritePattern<onnxir::TransposeOp> {
     auto rt = llvm::dyn_cast<RankedTensorType>(op.getType());
     if (!t || !rt)
       return rw.notifyMatchFailure(op, "unranked");
-    SmallVector<int64_t> perm;
-    if (auto p = op.getPermAttr())
-      for (Attribute a : p)
-        perm.push_back(llvm::cast<IntegerAttr>(a).getInt());
-    else
+    SmallVector<int64_t> perm = intsOf(op.getPermAttr());
+    if (!op.getPermAttr())
       for (int64_t i = t.getRank() - 1; i >= 0; --i)
         perm.push_back(i);
     SmallVector<OpFoldResult> sizes;
     for (int64_t p : perm)
       sizes.push_back(tensor::getMixedSize(rw, op.getLoc(), op.getData(), p));
     Value init = emptyTensor(rw, op.getLoc(), rt, sizes);
-    auto tr = linalg::TransposeOp::create(rw, op.getLoc(), op.getData(), init,
-                                          perm);
+    auto tr =
+        linalg::TransposeOp::create(rw, op.getLoc(), op.getData(), init, perm);
     rw.replaceOp(op, tr.getResult()[0]);
     return success();
   }
@@ -115,7 +113,7 @@ struct ReshapeToTensor : OpRewritePattern<onnxir::ReshapeOp> {
     auto rt = llvm::dyn_cast<RankedTensorType>(op.getType());
     if (!t || !rt)
       return rw.notifyMatchFailure(op, "unranked");
-    bool allowZero = intAttr(op, "allowzero", 0);
+    bool allowZero = op.getAllowzero() != 0;
     SmallVector<OpFoldResult> dims;
     if (rt.hasStaticShape()) {
       for (int64_t d : rt.getShape())
@@ -139,10 +137,11 @@ struct ReshapeToTensor : OpRewritePattern<onnxir::ReshapeOp> {
       // -1: numel / product of the others (the product of all, negated).
       Value known = idx(rw, l, 1);
       for (Value s : raw) {
-        Value isNeg = arith::CmpIOp::create(rw, l, arith::CmpIPredicate::slt,
-                                            s, idx(rw, l, 0));
+        Value isNeg = arith::CmpIOp::create(rw, l, arith::CmpIPredicate::slt, s,
+                                            idx(rw, l, 0));
         known = arith::MulIOp::create(
-            rw, l, known, arith::SelectOp::create(rw, l, isNeg, idx(rw, l, 1), s));
+            rw, l, known,
+            arith::SelectOp::create(rw, l, isNeg, idx(rw, l, 1), s));
       }
       // A 0 among the others (allowzero) leaves nothing to infer from;
       // dividing by at least 1 keeps that from trapping.
@@ -164,132 +163,162 @@ struct ReshapeToTensor : OpRewritePattern<onnxir::ReshapeOp> {
   }
 };
 
-/// Flatten, Squeeze, Unsqueeze: reshapes whose dims follow from the input.
-struct ReshapeLikeToTensor : RewritePattern {
-  ReshapeLikeToTensor(MLIRContext *ctx, StringRef name)
-      : RewritePattern(name, 1, ctx) {}
-  LogicalResult matchAndRewrite(Operation *op,
+/// tensor.reshape of `x` to `rt` whose dims are `dims`, the static ones of
+/// `rt` taking the place of theirs.
+Value reshapeToResult(OpBuilder &b, Location l, Value x, RankedTensorType rt,
+                      SmallVector<OpFoldResult> dims) {
+  for (int64_t i = 0; i < rt.getRank(); ++i)
+    if (!rt.isDynamicDim(i))
+      dims[i] = b.getIndexAttr(rt.getDimSize(i));
+  return reshapeTo(b, l, x, rt, dims);
+}
+
+/// Flatten: a reshape to the products of the dims before and from `axis`.
+struct FlattenToTensor : OpRewritePattern<onnxir::FlattenOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(onnxir::FlattenOp op,
                                 PatternRewriter &rw) const override {
-    Location l = op->getLoc();
-    Value x = op->getOperand(0);
+    Location l = op.getLoc();
+    Value x = op.getInput();
+    auto t = llvm::dyn_cast<RankedTensorType>(x.getType());
+    auto rt = llvm::dyn_cast<RankedTensorType>(op.getType());
+    if (!t || !rt)
+      return rw.notifyMatchFailure(op, "unranked");
+    int64_t axis = normalizeAxis(op.getAxis(), t.getRank());
+    SmallVector<OpFoldResult> dims = {
+        Value(dimProduct(rw, l, x, 0, axis)),
+        Value(dimProduct(rw, l, x, axis, t.getRank()))};
+    rw.replaceOp(op, reshapeToResult(rw, l, x, rt, dims));
+    return success();
+  }
+};
+
+/// The result dims of a Squeeze (`squeeze`) or Unsqueeze of `x` (type `t`)
+/// into `rt` for constant `axes`.
+SmallVector<OpFoldResult> squeezeDims(OpBuilder &b, Location l, Value x,
+                                      RankedTensorType t, RankedTensorType rt,
+                                      bool squeeze, SmallVector<int64_t> axes) {
+  SmallVector<OpFoldResult> ds;
+  if (squeeze) {
+    if (axes.empty())
+      for (int64_t i = 0; i < t.getRank(); ++i)
+        if (t.getDimSize(i) == 1)
+          axes.push_back(i);
+    for (int64_t &a : axes)
+      a = normalizeAxis(a, t.getRank());
+    for (int64_t i = 0; i < t.getRank(); ++i)
+      if (!llvm::is_contained(axes, i))
+        ds.push_back(tensor::getMixedSize(b, l, x, i));
+  } else {
+    for (int64_t &a : axes)
+      a = normalizeAxis(a, rt.getRank());
+    int64_t src = 0;
+    for (int64_t i = 0; i < rt.getRank(); ++i)
+      ds.push_back(llvm::is_contained(axes, i)
+                       ? OpFoldResult(b.getIndexAttr(1))
+                       : tensor::getMixedSize(b, l, x, src++));
+  }
+  return ds;
+}
+
+/// The axis sets (bit masks over the larger rank `big`) a Squeeze or
+/// Unsqueeze between `bigT` and `smallT` may have, read off the static
+/// dims: big - small axes, each of size 1 where static, the others
+/// matching in order.
+SmallVector<int64_t> possibleSqueezeMasks(RankedTensorType bigT,
+                                          RankedTensorType smallT) {
+  int64_t big = bigT.getRank(), small = smallT.getRank();
+  auto fits = [](int64_t a, int64_t b) {
+    return a == b || ShapedType::isDynamic(a) || ShapedType::isDynamic(b);
+  };
+  SmallVector<int64_t> masks;
+  for (int64_t mask = 1; mask < (int64_t(1) << big); ++mask) {
+    if (llvm::popcount(uint64_t(mask)) != big - small)
+      continue;
+    bool ok = true;
+    int64_t j = 0;
+    for (int64_t i = 0; i < big && ok; ++i) {
+      if (mask & (int64_t(1) << i))
+        ok = fits(bigT.getDimSize(i), 1);
+      else
+        ok = fits(bigT.getDimSize(i), smallT.getDimSize(j++));
+    }
+    if (ok)
+      masks.push_back(mask);
+  }
+  return masks;
+}
+
+/// Squeeze/Unsqueeze axes `axesT` read at run time, the shapes not static:
+/// every axis set the ranks and static dims allow is lowered, and an
+/// scf.index_switch on the run-time set (a bit mask over the larger rank)
+/// picks one; a set the shapes exclude takes the first.
+LogicalResult squeezeRuntimeAxes(Operation *op, PatternRewriter &rw, Value x,
+                                 Value axesT, RankedTensorType t,
+                                 RankedTensorType rt, bool squeeze) {
+  Location l = op->getLoc();
+  auto at = llvm::dyn_cast<RankedTensorType>(axesT.getType());
+  int64_t big = squeeze ? t.getRank() : rt.getRank();
+  int64_t small = squeeze ? rt.getRank() : t.getRank();
+  if (!at || at.getRank() != 1 || !at.getElementType().isSignlessInteger() ||
+      big > 8 || small > big)
+    return rw.notifyMatchFailure(op, "axes must be constant");
+  SmallVector<int64_t> masks =
+      possibleSqueezeMasks(squeeze ? t : rt, squeeze ? rt : t);
+  if (masks.empty() || masks.size() > 64)
+    return rw.notifyMatchFailure(op, "axes must be constant");
+  Value mask = axesMask(rw, l, axesT, big);
+  SmallVector<int64_t> cases(masks.begin() + 1, masks.end());
+  auto sw = scf::IndexSwitchOp::create(rw, l, TypeRange{rt}, mask, cases,
+                                       cases.size());
+  for (size_t c = 0; c < masks.size(); ++c) {
+    Region &region =
+        c == 0 ? sw.getDefaultRegion() : sw.getCaseRegions()[c - 1];
+    OpBuilder::InsertionGuard guard(rw);
+    rw.setInsertionPointToStart(&region.emplaceBlock());
+    SmallVector<int64_t> axes;
+    for (int64_t i = 0; i < big; ++i)
+      if (masks[c] & (int64_t(1) << i))
+        axes.push_back(i);
+    SmallVector<OpFoldResult> dims =
+        squeezeDims(rw, l, x, t, rt, squeeze, axes);
+    scf::YieldOp::create(rw, l, reshapeToResult(rw, l, x, rt, dims));
+  }
+  rw.replaceOp(op, sw.getResult(0));
+  return success();
+}
+
+/// Squeeze and Unsqueeze (OpT): reshapes whose dims follow from the input
+/// and the axes (constant, implied by a static result, or read at run
+/// time).
+template <typename OpT> struct SqueezeLikeToTensor : OpRewritePattern<OpT> {
+  using OpRewritePattern<OpT>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpT op, PatternRewriter &rw) const override {
+    constexpr bool squeeze = std::is_same_v<OpT, onnxir::SqueezeOp>;
+    Location l = op.getLoc();
+    Value x = op->getOperand(0), axesT = op.getAxes();
     auto t = llvm::dyn_cast<RankedTensorType>(x.getType());
     auto rt = llvm::dyn_cast<RankedTensorType>(op->getResult(0).getType());
     if (!t || !rt)
       return rw.notifyMatchFailure(op, "unranked");
-    StringRef name = op->getName().getStringRef();
-    SmallVector<OpFoldResult> dims;
-    if (name == "onnx.Flatten") {
-      int64_t axis = normalizeAxis(intAttr(op, "axis", 1), t.getRank());
-      dims = {Value(dimProduct(rw, l, x, 0, axis)),
-              Value(dimProduct(rw, l, x, axis, t.getRank()))};
-    } else {
-      bool squeeze = name == "onnx.Squeeze";
-      // The result dims for constant `axes`.
-      auto dimsFor = [&](SmallVector<int64_t> axes) {
-        SmallVector<OpFoldResult> ds;
-        if (squeeze) {
-          if (axes.empty())
-            for (int64_t i = 0; i < t.getRank(); ++i)
-              if (t.getDimSize(i) == 1)
-                axes.push_back(i);
-          for (int64_t &a : axes)
-            a = normalizeAxis(a, t.getRank());
-          for (int64_t i = 0; i < t.getRank(); ++i)
-            if (!llvm::is_contained(axes, i))
-              ds.push_back(tensor::getMixedSize(rw, l, x, i));
-        } else {
-          for (int64_t &a : axes)
-            a = normalizeAxis(a, rt.getRank());
-          int64_t src = 0;
-          for (int64_t i = 0; i < rt.getRank(); ++i)
-            ds.push_back(llvm::is_contained(axes, i)
-                             ? OpFoldResult(rw.getIndexAttr(1))
-                             : tensor::getMixedSize(rw, l, x, src++));
-        }
-        return ds;
-      };
-      SmallVector<int64_t> axes;
-      if (op->getNumOperands() > 1 && !isNone(op->getOperand(1))) {
-        auto c = constantInts(op->getOperand(1));
-        if (!c && rt.hasStaticShape()) {
-          // Axes given at run time: the static result says it all.
-          SmallVector<OpFoldResult> st;
-          for (int64_t d : rt.getShape())
-            st.push_back(rw.getIndexAttr(d));
-          rw.replaceOp(op, reshapeTo(rw, l, x, rt, st));
-          return success();
-        }
-        if (!c)
-          return runtimeAxes(op, rw, x, t, rt, squeeze, dimsFor);
-        axes = *c;
+    SmallVector<int64_t> axes;
+    if (!isNone(axesT)) {
+      auto c = constantInts(axesT);
+      if (!c && rt.hasStaticShape()) {
+        // Axes given at run time: the static result says it all.
+        SmallVector<OpFoldResult> st;
+        for (int64_t d : rt.getShape())
+          st.push_back(rw.getIndexAttr(d));
+        rw.replaceOp(op, reshapeTo(rw, l, x, rt, st));
+        return success();
       }
-      dims = dimsFor(axes);
+      if (!c)
+        return squeezeRuntimeAxes(op, rw, x, axesT, t, rt, squeeze);
+      axes = *c;
     }
-    for (int64_t i = 0; i < rt.getRank(); ++i)
-      if (!rt.isDynamicDim(i))
-        dims[i] = rw.getIndexAttr(rt.getDimSize(i));
-    rw.replaceOp(op, reshapeTo(rw, l, x, rt, dims));
-    return success();
-  }
-
-  /// Squeeze/Unsqueeze axes read at run time, the shapes not static: every
-  /// axis set the ranks and static dims allow is lowered, and an
-  /// scf.index_switch on the run-time set (a bit mask over the larger rank)
-  /// picks one; a set the shapes exclude takes the first.
-  LogicalResult runtimeAxes(
-      Operation *op, PatternRewriter &rw, Value x, RankedTensorType t,
-      RankedTensorType rt, bool squeeze,
-      function_ref<SmallVector<OpFoldResult>(SmallVector<int64_t>)> dimsFor)
-      const {
-    Location l = op->getLoc();
-    Value axesT = op->getOperand(1);
-    auto at = llvm::dyn_cast<RankedTensorType>(axesT.getType());
-    int64_t big = squeeze ? t.getRank() : rt.getRank();
-    int64_t small = squeeze ? rt.getRank() : t.getRank();
-    if (!at || at.getRank() != 1 || !at.getElementType().isSignlessInteger() ||
-        big > 8 || small > big)
-      return rw.notifyMatchFailure(op, "axes must be constant");
-    RankedTensorType bigT = squeeze ? t : rt, smallT = squeeze ? rt : t;
-    auto fits = [](int64_t a, int64_t b) {
-      return a == b || ShapedType::isDynamic(a) || ShapedType::isDynamic(b);
-    };
-    SmallVector<int64_t> masks;
-    for (int64_t mask = 1; mask < (int64_t(1) << big); ++mask) {
-      if (llvm::popcount(uint64_t(mask)) != big - small)
-        continue;
-      bool ok = true;
-      int64_t j = 0;
-      for (int64_t i = 0; i < big && ok; ++i) {
-        if (mask & (int64_t(1) << i))
-          ok = fits(bigT.getDimSize(i), 1);
-        else
-          ok = fits(bigT.getDimSize(i), smallT.getDimSize(j++));
-      }
-      if (ok)
-        masks.push_back(mask);
-    }
-    if (masks.empty() || masks.size() > 64)
-      return rw.notifyMatchFailure(op, "axes must be constant");
-    Value mask = axesMask(rw, l, axesT, big);
-    SmallVector<int64_t> cases(masks.begin() + 1, masks.end());
-    auto sw = scf::IndexSwitchOp::create(rw, l, TypeRange{rt}, mask, cases,
-                                         cases.size());
-    for (size_t c = 0; c < masks.size(); ++c) {
-      Region &region =
-          c == 0 ? sw.getDefaultRegion() : sw.getCaseRegions()[c - 1];
-      OpBuilder::InsertionGuard guard(rw);
-      rw.setInsertionPointToStart(&region.emplaceBlock());
-      SmallVector<int64_t> axes;
-      for (int64_t i = 0; i < big; ++i)
-        if (masks[c] & (int64_t(1) << i))
-          axes.push_back(i);
-      SmallVector<OpFoldResult> dims = dimsFor(axes);
-      for (int64_t i = 0; i < rt.getRank(); ++i)
-        if (!rt.isDynamicDim(i))
-          dims[i] = rw.getIndexAttr(rt.getDimSize(i));
-      scf::YieldOp::create(rw, l, reshapeTo(rw, l, x, rt, dims));
-    }
-    rw.replaceOp(op, sw.getResult(0));
+    SmallVector<OpFoldResult> dims =
+        squeezeDims(rw, l, x, t, rt, squeeze, axes);
+    rw.replaceOp(op, reshapeToResult(rw, l, x, rt, dims));
     return success();
   }
 };
@@ -303,12 +332,14 @@ struct ShapeToTensor : OpRewritePattern<onnxir::ShapeOp> {
     if (!t || !rt)
       return rw.notifyMatchFailure(op, "unranked");
     int64_t r = t.getRank();
-    int64_t start = std::clamp<int64_t>(normalizeAxis(intAttr(op, "start", 0), r), 0, r);
-    int64_t end = std::clamp<int64_t>(normalizeAxis(intAttr(op, "end", r), r), 0, r);
+    int64_t start = std::clamp<int64_t>(normalizeAxis(op.getStart(), r), 0, r);
+    int64_t end =
+        std::clamp<int64_t>(normalizeAxis(op.getEnd().value_or(r), r), 0, r);
     SmallVector<Value> vals;
     for (int64_t i = start; i < end; ++i)
-      vals.push_back(toI64(rw, op.getLoc(),
-                           tensor::DimOp::create(rw, op.getLoc(), op.getData(), i)));
+      vals.push_back(
+          toI64(rw, op.getLoc(),
+                tensor::DimOp::create(rw, op.getLoc(), op.getData(), i)));
     // The length is the input's rank, whatever ONNX declared.
     auto exact = RankedTensorType::get({static_cast<int64_t>(vals.size())},
                                        rt.getElementType());
@@ -326,7 +357,7 @@ struct ConcatToTensor : OpRewritePattern<onnxir::ConcatOp> {
     auto rt = llvm::dyn_cast<RankedTensorType>(op.getType());
     if (!rt)
       return rw.notifyMatchFailure(op, "unranked");
-    int64_t axis = normalizeAxis(intAttr(op, "axis", 0), rt.getRank());
+    int64_t axis = normalizeAxis(op.getAxis(), rt.getRank());
     SmallVector<OpFoldResult> sizes;
     Value total = idx(rw, l, 0);
     for (Value in : op.getInputs())
@@ -345,9 +376,8 @@ struct ConcatToTensor : OpRewritePattern<onnxir::ConcatOp> {
       SmallVector<OpFoldResult> offs(rt.getRank(), rw.getIndexAttr(0));
       offs[axis] = offset;
       SmallVector<OpFoldResult> strides(rt.getRank(), rw.getIndexAttr(1));
-      out = tensor::InsertSliceOp::create(rw, l, in, out, offs,
-                                          tensor::getMixedSizes(rw, l, in),
-                                          strides);
+      out = tensor::InsertSliceOp::create(
+          rw, l, in, out, offs, tensor::getMixedSizes(rw, l, in), strides);
       offset = arith::AddIOp::create(rw, l, offset,
                                      tensor::DimOp::create(rw, l, in, axis));
     }
@@ -367,7 +397,7 @@ struct GatherToLinalg : OpRewritePattern<onnxir::GatherOp> {
     auto rt = llvm::dyn_cast<RankedTensorType>(op.getType());
     if (!dt || !it || !rt)
       return rw.notifyMatchFailure(op, "unranked");
-    int64_t axis = normalizeAxis(intAttr(op, "axis", 0), dt.getRank());
+    int64_t axis = normalizeAxis(op.getAxis(), dt.getRank());
     int64_t q = it.getRank();
     SmallVector<OpFoldResult> sizes;
     for (int64_t i = 0; i < axis; ++i)
@@ -389,26 +419,15 @@ struct GatherToLinalg : OpRewritePattern<onnxir::GatherOp> {
         {AffineMap::get(rt.getRank(), 0, idxExprs, ctx),
          rw.getMultiDimIdentityMap(rt.getRank())},
         iters, [&](OpBuilder &b, Location nl, ValueRange a) {
-          Value i = arith::IndexCastOp::create(b, nl, b.getIndexType(), a[0]);
-          Value neg = arith::CmpIOp::create(b, nl, arith::CmpIPredicate::slt, i,
-                                            idx(b, nl, 0));
-          i = arith::SelectOp::create(b, nl, neg,
-                                      arith::AddIOp::create(b, nl, i, axisDim), i);
-          // An index out of range (an invalid model) is clamped: never a
-          // read out of bounds.
-          i = arith::MaxSIOp::create(
-              b, nl,
-              arith::MinSIOp::create(
-                  b, nl, i, arith::SubIOp::create(b, nl, axisDim, idx(b, nl, 1))),
-              idx(b, nl, 0));
+          Value i = wrappedIndex(b, nl, a[0], axisDim);
           SmallVector<Value> at;
           for (int64_t d = 0; d < axis; ++d)
             at.push_back(linalg::IndexOp::create(b, nl, d));
           at.push_back(i);
           for (int64_t d = axis + 1; d < dt.getRank(); ++d)
             at.push_back(linalg::IndexOp::create(b, nl, d - 1 + q));
-          linalg::YieldOp::create(b, nl,
-                                  Value(tensor::ExtractOp::create(b, nl, data, at)));
+          linalg::YieldOp::create(
+              b, nl, Value(tensor::ExtractOp::create(b, nl, data, at)));
         });
     rw.replaceOp(op, g.getResult(0));
     return success();
@@ -458,23 +477,25 @@ struct SliceToTensor : OpRewritePattern<onnxir::SliceOp> {
         return rw.notifyMatchFailure(op, "non-positive steps");
       Value dim = tensor::DimOp::create(rw, l, x, a);
       auto clampIdx = [&](int64_t v) -> Value {
-        Value c = idx(rw, l, std::clamp<int64_t>(v, -(int64_t(1) << 40),
-                                                 int64_t(1) << 40));
+        Value c =
+            idx(rw, l,
+                std::clamp<int64_t>(v, -(int64_t(1) << 40), int64_t(1) << 40));
         if (v < 0)
           c = arith::AddIOp::create(rw, l, c, dim);
         c = arith::MaxSIOp::create(rw, l, c, idx(rw, l, 0));
         return arith::MinSIOp::create(rw, l, c, dim);
       };
       Value s = clampIdx((*starts)[i]), e = clampIdx((*ends)[i]);
-      Value len = arith::MaxSIOp::create(rw, l, arith::SubIOp::create(rw, l, e, s),
-                                         idx(rw, l, 0));
+      Value len = arith::MaxSIOp::create(
+          rw, l, arith::SubIOp::create(rw, l, e, s), idx(rw, l, 0));
       Value step = idx(rw, l, steps[i]);
       Value n = arith::CeilDivSIOp::create(rw, l, len, step);
       offs[a] = s;
       sizes[a] = n;
       strides[a] = rw.getIndexAttr(steps[i]);
     }
-    Value slice = tensor::ExtractSliceOp::create(rw, l, x, offs, sizes, strides);
+    Value slice =
+        tensor::ExtractSliceOp::create(rw, l, x, offs, sizes, strides);
     slice = castIfNeeded(rw, l, slice, rt);
     rw.replaceOp(op, slice);
     return success();
@@ -512,8 +533,8 @@ struct ExpandToLinalg : OpRewritePattern<onnxir::ExpandOp> {
           // The shape's length is known only at run time: entry
           // r - (rank - len), or 1 where that is negative.
           Value len = tensor::DimOp::create(rw, l, op.getShape(), 0);
-          Value at = arith::AddIOp::create(
-              rw, l, len, idx(rw, l, r - rt.getRank()));
+          Value at =
+              arith::AddIOp::create(rw, l, len, idx(rw, l, r - rt.getRank()));
           Value has = arith::CmpIOp::create(rw, l, arith::CmpIPredicate::sge,
                                             at, idx(rw, l, 0));
           Value safe = arith::MaxSIOp::create(rw, l, at, idx(rw, l, 0));
@@ -565,7 +586,7 @@ struct TriluToLinalg : OpRewritePattern<onnxir::TriluOp> {
         return rw.notifyMatchFailure(op, "k must be a scalar");
       k = scalarIndex(rw, l, op.getK());
     }
-    bool upper = intAttr(op, "upper", 1);
+    bool upper = op.getUpper() != 0;
     int64_t r = t.getRank();
     SmallVector<utils::IteratorType> iters(r, utils::IteratorType::parallel);
     AffineMap id = rw.getMultiDimIdentityMap(r);
@@ -576,9 +597,10 @@ struct TriluToLinalg : OpRewritePattern<onnxir::TriluOp> {
           Value i = linalg::IndexOp::create(b, nl, r - 2);
           Value j = linalg::IndexOp::create(b, nl, r - 1);
           Value diff = arith::SubIOp::create(b, nl, j, i); // j - i
-          Value keep = arith::CmpIOp::create(
-              b, nl, upper ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sle,
-              diff, k);
+          Value keep = arith::CmpIOp::create(b, nl,
+                                             upper ? arith::CmpIPredicate::sge
+                                                   : arith::CmpIPredicate::sle,
+                                             diff, k);
           Value zero = scalarConst(b, nl, t.getElementType(), 0);
           linalg::YieldOp::create(
               b, nl, Value(arith::SelectOp::create(b, nl, keep, a[0], zero)));
@@ -605,12 +627,13 @@ struct ConstantOfShapeToLinalg : OpRewritePattern<onnxir::ConstantOfShapeOp> {
     }
     SmallVector<OpFoldResult> sizes;
     for (int64_t i = 0; i < rt.getRank(); ++i)
-      sizes.push_back(rt.isDynamicDim(i)
-                          ? OpFoldResult(Value(toIndex(
-                                rw, l,
-                                tensor::ExtractOp::create(rw, l, op.getInput(),
-                                                          ValueRange{idx(rw, l, i)}))))
-                          : OpFoldResult(rw.getIndexAttr(rt.getDimSize(i))));
+      sizes.push_back(
+          rt.isDynamicDim(i)
+              ? OpFoldResult(Value(toIndex(
+                    rw, l,
+                    tensor::ExtractOp::create(rw, l, op.getInput(),
+                                              ValueRange{idx(rw, l, i)}))))
+              : OpFoldResult(rw.getIndexAttr(rt.getDimSize(i))));
     Value c = arith::ConstantOp::create(rw, l, llvm::cast<TypedAttr>(fill));
     Value out = linalg::FillOp::create(rw, l, c, emptyTensor(rw, l, rt, sizes))
                     .getResult(0);
@@ -628,7 +651,7 @@ struct SplitToTensor : OpRewritePattern<onnxir::SplitOp> {
     auto t = llvm::dyn_cast<RankedTensorType>(x.getType());
     if (!t)
       return rw.notifyMatchFailure(op, "unranked");
-    int64_t axis = normalizeAxis(intAttr(op, "axis", 0), t.getRank());
+    int64_t axis = normalizeAxis(op.getAxis(), t.getRank());
     int64_t n = op->getNumResults();
     SmallVector<Value> parts;
     Value offset = idx(rw, l, 0);
@@ -645,15 +668,16 @@ struct SplitToTensor : OpRewritePattern<onnxir::SplitOp> {
       auto rt = llvm::dyn_cast<RankedTensorType>(op->getResult(i).getType());
       if (!rt)
         return rw.notifyMatchFailure(op, "unranked result");
-      Value size = runtimeSplits
-                       ? toIndex(rw, l,
-                                 tensor::ExtractOp::create(
-                                     rw, l, op.getSplit(),
-                                     ValueRange{idx(rw, l, i)}))
-                   : splits ? idx(rw, l, (*splits)[i])
-                          : arith::MinSIOp::create(
-                                rw, l, chunk, arith::SubIOp::create(rw, l, dim, offset))
-                                .getResult();
+      Value size =
+          runtimeSplits
+              ? toIndex(rw, l,
+                        tensor::ExtractOp::create(rw, l, op.getSplit(),
+                                                  ValueRange{idx(rw, l, i)}))
+          : splits
+              ? idx(rw, l, (*splits)[i])
+              : arith::MinSIOp::create(
+                    rw, l, chunk, arith::SubIOp::create(rw, l, dim, offset))
+                    .getResult();
       SmallVector<OpFoldResult> offs(t.getRank(), rw.getIndexAttr(0));
       SmallVector<OpFoldResult> sizes = tensor::getMixedSizes(rw, l, x);
       SmallVector<OpFoldResult> strides(t.getRank(), rw.getIndexAttr(1));
@@ -691,10 +715,9 @@ struct DropoutToIdentity : OpRewritePattern<onnxir::DropoutOp> {
       auto full = RankedTensorType::get(dt.getShape(), rw.getI1Type());
       Value empty = emptyTensor(rw, loc, full,
                                 tensor::getMixedSizes(rw, loc, op.getData()));
-      Value ones =
-          linalg::FillOp::create(rw, loc, scalarConst(rw, loc, rw.getI1Type(), 1),
-                                 empty)
-              .getResult(0);
+      Value ones = linalg::FillOp::create(
+                       rw, loc, scalarConst(rw, loc, rw.getI1Type(), 1), empty)
+                       .getResult(0);
       rw.replaceAllUsesWith(mask, castIfNeeded(rw, loc, ones, mt));
     }
     rw.replaceAllUsesWith(op.getOutput(), op.getData());
@@ -710,9 +733,9 @@ void seqc::populateOnnxTensorToLinalgPatterns(RewritePatternSet &patterns) {
   patterns.add<ConstantToArith, TransposeToLinalg, ReshapeToTensor,
                ShapeToTensor, ConcatToTensor, GatherToLinalg, SliceToTensor,
                ExpandToLinalg, TriluToLinalg, ConstantOfShapeToLinalg,
-               SplitToTensor, DropoutToIdentity>(ctx);
-  for (StringRef name : {"onnx.Flatten", "onnx.Squeeze", "onnx.Unsqueeze"})
-    patterns.add(std::make_unique<ReshapeLikeToTensor>(ctx, name));
+               SplitToTensor, DropoutToIdentity, FlattenToTensor,
+               SqueezeLikeToTensor<onnxir::SqueezeOp>,
+               SqueezeLikeToTensor<onnxir::UnsqueezeOp>>(ctx);
 }
 
 namespace {
@@ -727,8 +750,7 @@ struct PadToTensor : OpRewritePattern<onnxir::PadOp> {
     auto rt = llvm::dyn_cast<RankedTensorType>(op.getType());
     if (!t || !rt)
       return rw.notifyMatchFailure(op, "unranked");
-    if (auto mode = op->getAttrOfType<StringAttr>("mode");
-        mode && mode.getValue() != "constant")
+    if (op.getMode() != "constant")
       return rw.notifyMatchFailure(op, "only constant mode");
     auto pads = constantInts(op.getPads());
     int64_t r = t.getRank();
@@ -737,16 +759,16 @@ struct PadToTensor : OpRewritePattern<onnxir::PadOp> {
       return rw.notifyMatchFailure(op, "pads must be constant and >= 0");
     Value value = scalarConst(rw, l, t.getElementType(), 0);
     if (!isNone(op.getConstantValue()))
-      value = tensor::ExtractOp::create(rw, l, op.getConstantValue(),
-                                        ValueRange{});
+      value =
+          tensor::ExtractOp::create(rw, l, op.getConstantValue(), ValueRange{});
     SmallVector<OpFoldResult> lo, hi;
     SmallVector<int64_t> shape;
     for (int64_t i = 0; i < r; ++i) {
       lo.push_back(rw.getIndexAttr((*pads)[i]));
       hi.push_back(rw.getIndexAttr((*pads)[r + i]));
-      shape.push_back(t.isDynamicDim(i) ? ShapedType::kDynamic
-                                        : t.getDimSize(i) + (*pads)[i] +
-                                              (*pads)[r + i]);
+      shape.push_back(t.isDynamicDim(i)
+                          ? ShapedType::kDynamic
+                          : t.getDimSize(i) + (*pads)[i] + (*pads)[r + i]);
     }
     Value out = tensor::PadOp::create(
         rw, l, RankedTensorType::get(shape, t.getElementType()), x, lo, hi,
