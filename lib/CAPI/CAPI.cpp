@@ -34,8 +34,7 @@
 using namespace mlir;
 
 struct seqc_module_impl {
-  explicit seqc_module_impl(const DialectRegistry &registry)
-      : ctx(registry) {}
+  explicit seqc_module_impl(const DialectRegistry &registry) : ctx(registry) {}
   MLIRContext ctx;
   OwningOpRef<ModuleOp> module;
   std::mutex mutex;
@@ -184,9 +183,9 @@ LogicalResult compile(ModuleOp source, const seqc_compile_options &options,
   llvm::SmallString<128> obj;
   if (llvm::sys::fs::createTemporaryFile("seqc-model", "o", obj))
     return emitError(loc) << "cannot create a temporary object file";
-  bool ok = succeeded(seqc::emitObjectFile(*module, obj, topts)) &&
-            succeeded(seqc::linkSharedLibrary(*sig, obj, soPath,
-                                              source->getLoc()));
+  bool ok =
+      succeeded(seqc::emitObjectFile(*module, obj, topts)) &&
+      succeeded(seqc::linkSharedLibrary(*sig, obj, soPath, source->getLoc()));
   llvm::sys::fs::remove(obj);
   return success(ok);
 }
@@ -265,8 +264,7 @@ char *seqc_module_impl_report(seqc_module module, int json) {
   return copyString(implReport(*raised, json != 0));
 }
 
-int seqc_module_compile(seqc_module module,
-                        const seqc_compile_options *options,
+int seqc_module_compile(seqc_module module, const seqc_compile_options *options,
                         const char *so_path, char **impl_report,
                         char **diagnostics) {
   if (!module) {

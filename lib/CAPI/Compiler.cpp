@@ -119,8 +119,8 @@ LogicalResult seqc::applyImplOverrides(ModuleOp module, StringRef overrides) {
     key = key.trim();
     algo = algo.trim();
     if (key.empty() || algo.empty())
-      return module.emitError() << "impl override '" << entry.trim()
-                                << "' is not KEY=ALGORITHM";
+      return module.emitError()
+             << "impl override '" << entry.trim() << "' is not KEY=ALGORITHM";
     std::optional<seq::ImplKind> kind = seq::symbolizeImplKind(algo);
     if (!kind) {
       auto diag = module.emitError()
@@ -163,8 +163,8 @@ LogicalResult seqc::raiseToSeq(ModuleOp module, StringRef overrides) {
                             "registered");
   if (failed(raise.run(module)))
     return failure();
-  if (!overrides.empty() && (failed(applyImplOverrides(module, overrides)) ||
-                             failed(verify(module))))
+  if (!overrides.empty() &&
+      (failed(applyImplOverrides(module, overrides)) || failed(verify(module))))
     return failure();
   return select.run(module);
 }

@@ -27,6 +27,7 @@
 #include <climits>
 #include <cstring>
 #include <fcntl.h>
+#include <memory>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -44,8 +45,8 @@ static bool parseFromStream(google::protobuf::io::ZeroCopyInputStream &in,
   return model.ParseFromCodedStream(&coded) && coded.ConsumedEntireMessage();
 }
 
-std::optional<std::string>
-seqc::detail::readModel(llvm::StringRef path, onnx::ModelProto &model) {
+std::optional<std::string> seqc::detail::readModel(llvm::StringRef path,
+                                                   onnx::ModelProto &model) {
   if (path == "-") {
     auto buf = llvm::MemoryBuffer::getSTDIN();
     if (!buf)
@@ -189,9 +190,10 @@ static size_t rawElementBytes(int32_t dtype) {
 
 /// Reads `length` bytes at `offset` of the external file named in `tensor`,
 /// after checking that the file lies inside `baseDir` and holds the bytes.
-static std::optional<std::string>
-readExternal(const onnx::TensorProto &tensor, llvm::StringRef baseDir,
-             uint64_t expected, std::unique_ptr<char[]> &out) {
+static std::optional<std::string> readExternal(const onnx::TensorProto &tensor,
+                                               llvm::StringRef baseDir,
+                                               uint64_t expected,
+                                               std::unique_ptr<char[]> &out) {
   std::string location;
   uint64_t offset = 0;
   std::optional<uint64_t> length;
@@ -233,8 +235,7 @@ readExternal(const onnx::TensorProto &tensor, llvm::StringRef baseDir,
   if (!fileRef.starts_with(realBase) ||
       (fileRef.size() > realBase.size() &&
        !llvm::sys::path::is_separator(fileRef[realBase.size()])))
-    return "external data path '" + location +
-           "' leaves the model's folder";
+    return "external data path '" + location + "' leaves the model's folder";
   int fd = ::open(realFile.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0)
     return "cannot open external data file '" + location +
@@ -288,19 +289,12 @@ static void packInts(const Src &src, size_t bytes, std::vector<char> &raw) {
   }
 }
 
-FailureOr<ElementsAttr>
-seqc::detail::convertTensor(MLIRContext *ctx, onnx::TensorProto &t,
-                            const TensorContext &tc, std::string &error) {
-  using TP = onnx::TensorProto;
-  Type elem = elementType(ctx, t.data_type());
-  size_t elemBytes = rawElementBytes(t.data_type());
-  if (!elem || !elemBytes) {
-    error = "tensor '" + t.name() + "' has unsupported " +
-            dtypeName(t.data_type());
-    return failure();
-  }
-  SmallVector<int64_t> shape;
-  uint64_t numel = 1;
+/// The dims of `t`, checked (none negative, at most 2^48 elements), and
+/// their product.
+static LogicalResult tensorShape(const onnx::TensorProto &t,
+                                 SmallVectorImpl<int64_t> &shape,
+                                 uint64_t &numel, std::string &error) {
+  numel = 1;
   for (int64_t d : t.dims()) {
     if (d < 0) {
       error = "tensor '" + t.name() + "' has a negative dim";
@@ -313,9 +307,14 @@ seqc::detail::convertTensor(MLIRContext *ctx, onnx::TensorProto &t,
     }
     shape.push_back(d);
   }
-  auto type = RankedTensorType::get(shape, elem);
-  uint64_t nbytes = numel * elemBytes;
-  bool isBool = t.data_type() == TP::BOOL;
+  return success();
+}
+
+/// Fails with: `t` of `shape` holds `have` `unit`s, not `numel` elements.
+static LogicalResult mismatch(const onnx::TensorProto &t,
+                              ArrayRef<int64_t> shape, uint64_t numel,
+                              uint64_t have, const char *unit,
+                              std::string &error) {
   std::string dimsStr;
   {
     llvm::raw_string_ostream os(dimsStr);
@@ -323,108 +322,160 @@ seqc::detail::convertTensor(MLIRContext *ctx, onnx::TensorProto &t,
     llvm::interleaveComma(shape, os);
     os << "]";
   }
-  auto mismatch = [&](uint64_t have, const char *unit) {
-    error = "tensor '" + t.name() + "' has dims " + dimsStr + " (" +
-            std::to_string(numel) + " elements) but holds " +
-            std::to_string(have) + " " + unit;
-    return failure();
-  };
+  error = "tensor '" + t.name() + "' has dims " + dimsStr + " (" +
+          std::to_string(numel) + " elements) but holds " +
+          std::to_string(have) + " " + unit;
+  return failure();
+}
 
-  // The bytes of the tensor, owned here, in MLIR's raw layout.
+/// Packs the typed data fields of `t` (float_data, int64_data, ...) into
+/// `packed`, checking their count against `numel`.
+static LogicalResult packTypedData(const onnx::TensorProto &t,
+                                   ArrayRef<int64_t> shape, uint64_t numel,
+                                   size_t elemBytes, std::vector<char> &packed,
+                                   std::string &error) {
+  using TP = onnx::TensorProto;
+  auto wrongCount = [&](uint64_t have, const char *unit) {
+    return mismatch(t, shape, numel, have, unit, error);
+  };
+  switch (t.data_type()) {
+  case TP::FLOAT:
+  case TP::COMPLEX64: {
+    uint64_t want = numel * (t.data_type() == TP::COMPLEX64 ? 2 : 1);
+    if (static_cast<uint64_t>(t.float_data_size()) != want)
+      return wrongCount(t.float_data_size(), "floats");
+    packed.resize(want * 4);
+    std::memcpy(packed.data(), t.float_data().data(), packed.size());
+    return success();
+  }
+  case TP::DOUBLE:
+  case TP::COMPLEX128: {
+    uint64_t want = numel * (t.data_type() == TP::COMPLEX128 ? 2 : 1);
+    if (static_cast<uint64_t>(t.double_data_size()) != want)
+      return wrongCount(t.double_data_size(), "doubles");
+    packed.resize(want * 8);
+    std::memcpy(packed.data(), t.double_data().data(), packed.size());
+    return success();
+  }
+  case TP::INT64:
+    if (static_cast<uint64_t>(t.int64_data_size()) != numel)
+      return wrongCount(t.int64_data_size(), "int64 values");
+    packInts(t.int64_data(), 8, packed);
+    return success();
+  case TP::UINT32:
+  case TP::UINT64:
+    if (static_cast<uint64_t>(t.uint64_data_size()) != numel)
+      return wrongCount(t.uint64_data_size(), "uint64 values");
+    packInts(t.uint64_data(), elemBytes, packed);
+    return success();
+  default: // int32, int16, int8, uint16, uint8, bool, float16, bfloat16
+    if (static_cast<uint64_t>(t.int32_data_size()) != numel)
+      return wrongCount(t.int32_data_size(), "int32 values");
+    packInts(t.int32_data(), elemBytes, packed);
+    return success();
+  }
+}
+
+namespace {
+/// The bytes of a tensor in MLIR's raw layout, and what holds them: the
+/// protobuf's raw_data taken over, an external file's contents, or the
+/// typed fields packed.
+struct TensorBytes {
+  std::unique_ptr<std::string> raw;
   std::unique_ptr<char[]> external;
-  std::string *ownedRaw = nullptr;
   std::vector<char> packed;
   ArrayRef<char> bytes;
-  if (t.data_location() == TP::EXTERNAL) {
-    if (auto err = readExternal(t, tc.baseDir, nbytes, external)) {
+};
+} // namespace
+
+/// Reads the `nbytes` bytes of `t` (of `numel` elements) into `out`.
+static LogicalResult readTensorBytes(onnx::TensorProto &t,
+                                     const TensorContext &tc,
+                                     ArrayRef<int64_t> shape, uint64_t numel,
+                                     size_t elemBytes, TensorBytes &out,
+                                     std::string &error) {
+  uint64_t nbytes = numel * elemBytes;
+  if (t.data_location() == onnx::TensorProto::EXTERNAL) {
+    if (auto err = readExternal(t, tc.baseDir, nbytes, out.external)) {
       error = "tensor '" + t.name() + "': " + *err;
       return failure();
     }
-    bytes = ArrayRef<char>(external.get(), nbytes);
-  } else if (t.has_raw_data()) {
-    if (t.raw_data().size() != nbytes)
-      return mismatch(t.raw_data().size(), "bytes");
-    // Take the protobuf's buffer over instead of copying it.
-    ownedRaw = new std::string(std::move(*t.mutable_raw_data()));
-    t.clear_raw_data();
-    bytes = ArrayRef<char>(ownedRaw->data(), ownedRaw->size());
-  } else {
-    switch (t.data_type()) {
-    case TP::FLOAT:
-    case TP::COMPLEX64: {
-      uint64_t want = numel * (t.data_type() == TP::COMPLEX64 ? 2 : 1);
-      if (static_cast<uint64_t>(t.float_data_size()) != want)
-        return mismatch(t.float_data_size(), "floats");
-      packed.resize(want * 4);
-      std::memcpy(packed.data(), t.float_data().data(), packed.size());
-      break;
-    }
-    case TP::DOUBLE:
-    case TP::COMPLEX128: {
-      uint64_t want = numel * (t.data_type() == TP::COMPLEX128 ? 2 : 1);
-      if (static_cast<uint64_t>(t.double_data_size()) != want)
-        return mismatch(t.double_data_size(), "doubles");
-      packed.resize(want * 8);
-      std::memcpy(packed.data(), t.double_data().data(), packed.size());
-      break;
-    }
-    case TP::INT64:
-      if (static_cast<uint64_t>(t.int64_data_size()) != numel)
-        return mismatch(t.int64_data_size(), "int64 values");
-      packInts(t.int64_data(), 8, packed);
-      break;
-    case TP::UINT32:
-    case TP::UINT64:
-      if (static_cast<uint64_t>(t.uint64_data_size()) != numel)
-        return mismatch(t.uint64_data_size(), "uint64 values");
-      packInts(t.uint64_data(), elemBytes, packed);
-      break;
-    default: // int32, int16, int8, uint16, uint8, bool, float16, bfloat16
-      if (static_cast<uint64_t>(t.int32_data_size()) != numel)
-        return mismatch(t.int32_data_size(), "int32 values");
-      packInts(t.int32_data(), elemBytes, packed);
-      break;
-    }
-    bytes = ArrayRef<char>(packed.data(), packed.size());
+    out.bytes = ArrayRef<char>(out.external.get(), nbytes);
+    return success();
   }
+  if (t.has_raw_data()) {
+    if (t.raw_data().size() != nbytes)
+      return mismatch(t, shape, numel, t.raw_data().size(), "bytes", error);
+    // Take the protobuf's buffer over instead of copying it.
+    out.raw = std::make_unique<std::string>(std::move(*t.mutable_raw_data()));
+    t.clear_raw_data();
+    out.bytes = ArrayRef<char>(out.raw->data(), out.raw->size());
+    return success();
+  }
+  if (failed(packTypedData(t, shape, numel, elemBytes, out.packed, error)))
+    return failure();
+  out.bytes = ArrayRef<char>(out.packed.data(), out.packed.size());
+  return success();
+}
+
+/// A dense resource named `name` over `in`'s bytes, which it takes over
+/// (or copies, when they were packed here).
+static ElementsAttr resourceAttr(RankedTensorType type, llvm::StringRef name,
+                                 size_t elemBytes, TensorBytes &in) {
+  size_t align = std::min<size_t>(elemBytes, alignof(uint64_t));
+  AsmResourceBlob blob;
+  if (in.raw) {
+    std::string *raw = in.raw.release();
+    blob = AsmResourceBlob(
+        in.bytes, align, [raw](void *, size_t, size_t) { delete raw; },
+        /*dataIsMutable=*/false);
+  } else if (in.external) {
+    char *ptr = in.external.release();
+    blob = AsmResourceBlob(
+        in.bytes, align, [ptr](void *, size_t, size_t) { delete[] ptr; },
+        false);
+  } else {
+    blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(in.bytes, align);
+  }
+  return DenseResourceElementsAttr::get(type, name, std::move(blob));
+}
+
+FailureOr<ElementsAttr> seqc::detail::convertTensor(MLIRContext *ctx,
+                                                    onnx::TensorProto &t,
+                                                    const TensorContext &tc,
+                                                    std::string &error) {
+  Type elem = elementType(ctx, t.data_type());
+  size_t elemBytes = rawElementBytes(t.data_type());
+  if (!elem || !elemBytes) {
+    error =
+        "tensor '" + t.name() + "' has unsupported " + dtypeName(t.data_type());
+    return failure();
+  }
+  SmallVector<int64_t> shape;
+  uint64_t numel;
+  if (failed(tensorShape(t, shape, numel, error)))
+    return failure();
+  auto type = RankedTensorType::get(shape, elem);
+  uint64_t nbytes = numel * elemBytes;
+  TensorBytes bytes;
+  if (failed(readTensorBytes(t, tc, shape, numel, elemBytes, bytes, error)))
+    return failure();
 
   // Booleans: MLIR packs i1 differently from ONNX's one byte per value.
-  if (isBool) {
+  if (t.data_type() == onnx::TensorProto::BOOL) {
     SmallVector<bool> values;
     values.reserve(numel);
-    for (char c : bytes)
+    for (char c : bytes.bytes)
       values.push_back(c != 0);
-    delete ownedRaw;
     return ElementsAttr(DenseElementsAttr::get(type, ArrayRef<bool>(values)));
   }
-  if (nbytes >= tc.resourceThreshold && nbytes > 0) {
-    size_t align = std::min<size_t>(elemBytes, alignof(uint64_t));
-    AsmResourceBlob blob;
-    if (ownedRaw) {
-      blob = AsmResourceBlob(bytes, align,
-                             [ownedRaw](void *, size_t, size_t) {
-                               delete ownedRaw;
-                             },
-                             /*dataIsMutable=*/false);
-    } else if (external) {
-      char *ptr = external.release();
-      blob = AsmResourceBlob(bytes, align,
-                             [ptr](void *, size_t, size_t) { delete[] ptr; },
-                             false);
-    } else {
-      blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, align);
-    }
-    std::string name = t.name().empty() ? std::string("tensor") : t.name();
-    return ElementsAttr(DenseResourceElementsAttr::get(type, name,
-                                                       std::move(blob)));
-  }
+  if (nbytes >= tc.resourceThreshold && nbytes > 0)
+    return resourceAttr(type, t.name().empty() ? "tensor" : t.name(), elemBytes,
+                        bytes);
   bool detectedSplat = false;
-  if (!DenseElementsAttr::isValidRawBuffer(type, bytes, detectedSplat)) {
-    delete ownedRaw;
+  if (!DenseElementsAttr::isValidRawBuffer(type, bytes.bytes, detectedSplat)) {
     error = "tensor '" + t.name() + "' has an invalid buffer";
     return failure();
   }
-  auto attr = DenseElementsAttr::getFromRawBuffer(type, bytes);
-  delete ownedRaw;
-  return ElementsAttr(attr);
+  return ElementsAttr(DenseElementsAttr::getFromRawBuffer(type, bytes.bytes));
 }

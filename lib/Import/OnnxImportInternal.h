@@ -24,7 +24,6 @@ bool verifyNode(const onnx::NodeProto &node, int opset, std::string &error);
 /// The ONNX schema of `op` in the default domain at `version`, or null.
 const onnx::OpSchema *lookupSchema(const std::string &op, int version);
 
-
 /// The ai.seqc custom-operator domain (lib/Import/SeqcOps.cpp): registers its
 /// schemas with ONNX once; whether a node belongs to it; builds its op.
 void registerSeqcSchemas();

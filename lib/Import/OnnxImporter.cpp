@@ -14,6 +14,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "seqc/Import/OnnxImporter.h"
+#include "seqc/Utils/AttrNames.h"
 
 #include "ModelReader.h"
 #include "OpsetAdapter.h"
@@ -129,8 +130,33 @@ private:
             llvm::function_ref<bool(llvm::StringRef)> definedOutside);
   LogicalResult validateStructure(const onnx::GraphProto &g,
                                   const llvm::StringSet<> &outer);
-  LogicalResult importNode(onnx::NodeProto &n, Scope &scope,
-                           const llvm::StringMap<const onnx::TypeProto *> &types);
+  /// Imports node `n` (default domain) as its onnx dialect op, binding its
+  /// outputs in `scope`; `types` are the graph's value types.
+  LogicalResult
+  importNode(onnx::NodeProto &n, Scope &scope,
+             const llvm::StringMap<const onnx::TypeProto *> &types);
+  /// importNode's pieces: the operands (absent optional inputs and missing
+  /// trailing ones as onnx.NoValue, adapted inputs placed) ...
+  LogicalResult importOperands(onnx::NodeProto &n, const OpInfo &info,
+                               const AdaptedNode &adapted, Scope &scope,
+                               SmallVectorImpl<Value> &operands);
+  /// ... the result types (from shape inference or the graph's
+  /// declarations; NoneType for absent outputs) ...
+  LogicalResult
+  resultTypesOf(const onnx::NodeProto &n, const OpInfo &info,
+                const llvm::StringMap<const onnx::TypeProto *> &types,
+                SmallVectorImpl<Type> &resultTypes);
+  /// ... the attributes, with the schema's defaults made explicit (graph
+  /// attributes are returned in `graphs`) ...
+  LogicalResult
+  importAttributes(onnx::NodeProto &n, const OpInfo &info,
+                   const AdaptedNode &adapted, OperationState &state,
+                   SmallVectorImpl<onnx::AttributeProto *> &graphs);
+  /// ... and the subgraphs, as regions in the order of their attribute
+  /// names.
+  LogicalResult importRegions(const onnx::NodeProto &n,
+                              SmallVectorImpl<onnx::AttributeProto *> &graphs,
+                              Scope &scope, OperationState &state);
   LogicalResult
   importSeqcNode(onnx::NodeProto &n, Scope &scope,
                  const llvm::StringMap<const onnx::TypeProto *> &types);
@@ -138,6 +164,22 @@ private:
   FailureOr<Attribute> convertAttribute(onnx::AttributeProto &a,
                                         const onnx::NodeProto &n);
   LogicalResult importInitializers(onnx::GraphProto &g, Scope &scope);
+
+  // The model (run) ---------------------------------------------------------
+  /// Reads the default domain's opset (and checks the ai.seqc domain's).
+  LogicalResult readOpsets(onnx::ModelProto &model);
+  /// Graph inputs must be tensors of a known element type.
+  LogicalResult checkGraphInputs(const onnx::GraphProto &g);
+  /// Steps 1 and 2: operators and nodes checked, sequences expanded, types
+  /// inferred.
+  LogicalResult prepareModel(onnx::ModelProto &model);
+  /// The module, with the model's opsets, IR version and producer.
+  ModuleOp createModule(const onnx::ModelProto &model);
+  /// Step 3: `func.func @main_graph` in `module`.
+  LogicalResult importMainGraph(onnx::GraphProto &g, ModuleOp module);
+  /// The ONNX name (and symbolic dims) of argument `i`, input `in`.
+  void setArgNames(func::FuncOp func, unsigned i,
+                   const onnx::ValueInfoProto &in);
 
   MLIRContext *ctx;
   OpBuilder b;
@@ -180,9 +222,8 @@ LogicalResult Importer::checkOperators(const onnx::GraphProto &g) {
   collectUnknown(g, unknown);
   if (unknown.empty())
     return success();
-  auto diag = emitError(fileLoc())
-              << unknown.size() << " unsupported operator"
-              << (unknown.size() == 1 ? "" : "s") << ": ";
+  auto diag = emitError(fileLoc()) << unknown.size() << " unsupported operator"
+                                   << (unknown.size() == 1 ? "" : "s") << ": ";
   llvm::interleave(unknown, diag, "; ");
   return failure();
 }
@@ -310,9 +351,9 @@ static void freeNames(const onnx::GraphProto &g, llvm::StringSet<> &out) {
     use(o.name());
 }
 
-FailureOr<std::vector<int>> Importer::topoOrder(
-    const onnx::GraphProto &g,
-    llvm::function_ref<bool(llvm::StringRef)> definedOutside) {
+FailureOr<std::vector<int>>
+Importer::topoOrder(const onnx::GraphProto &g,
+                    llvm::function_ref<bool(llvm::StringRef)> definedOutside) {
   int num = g.node_size();
   llvm::StringMap<int> producer;
   for (int i = 0; i < num; ++i)
@@ -375,8 +416,8 @@ FailureOr<std::vector<int>> Importer::topoOrder(
   if (static_cast<int>(order.size()) != num) {
     for (int i = 0; i < num; ++i)
       if (pending[i]) {
-        nodeError(g.node(i)) << "is part of a cycle in graph '" << g.name()
-                             << "'";
+        nodeError(g.node(i))
+            << "is part of a cycle in graph '" << g.name() << "'";
         return failure();
       }
   }
@@ -385,19 +426,19 @@ FailureOr<std::vector<int>> Importer::topoOrder(
 
 LogicalResult Importer::validateStructure(const onnx::GraphProto &g,
                                           const llvm::StringSet<> &outer) {
-  if (failed(topoOrder(g, [&](llvm::StringRef n) { return outer.contains(n); })))
+  if (failed(
+          topoOrder(g, [&](llvm::StringRef n) { return outer.contains(n); })))
     return failure();
   for (const auto &o : g.output()) {
-    bool defined = outer.contains(o.name()) ||
-                   llvm::any_of(g.input(), [&](const auto &i) {
-                     return i.name() == o.name();
-                   }) ||
-                   llvm::any_of(g.initializer(), [&](const auto &t) {
-                     return t.name() == o.name();
-                   }) ||
-                   llvm::any_of(g.node(), [&](const auto &n) {
-                     return llvm::is_contained(n.output(), o.name());
-                   });
+    bool defined =
+        outer.contains(o.name()) ||
+        llvm::any_of(g.input(),
+                     [&](const auto &i) { return i.name() == o.name(); }) ||
+        llvm::any_of(g.initializer(),
+                     [&](const auto &t) { return t.name() == o.name(); }) ||
+        llvm::any_of(g.node(), [&](const auto &n) {
+          return llvm::is_contained(n.output(), o.name());
+        });
     if (!defined)
       return emitError(fileLoc()) << "graph '" << g.name() << "' output '"
                                   << o.name() << "' is not defined";
@@ -425,8 +466,8 @@ LogicalResult Importer::validateStructure(const onnx::GraphProto &g,
 LogicalResult Importer::importInitializers(onnx::GraphProto &g, Scope &scope) {
   for (onnx::TensorProto &t : *g.mutable_initializer()) {
     std::string error;
-    auto attr = convertTensor(ctx, t, {baseDir, options.resourceThreshold},
-                              error);
+    auto attr =
+        convertTensor(ctx, t, {baseDir, options.resourceThreshold}, error);
     if (failed(attr))
       return emitError(fileLoc()) << "initializer: " << error;
     OperationState state(NameLoc::get(b.getStringAttr(t.name()), fileLoc()),
@@ -471,18 +512,40 @@ Importer::importNode(onnx::NodeProto &n, Scope &scope,
     return importSeqcNode(n, scope, types);
   Location loc = nodeLoc(n);
   const OpInfo *info = lookupOp(n.op_type());
-  auto noValue = [&]() -> Value {
-    return onnxir::NoValueOp::create(b, loc, b.getNoneType()).getResult();
-  };
 
   // Older opsets: move attributes that became inputs, etc.
   AdaptedNode adapted;
   if (failed(adaptToNewestOpset(n, opset, info->inputFormAttr, adapted,
                                 [&]() { return nodeError(n); })))
     return failure();
-
-  // Operands, with absent optional inputs as onnx.NoValue.
   SmallVector<Value> operands;
+  SmallVector<Type> resultTypes;
+  if (failed(importOperands(n, *info, adapted, scope, operands)) ||
+      failed(resultTypesOf(n, *info, types, resultTypes)))
+    return failure();
+  OperationState state(loc, "onnx." + n.op_type());
+  SmallVector<onnx::AttributeProto *> graphs;
+  if (failed(importAttributes(n, *info, adapted, state, graphs)) ||
+      failed(importRegions(n, graphs, scope, state)))
+    return failure();
+
+  state.addOperands(operands);
+  state.addTypes(resultTypes);
+  Operation *op = b.create(state);
+  for (int i = 0; i < n.output_size(); ++i)
+    if (!n.output(i).empty())
+      scope.values[n.output(i)] = op->getResult(i);
+  return adapted.finish ? adapted.finish(b, loc, op, scope.values, n)
+                        : success();
+}
+
+LogicalResult Importer::importOperands(onnx::NodeProto &n, const OpInfo &info,
+                                       const AdaptedNode &adapted, Scope &scope,
+                                       SmallVectorImpl<Value> &operands) {
+  Location loc = nodeLoc(n);
+  auto noValue = [&]() -> Value {
+    return onnxir::NoValueOp::create(b, loc, b.getNoneType()).getResult();
+  };
   for (int i = 0; i < n.input_size(); ++i) {
     const std::string &name = n.input(i);
     if (name.empty()) {
@@ -503,19 +566,23 @@ Importer::importNode(onnx::NodeProto &n, Scope &scope,
     else
       operands[index] = c;
   }
-  if (!info->variadicIn) {
-    if (static_cast<int>(operands.size()) > info->numInputs)
+  if (!info.variadicIn) {
+    if (static_cast<int>(operands.size()) > info.numInputs)
       return nodeError(n) << "has " << operands.size()
                           << " inputs; the operator takes at most "
-                          << info->numInputs;
-    while (static_cast<int>(operands.size()) < info->numInputs)
+                          << info.numInputs;
+    while (static_cast<int>(operands.size()) < info.numInputs)
       operands.push_back(noValue());
   }
+  return success();
+}
 
-  // Result types from shape inference (or the graph's declarations).
-  SmallVector<Type> resultTypes;
-  int numResults = info->variadicOut ? std::max(n.output_size(), 1)
-                                     : info->numOutputs;
+LogicalResult
+Importer::resultTypesOf(const onnx::NodeProto &n, const OpInfo &info,
+                        const llvm::StringMap<const onnx::TypeProto *> &types,
+                        SmallVectorImpl<Type> &resultTypes) {
+  int numResults =
+      info.variadicOut ? std::max(n.output_size(), 1) : info.numOutputs;
   if (n.output_size() > numResults)
     return nodeError(n) << "has " << n.output_size()
                         << " outputs; the operator has " << numResults;
@@ -534,12 +601,15 @@ Importer::importNode(onnx::NodeProto &n, Scope &scope,
                              "could not infer it)";
     resultTypes.push_back(*type);
   }
+  return success();
+}
 
-  // Attributes, with the schema's defaults made explicit.
-  OperationState state(loc, "onnx." + n.op_type());
-  SmallVector<onnx::AttributeProto *> graphs;
+LogicalResult
+Importer::importAttributes(onnx::NodeProto &n, const OpInfo &info,
+                           const AdaptedNode &adapted, OperationState &state,
+                           SmallVectorImpl<onnx::AttributeProto *> &graphs) {
   llvm::StringSet<> seen;
-  const onnx::OpSchema *schema = lookupSchema(n.op_type(), info->since);
+  const onnx::OpSchema *schema = lookupSchema(n.op_type(), info.since);
   for (onnx::AttributeProto &a : *n.mutable_attribute()) {
     if (adapted.consumedAttrs.contains(a.name()))
       continue;
@@ -556,21 +626,27 @@ Importer::importNode(onnx::NodeProto &n, Scope &scope,
       return failure();
     state.addAttribute(attrName(a.name()), *attr);
   }
-  if (schema) {
-    for (const auto &[name, attrSchema] : schema->attributes()) {
-      if (seen.contains(name) || adapted.consumedAttrs.contains(name) ||
-          name == info->inputFormAttr || !attrSchema.default_value.has_type() ||
-          attrSchema.default_value.type() == onnx::AttributeProto::UNDEFINED)
-        continue;
-      onnx::AttributeProto def = attrSchema.default_value;
-      auto attr = convertAttribute(def, n);
-      if (failed(attr))
-        return failure();
-      state.addAttribute(attrName(name), *attr);
-    }
+  if (!schema)
+    return success();
+  for (const auto &[name, attrSchema] : schema->attributes()) {
+    if (seen.contains(name) || adapted.consumedAttrs.contains(name) ||
+        name == info.inputFormAttr || !attrSchema.default_value.has_type() ||
+        attrSchema.default_value.type() == onnx::AttributeProto::UNDEFINED)
+      continue;
+    onnx::AttributeProto def = attrSchema.default_value;
+    auto attr = convertAttribute(def, n);
+    if (failed(attr))
+      return failure();
+    state.addAttribute(attrName(name), *attr);
   }
+  return success();
+}
 
-  // Subgraphs become regions, in the order of their attribute names.
+LogicalResult
+Importer::importRegions(const onnx::NodeProto &n,
+                        SmallVectorImpl<onnx::AttributeProto *> &graphs,
+                        Scope &scope, OperationState &state) {
+  Location loc = nodeLoc(n);
   llvm::sort(graphs, [](auto *x, auto *y) { return x->name() < y->name(); });
   for (onnx::AttributeProto *a : graphs) {
     Region *region = state.addRegion();
@@ -593,15 +669,7 @@ Importer::importNode(onnx::NodeProto &n, Scope &scope,
       return failure();
     onnxir::YieldOp::create(b, loc, outs);
   }
-
-  state.addOperands(operands);
-  state.addTypes(resultTypes);
-  Operation *op = b.create(state);
-  for (int i = 0; i < n.output_size(); ++i)
-    if (!n.output(i).empty())
-      scope.values[n.output(i)] = op->getResult(i);
-  return adapted.finish ? adapted.finish(b, loc, op, scope.values, n)
-                        : success();
+  return success();
 }
 
 /// A node of the ai.seqc domain (lib/Import/SeqcOps.cpp) becomes its seq
@@ -645,82 +713,83 @@ LogicalResult Importer::importSeqcNode(
 // Model
 //===----------------------------------------------------------------------===//
 
-OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
-  registerSeqcSchemas();
+/// Whether `g` or one of its subgraphs has a node of the ai.seqc domain.
+static bool usesSeqcDomain(const onnx::GraphProto &g) {
+  for (const onnx::NodeProto &n : g.node()) {
+    if (isSeqcDomain(n.domain()))
+      return true;
+    for (const onnx::AttributeProto &a : n.attribute())
+      if ((a.has_g() && usesSeqcDomain(a.g())) ||
+          llvm::any_of(a.graphs(), usesSeqcDomain))
+        return true;
+  }
+  return false;
+}
+
+LogicalResult Importer::readOpsets(onnx::ModelProto &model) {
   bool importsSeqc = false;
   for (const auto &imp : model.opset_import()) {
     if (isDefaultDomain(imp.domain()))
       opset = imp.version();
     if (isSeqcDomain(imp.domain())) {
       importsSeqc = true;
-      if (imp.version() != 1) {
-        emitError(fileLoc()) << "the model imports version " << imp.version()
-                             << " of the ai.seqc domain; this seqc knows 1";
-        return nullptr;
-      }
+      if (imp.version() != 1)
+        return emitError(fileLoc())
+               << "the model imports version " << imp.version()
+               << " of the ai.seqc domain; this seqc knows 1";
     }
   }
   // ONNX shape inference needs the domain's version; a model that names
   // ai.seqc operators without importing the domain gets version 1.
-  std::function<bool(const onnx::GraphProto &)> usesSeqc =
-      [&](const onnx::GraphProto &g) {
-        for (const onnx::NodeProto &n : g.node()) {
-          if (isSeqcDomain(n.domain()))
-            return true;
-          for (const onnx::AttributeProto &a : n.attribute())
-            if ((a.has_g() && usesSeqc(a.g())) ||
-                llvm::any_of(a.graphs(), usesSeqc))
-              return true;
-        }
-        return false;
-      };
-  if (!importsSeqc && usesSeqc(model.graph())) {
+  if (!importsSeqc && usesSeqcDomain(model.graph())) {
     auto *imp = model.add_opset_import();
     imp->set_domain("ai.seqc");
     imp->set_version(1);
   }
-  if (opset <= 0) {
-    emitError(fileLoc()) << "the model imports no opset of the default "
-                            "ONNX domain";
-    return nullptr;
-  }
+  if (opset <= 0)
+    return emitError(fileLoc()) << "the model imports no opset of the default "
+                                   "ONNX domain";
   int64_t newest = onnx::OpSchemaRegistry::DomainToVersionRange::Instance()
                        .Map()
                        .at(onnx::ONNX_DOMAIN)
                        .second;
-  if (opset > newest) {
-    emitError(fileLoc()) << "the model uses opset " << opset
-                         << " of the default domain; this seqc knows up to "
-                         << newest;
-    return nullptr;
+  if (opset > newest)
+    return emitError(fileLoc())
+           << "the model uses opset " << opset
+           << " of the default domain; this seqc knows up to " << newest;
+  return success();
+}
+
+LogicalResult Importer::checkGraphInputs(const onnx::GraphProto &g) {
+  for (const auto &in : g.input()) {
+    if (in.type().has_sequence_type() || in.type().has_optional_type())
+      return emitError(fileLoc())
+             << "graph input '" << in.name() << "' is "
+             << (in.type().has_sequence_type() ? "a sequence" : "an optional")
+             << "; sequence- and optional-typed graph inputs "
+                "are not supported (sequences are supported "
+                "inside the graph only)";
+    if (!in.type().has_tensor_type() ||
+        in.type().tensor_type().elem_type() == 0)
+      return emitError(fileLoc())
+             << "graph input '" << in.name() << "' has no tensor type";
   }
+  return success();
+}
+
+LogicalResult Importer::prepareModel(onnx::ModelProto &model) {
   // 1. Unsupported operators, all at once, before anything else.
   if (failed(checkOperators(model.graph())))
-    return nullptr;
+    return failure();
   // 2. Each node against its schema, then shape inference (which trusts
   // what the schema promises).
   if (failed(verifyNodes(model.graph())) ||
       failed(validateStructure(model.graph(), {})))
-    return nullptr;
+    return failure();
   // Shape inference dereferences the types of graph inputs: each must have
   // one (it also makes the function signature).
-  for (const auto &in : model.graph().input()) {
-    if (in.type().has_sequence_type() || in.type().has_optional_type()) {
-      emitError(fileLoc()) << "graph input '" << in.name() << "' is "
-                           << (in.type().has_sequence_type() ? "a sequence"
-                                                             : "an optional")
-                           << "; sequence- and optional-typed graph inputs "
-                              "are not supported (sequences are supported "
-                              "inside the graph only)";
-      return nullptr;
-    }
-    if (!in.type().has_tensor_type() ||
-        in.type().tensor_type().elem_type() == 0) {
-      emitError(fileLoc()) << "graph input '" << in.name()
-                           << "' has no tensor type";
-      return nullptr;
-    }
-  }
+  if (failed(checkGraphInputs(model.graph())))
+    return failure();
   // Sequences inside the graph become tensor operators.
   if (usesSequenceOps(model.graph()))
     if (auto err = expandSequenceOps(model, opset, options.shapeInference)) {
@@ -728,30 +797,36 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
         emitError(fileLoc()) << err->message;
       else
         nodeError(err->node) << err->message;
-      return nullptr;
+      return failure();
     }
   if (options.shapeInference) {
     std::string error;
     if (!runOnnxShapeInference(model, error))
       emitWarning(fileLoc()) << "ONNX shape inference failed: " << error;
   }
-  // 3. The graph.
+  return success();
+}
+
+ModuleOp Importer::createModule(const onnx::ModelProto &model) {
   auto module = ModuleOp::create(fileLoc());
   SmallVector<NamedAttribute> opsets;
   for (const auto &imp : model.opset_import())
-    opsets.push_back(b.getNamedAttr(
-        imp.domain().empty() ? "ai.onnx" : imp.domain(),
-        b.getI64IntegerAttr(imp.version())));
-  module->setAttr("onnx.opset_import", b.getDictionaryAttr(opsets));
-  module->setAttr("onnx.ir_version", b.getI64IntegerAttr(model.ir_version()));
+    opsets.push_back(
+        b.getNamedAttr(imp.domain().empty() ? "ai.onnx" : imp.domain(),
+                       b.getI64IntegerAttr(imp.version())));
+  module->setAttr(attrs::kOnnxOpsetImport, b.getDictionaryAttr(opsets));
+  module->setAttr(attrs::kOnnxIrVersion,
+                  b.getI64IntegerAttr(model.ir_version()));
   if (!model.producer_name().empty())
-    module->setAttr("onnx.producer",
+    module->setAttr(attrs::kOnnxProducer,
                     b.getStringAttr(model.producer_version().empty()
                                         ? model.producer_name()
                                         : model.producer_name() + " " +
                                               model.producer_version()));
+  return module;
+}
 
-  onnx::GraphProto &g = *model.mutable_graph();
+LogicalResult Importer::importMainGraph(onnx::GraphProto &g, ModuleOp module) {
   llvm::StringSet<> initNames;
   for (const auto &t : g.initializer())
     initNames.insert(t.name());
@@ -761,12 +836,9 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
     if (initNames.contains(in.name()))
       continue; // An initializer listed as input (IR < 4): a constant.
     auto type = convertType(in.type());
-    if (failed(type)) {
-      emitError(fileLoc()) << "graph input '" << in.name()
-                           << "' has an unsupported or missing type";
-      module->erase();
-      return nullptr;
-    }
+    if (failed(type))
+      return emitError(fileLoc()) << "graph input '" << in.name()
+                                  << "' has an unsupported or missing type";
     argTypes.push_back(*type);
     args.push_back(&in);
   }
@@ -777,28 +849,43 @@ OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
   Scope scope;
   for (auto [i, in] : llvm::enumerate(args)) {
     scope.values[in->name()] = entry->getArgument(i);
-    func.setArgAttr(i, "onnx.name", b.getStringAttr(in->name()));
-    const auto &tt = in->type().tensor_type();
-    if (tt.has_shape() && llvm::any_of(tt.shape().dim(), [](const auto &d) {
-          return d.has_dim_param();
-        })) {
-      SmallVector<Attribute> params;
-      for (const auto &d : tt.shape().dim())
-        params.push_back(b.getStringAttr(d.has_dim_param() ? d.dim_param()
-                                                           : ""));
-      func.setArgAttr(i, "onnx.dim_params", b.getArrayAttr(params));
-    }
+    setArgNames(func, i, *in);
   }
   b.setInsertionPointToStart(entry);
   SmallVector<Value> outputs;
-  if (failed(importGraph(g, scope, outputs))) {
-    module->erase();
-    return nullptr;
-  }
+  if (failed(importGraph(g, scope, outputs)))
+    return failure();
   func::ReturnOp::create(b, fileLoc(), outputs);
   func.setType(b.getFunctionType(argTypes, ValueRange(outputs).getTypes()));
   for (auto [i, o] : llvm::enumerate(g.output()))
-    func.setResultAttr(i, "onnx.name", b.getStringAttr(o.name()));
+    func.setResultAttr(i, seqc::attrs::kOnnxName, b.getStringAttr(o.name()));
+  return success();
+}
+
+void Importer::setArgNames(func::FuncOp func, unsigned i,
+                           const onnx::ValueInfoProto &in) {
+  func.setArgAttr(i, seqc::attrs::kOnnxName, b.getStringAttr(in.name()));
+  const auto &tt = in.type().tensor_type();
+  if (!tt.has_shape() || llvm::none_of(tt.shape().dim(), [](const auto &d) {
+        return d.has_dim_param();
+      }))
+    return;
+  SmallVector<Attribute> params;
+  for (const auto &d : tt.shape().dim())
+    params.push_back(b.getStringAttr(d.has_dim_param() ? d.dim_param() : ""));
+  func.setArgAttr(i, seqc::attrs::kOnnxDimParams, b.getArrayAttr(params));
+}
+
+OwningOpRef<ModuleOp> Importer::run(onnx::ModelProto &model) {
+  registerSeqcSchemas();
+  if (failed(readOpsets(model)) || failed(prepareModel(model)))
+    return nullptr;
+  // 3. The graph.
+  ModuleOp module = createModule(model);
+  if (failed(importMainGraph(*model.mutable_graph(), module))) {
+    module->erase();
+    return nullptr;
+  }
   OwningOpRef<ModuleOp> owned(module);
   if (failed(verify(module))) {
     emitError(fileLoc()) << "the imported module does not verify";
@@ -815,11 +902,9 @@ void seqc::registerOnnxImportDialects(DialectRegistry &registry) {
   registry.insert<onnxir::OnnxDialect, func::FuncDialect>();
 }
 
-static OwningOpRef<ModuleOp> importParsed(MLIRContext *ctx,
-                                          onnx::ModelProto &model,
-                                          llvm::StringRef name,
-                                          llvm::StringRef baseDir,
-                                          const OnnxImportOptions &options) {
+static OwningOpRef<ModuleOp>
+importParsed(MLIRContext *ctx, onnx::ModelProto &model, llvm::StringRef name,
+             llvm::StringRef baseDir, const OnnxImportOptions &options) {
   ctx->loadDialect<onnxir::OnnxDialect, seq::SeqDialect, func::FuncDialect>();
   return Importer(ctx, name, baseDir, options).run(model);
 }

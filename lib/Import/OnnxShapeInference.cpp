@@ -1,4 +1,5 @@
-//===- OnnxShapeInference.cpp - ONNX's shape inference, contained -*- C++ -*-===//
+//===- OnnxShapeInference.cpp - ONNX's shape inference, contained -*- C++
+//-*-===//
 //
 // ONNX's shape inference reports problems with C++ exceptions. This file, and
 // only this one, is compiled with exceptions so that none escapes into the
@@ -13,8 +14,7 @@
 #include <exception>
 
 /// Runs `body`; an exception becomes `error` and a false result.
-template <typename Body>
-static bool guarded(std::string &error, Body body) {
+template <typename Body> static bool guarded(std::string &error, Body body) {
   try {
     return body();
   } catch (const std::exception &e) {
@@ -31,8 +31,8 @@ bool seqc::detail::runOnnxShapeInference(onnx::ModelProto &model,
     onnx::ShapeInferenceOptions options(/*check_type=*/false,
                                         /*error_mode=*/0,
                                         /*enable_data_propagation=*/true);
-    onnx::shape_inference::InferShapes(model, onnx::OpSchemaRegistry::Instance(),
-                                       options);
+    onnx::shape_inference::InferShapes(
+        model, onnx::OpSchemaRegistry::Instance(), options);
     return true;
   });
 }

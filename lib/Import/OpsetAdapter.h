@@ -40,10 +40,9 @@ struct AdaptedNode {
   /// Attributes turned into inputs or dropped.
   llvm::StringSet<> consumedAttrs;
   /// Runs after the op is created (e.g. to wrap it); may rebind outputs.
-  std::function<mlir::LogicalResult(mlir::OpBuilder &, mlir::Location,
-                                    mlir::Operation *,
-                                    llvm::StringMap<mlir::Value> &,
-                                    const onnx::NodeProto &)>
+  std::function<mlir::LogicalResult(
+      mlir::OpBuilder &, mlir::Location, mlir::Operation *,
+      llvm::StringMap<mlir::Value> &, const onnx::NodeProto &)>
       finish;
 };
 

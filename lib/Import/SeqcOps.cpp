@@ -55,16 +55,16 @@ void seqc::detail::registerSeqcSchemas() {
     longConv.SetName("LongConv")
         .SetDomain(kDomain)
         .SinceVersion(1)
-        .SetDoc("Per-channel long convolution (see seqc's lib/Import/SeqcOps.cpp)")
+        .SetDoc(
+            "Per-channel long convolution (see seqc's lib/Import/SeqcOps.cpp)")
         .Input(0, "X", "signal (B, C, L)", "T")
         .Input(1, "K", "kernels (C, Kn)", "T")
-        .Input(2, "bias", "per-channel bias (C)", "T",
-               onnx::OpSchema::Optional)
+        .Input(2, "bias", "per-channel bias (C)", "T", onnx::OpSchema::Optional)
         .Output(0, "Y", "output (B, C, L)", "T")
         .Attr("mode", "causal or centered", onnx::AttributeProto::STRING,
               std::string("causal"))
-        .TypeConstraint("T", {"tensor(float16)", "tensor(float)",
-                              "tensor(double)"},
+        .TypeConstraint("T",
+                        {"tensor(float16)", "tensor(float)", "tensor(double)"},
                         "floating-point tensors")
         .TypeAndShapeInferenceFunction(inferLongConv);
     onnx::RegisterSchema(std::move(longConv));
@@ -79,11 +79,12 @@ bool seqc::detail::isSeqcOp(const std::string &opType) {
   return opType == "LongConv";
 }
 
-LogicalResult seqc::detail::buildSeqcOp(
-    OpBuilder &b, Location loc, const onnx::NodeProto &node,
-    ArrayRef<Value> operands, ArrayRef<Type> resultTypes,
-    SmallVectorImpl<Value> &results,
-    llvm::function_ref<InFlightDiagnostic()> error) {
+LogicalResult
+seqc::detail::buildSeqcOp(OpBuilder &b, Location loc,
+                          const onnx::NodeProto &node, ArrayRef<Value> operands,
+                          ArrayRef<Type> resultTypes,
+                          SmallVectorImpl<Value> &results,
+                          llvm::function_ref<InFlightDiagnostic()> error) {
   // node.op_type() == "LongConv" (the only one so far).
   if (operands.size() < 2 || resultTypes.size() != 1)
     return error() << "takes X, K and an optional bias, and has one output";

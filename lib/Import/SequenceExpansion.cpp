@@ -1,4 +1,5 @@
-//===- SequenceExpansion.cpp - Sequences inside a graph as tensors -*- C++ -*-===//
+//===- SequenceExpansion.cpp - Sequences inside a graph as tensors -*- C++
+//-*-===//
 //
 // See SequenceExpansion.h.
 //
@@ -54,9 +55,8 @@ using namespace seqc::detail;
 
 bool seqc::detail::isExpandedSequenceOp(llvm::StringRef op) {
   return llvm::is_contained(
-      {"SequenceEmpty", "SequenceConstruct", "SequenceInsert",
-       "SequenceErase", "SequenceAt", "SequenceLength", "SplitToSequence",
-       "ConcatFromSequence"},
+      {"SequenceEmpty", "SequenceConstruct", "SequenceInsert", "SequenceErase",
+       "SequenceAt", "SequenceLength", "SplitToSequence", "ConcatFromSequence"},
       op);
 }
 
@@ -199,7 +199,7 @@ std::string shapeString(const onnx::TypeProto &t) {
   for (int i = 0; i < *rankOf(t); ++i) {
     const auto &d = t.tensor_type().shape().dim(i);
     s += i ? "," : "";
-    s += d.has_dim_value() ? std::to_string(d.dim_value())
+    s += d.has_dim_value()   ? std::to_string(d.dim_value())
          : d.has_dim_param() ? d.dim_param()
                              : "?";
   }
@@ -227,20 +227,79 @@ bool sameType(const onnx::TypeProto &a, const onnx::TypeProto &b) {
   return true;
 }
 
+/// A sequence operator's sequence input and position, as expandNode reads
+/// them.
+struct SeqOperand {
+  Seq s;                       // a copy of the input sequence
+  std::string pos;             // the position input; empty when absent
+  std::optional<int64_t> cpos; // its value, when a constant
+  int64_t len;                 // the number of elements of a list
+};
+
+/// SplitToSequence's input, checked.
+struct SplitInput {
+  std::string name;
+  onnx::TypeProto type;
+  int64_t rank;
+  int64_t axis;               // normalized into [0, rank)
+  std::optional<int64_t> dim; // the split dim's size, when static
+  /// A piece's type: the split dim becomes `size` (unknown when none), or
+  /// is dropped when not `keep`.
+  onnx::TypeProto pieceType(std::optional<int64_t> size, bool keep) const;
+};
+
 class Expander {
 public:
   Expander(int64_t opset, llvm::StringMap<onnx::TypeProto> &types)
       : opset(opset), types(types) {}
 
   std::optional<SequenceExpansionError> expandGraph(onnx::GraphProto &g,
-                                                    Scope &scope,
-                                                    bool isMain);
+                                                    Scope &scope, bool isMain);
 
 private:
   using Result = std::optional<Failure>;
 
+  /// Rewrites one sequence operator (or Identity of a sequence) `n`,
+  /// recording its result sequence in `scope`.
   Result expandNode(const onnx::NodeProto &n, Scope &scope);
+
+  // The operators that read a sequence (each records or emits `result`).
+  Result expandAt(SeqOperand &u, const std::string &result);
+  Result expandInsert(SeqOperand &u, const std::string &tensor,
+                      const std::string &result, Scope &scope);
+  Result expandErase(SeqOperand &u, const std::string &result, Scope &scope);
+  Result expandConcat(SeqOperand &u, int64_t axis, bool newAxis,
+                      const std::string &result);
+  /// Gathers the last element of `stacked` ([n + 1, ...]) into position
+  /// `pos` (scalar, clamped into [0, n]); the others keep their order.
+  std::string moveLastTo(const std::string &stacked, const std::string &n,
+                         const std::string &pos);
+  /// Gathers all elements of `stacked` ([n, ...]) but the one at `pos`
+  /// (scalar, clamped into [0, n - 1]).
+  std::string dropAt(const std::string &stacked, const std::string &n,
+                     const std::string &pos);
+  /// ConcatFromSequence without `new_axis` of the stacked `st` (elements of
+  /// rank `rank`): dim 0 moved to `a` by `perm`, then merged with the next.
+  void mergeStackedDim(const Seq &st, int64_t a, int64_t rank, const Ints &perm,
+                       const std::string &result);
+
+  // SplitToSequence: expandSplit checks the input and the axis, then one of
+  // the forms below makes the sequence `s`.
   Result expandSplit(const onnx::NodeProto &n, Scope &scope);
+  /// Without `split`: pieces of size 1 (a stacked sequence).
+  Result splitIntoUnits(const SplitInput &in, bool keep, Seq &s);
+  /// With `split` (a scalar size or a 1-D list of sizes).
+  Result splitBySizes(const SplitInput &in, const std::string &split,
+                      const std::string &nodeName, const Scope &scope, Seq &s);
+  /// A constant scalar `size` dividing the dim: Reshape and Transpose into
+  /// a stacked sequence.
+  Result splitEvenly(const SplitInput &in, int64_t size, Seq &s);
+  /// Constant sizes: one Slice per piece (a list).
+  Result splitStatic(const SplitInput &in, const Ints &sizes, Seq &s);
+  /// Run-time sizes `sizes64` (int64) of a static `count`: one Gather of a
+  /// Range per piece (a list).
+  void splitRuntime(const SplitInput &in, const std::string &sizes64,
+                    int64_t count, Seq &s);
 
   // Emission ----------------------------------------------------------------
   std::string fresh() {
@@ -403,12 +462,10 @@ private:
   std::string clamp(const std::string &p, const std::string &hi) {
     std::string zero = constant({0}, true);
     std::string low = out(add("Where", {out(add("Less", {p, zero})), zero, p}));
-    return out(
-        add("Where", {out(add("Less", {hi, low})), hi, low}));
+    return out(add("Where", {out(add("Less", {hi, low})), hi, low}));
   }
   /// The stacked form of `s` (a list is unsqueezed and concatenated).
-  std::optional<Failure> stack(const Seq &s, Seq &result,
-                               const char *purpose) {
+  std::optional<Failure> stack(const Seq &s, Seq &result, const char *purpose) {
     if (s.kind == Seq::Stacked) {
       result = s;
       return std::nullopt;
@@ -465,33 +522,33 @@ private:
 
 } // namespace
 
+/// The sequence input (input 0) of `n`, or why there is none.
+static std::optional<Failure> sequenceInput(const onnx::NodeProto &n,
+                                            const Scope &scope, const Seq *&s) {
+  std::string name = n.input_size() > 0 ? n.input(0) : std::string();
+  s = scope.seq(name);
+  if (!s)
+    return Failure{"input '" + name +
+                   "' is not a sequence made inside the model (sequence-"
+                   "typed graph inputs are not supported)"};
+  return std::nullopt;
+}
+
+/// Whether constant position `p` is valid for a sequence of `count`
+/// elements, `hi` the highest valid one.
+static std::optional<Failure> checkPosition(int64_t p, int64_t count,
+                                            int64_t hi) {
+  if (p < -count || p > hi)
+    return Failure{"position " + std::to_string(p) +
+                   " is out of range for a sequence of length " +
+                   std::to_string(count)};
+  return std::nullopt;
+}
+
 std::optional<Failure> Expander::expandNode(const onnx::NodeProto &n,
                                             Scope &scope) {
   const std::string &op = n.op_type();
-  auto attrInt = [&](const char *name, int64_t def) {
-    return intAttr(n, name, def);
-  };
-  auto input = [&](int i) -> std::string {
-    return i < n.input_size() ? n.input(i) : std::string();
-  };
-  auto seqInput = [&](const Seq *&s) -> std::optional<Failure> {
-    s = scope.seq(input(0));
-    if (!s)
-      return Failure{"input '" + input(0) +
-                     "' is not a sequence made inside the model (sequence-"
-                     "typed graph inputs are not supported)"};
-    return std::nullopt;
-  };
   const std::string &result = n.output(0);
-  auto checkPos = [&](int64_t p, int64_t count,
-                      int64_t hi) -> std::optional<Failure> {
-    if (p < -count || p > hi)
-      return Failure{"position " + std::to_string(p) +
-                     " is out of range for a sequence of length " +
-                     std::to_string(count)};
-    return std::nullopt;
-  };
-
   if (op == "SequenceEmpty") {
     scope.seqs[result] = Seq();
     return std::nullopt;
@@ -503,244 +560,286 @@ std::optional<Failure> Expander::expandNode(const onnx::NodeProto &n,
     scope.seqs[result] = std::move(s);
     return std::nullopt;
   }
-  if (op == "Identity") {
-    const Seq *s;
-    if (auto f = seqInput(s))
-      return f;
-    scope.seqs[result] = *s;
-    return std::nullopt;
-  }
   if (op == "SplitToSequence")
     return expandSplit(n, scope);
 
-  {
-    const Seq *sp;
-    if (auto f = seqInput(sp))
-      return f;
-    Seq s = *sp; // a copy: `scope.seqs` may grow below
-    std::string pos = op == "SequenceInsert" ? input(2) : input(1);
-    std::optional<int64_t> cpos;
-    if (!pos.empty())
-      cpos = constScalar(scope, pos);
-    int64_t len = static_cast<int64_t>(s.elems.size());
-
-    if ((op == "SequenceAt" && pos.empty()) ||
-        (op == "SequenceInsert" && input(1).empty()))
-      return Failure{"a required input is missing"};
-    if (op == "SequenceLength") {
-      identity(length(s), result);
-      return std::nullopt;
-    }
-    if (op == "SequenceAt") {
-      if (s.kind == Seq::List && cpos) {
-        if (auto f = checkPos(*cpos, len, len - 1))
-          return f;
-        identity(s.elems[*cpos < 0 ? *cpos + len : *cpos].name, result);
-        return std::nullopt;
-      }
-      Seq st;
-      if (auto f = stack(s, st, "SequenceAt with a run-time position"))
-        return f;
-      std::string n = length(st);
-      std::string last = out(add("Sub", {n, constant({1}, true)}));
-      onnx::NodeProto &g = add(
-          "Gather", {st.stacked, clamp(normalize(asInt64(pos), n), last)},
-          result);
-      setInt(g, "axis", 0);
-      return std::nullopt;
-    }
-    if (op == "SequenceInsert") {
-      Elem t{input(1), typeOf(input(1))};
-      if (s.kind == Seq::List && (pos.empty() || cpos || s.elems.empty())) {
-        // Into an empty sequence the only valid position is 0.
-        int64_t p = pos.empty() || s.elems.empty() ? len : *cpos;
-        if (auto f = checkPos(p, len, len))
-          return f;
-        s.elems.insert(s.elems.begin() + (p < 0 ? p + len : p), t);
-        scope.seqs[result] = std::move(s);
-        return std::nullopt;
-      }
-      Seq st;
-      if (auto f = stack(s, st, "SequenceInsert with a run-time position"))
-        return f;
-      if (!sameType(t.type, st.elem.type))
-        return Failure{"the inserted tensor '" + t.name + "' " +
-                       shapeString(t.type) +
-                       " differs in type or shape from the sequence's "
-                       "elements " +
-                       shapeString(st.elem.type) +
-                       "; sequences of unequal shapes are supported only "
-                       "with constant positions"};
-      Seq r = st;
-      r.stacked = concat({st.stacked, unsqueeze(t.name, {0})}, 0);
-      if (!pos.empty()) {
-        // The new element is last; gather it into place p:
-        // idx[i] = i < p ? i : i == p ? n : i - 1, for i in [0, n].
-        std::string n = length(st);
-        std::string p = clamp(normalize(asInt64(pos), n), n);
-        std::string i = range(constant({0}, true),
-                              out(add("Add", {n, constant({1}, true)})));
-        std::string before = out(add("Less", {i, p}));
-        std::string at = out(add("Equal", {i, p}));
-        std::string prev = out(add("Sub", {i, constant({1}, true)}));
-        std::string idx = out(
-            add("Where", {at, n, out(add("Where", {before, i, prev}))}));
-        onnx::NodeProto &g = add("Gather", {r.stacked, idx});
-        setInt(g, "axis", 0);
-        r.stacked = out(g);
-      }
-      declare(r.stacked, stackedType(st.elem.type, staticLength(st, 1)));
-      scope.seqs[result] = std::move(r);
-      return std::nullopt;
-    }
-    if (op == "SequenceErase") {
-      if (s.kind == Seq::List && (pos.empty() || cpos)) {
-        if (s.elems.empty())
-          return Failure{"erasing from an empty sequence"};
-        int64_t p = pos.empty() ? len - 1 : *cpos;
-        if (auto f = checkPos(p, len, len - 1))
-          return f;
-        s.elems.erase(s.elems.begin() + (p < 0 ? p + len : p));
-        scope.seqs[result] = std::move(s);
-        return std::nullopt;
-      }
-      Seq st;
-      if (auto f = stack(s, st, "SequenceErase with a run-time position"))
-        return f;
-      Seq r = st;
-      if (pos.empty()) {
-        r.stacked = slice(st.stacked, constant({0}, false),
-                          constant({-1}, false), 0);
-      } else {
-        // idx[i] = i < p ? i : i + 1, for i in [0, n - 1).
-        std::string n = length(st);
-        std::string last = out(add("Sub", {n, constant({1}, true)}));
-        std::string p = clamp(normalize(asInt64(pos), n), last);
-        std::string i = range(constant({0}, true), last);
-        onnx::NodeProto &skip = add("Cast", {out(add("Not", {out(add(
-                                                "Less", {i, p}))}))});
-        setInt(skip, "to", onnx::TensorProto::INT64);
-        std::string idx = out(add("Add", {i, out(skip)}));
-        onnx::NodeProto &g = add("Gather", {st.stacked, idx});
-        setInt(g, "axis", 0);
-        r.stacked = out(g);
-      }
-      declare(r.stacked, stackedType(st.elem.type, staticLength(st, -1)));
-      scope.seqs[result] = std::move(r);
-      return std::nullopt;
-    }
-    if (op == "ConcatFromSequence") {
-      int64_t axis = attrInt("axis", 0);
-      bool newAxis = attrInt("new_axis", 0) != 0;
-      if (s.kind == Seq::List) {
-        if (s.elems.empty())
-          return Failure{"ConcatFromSequence of an empty sequence (its "
-                         "result has no defined shape)"};
-        std::vector<std::string> parts;
-        for (const Elem &e : s.elems)
-          parts.push_back(newAxis ? unsqueeze(e.name, {axis}) : e.name);
-        concat(parts, axis, result);
-        return std::nullopt;
-      }
-      Seq st;
-      if (auto f = stack(s, st, "ConcatFromSequence"))
-        return f;
-      std::optional<int> r = rankOf(st.elem.type);
-      if (!r)
-        return Failure{"ConcatFromSequence needs the rank of the sequence's "
-                       "elements, which shape inference did not give"};
-      int64_t outRank = newAxis ? *r + 1 : *r;
-      int64_t a = axis < 0 ? axis + outRank : axis;
-      if (a < 0 || a >= outRank)
-        return Failure{"axis " + std::to_string(axis) +
-                       " is out of range for elements of rank " +
-                       std::to_string(*r)};
-      // The stacked dim 0 moves to position a.
-      Ints perm;
-      for (int64_t i = 1; i <= a; ++i)
-        perm.push_back(i);
-      perm.push_back(0);
-      for (int64_t i = a + 1; i <= *r; ++i)
-        perm.push_back(i);
-      if (newAxis) {
-        transpose(st.stacked, perm, result);
-        return std::nullopt;
-      }
-      // [e0 .. e(a-1), n, ea, ...] -> [e0 .. e(a-1), n * ea, ...]
-      std::string moved = a == 0 ? st.stacked : transpose(st.stacked, perm);
-      std::string shape = out(add("Shape", {moved}));
-      std::vector<std::string> dims;
-      if (a > 0)
-        dims.push_back(slice(shape, constant({0}, false),
-                             constant({a}, false), 0));
-      dims.push_back(constant({-1}, false));
-      if (a + 2 <= *r)
-        dims.push_back(slice(shape, constant({a + 2}, false),
-                             constant({kMax}, false), 0));
-      std::string newShape = dims.size() == 1 ? dims[0] : concat(dims, 0);
-      add("Reshape", {moved, newShape}, result);
-      onnx::TypeProto t = st.elem.type;
-      auto *d = t.mutable_tensor_type()->mutable_shape()->mutable_dim(a);
-      std::optional<int64_t> n = dimOf(typeOf(st.stacked), 0);
-      std::optional<int64_t> ea = dimOf(st.elem.type, a);
-      d->Clear();
-      if (n && ea)
-        d->set_dim_value(*n * *ea);
-      declareResult(result, t);
-      return std::nullopt;
-    }
-    return Failure{"is not a sequence operator"};
+  const Seq *sp;
+  if (auto f = sequenceInput(n, scope, sp))
+    return f;
+  if (op == "Identity") {
+    scope.seqs[result] = *sp;
+    return std::nullopt;
   }
+  SeqOperand u{*sp, {}, std::nullopt, 0}; // a copy: `scope.seqs` may grow
+  int posInput = op == "SequenceInsert" ? 2 : 1;
+  if (posInput < n.input_size())
+    u.pos = n.input(posInput);
+  if (!u.pos.empty())
+    u.cpos = constScalar(scope, u.pos);
+  u.len = static_cast<int64_t>(u.s.elems.size());
+
+  bool noTensor = n.input_size() < 2 || n.input(1).empty();
+  if ((op == "SequenceAt" && u.pos.empty()) ||
+      (op == "SequenceInsert" && noTensor))
+    return Failure{"a required input is missing"};
+  if (op == "SequenceLength") {
+    identity(length(u.s), result);
+    return std::nullopt;
+  }
+  if (op == "SequenceAt")
+    return expandAt(u, result);
+  if (op == "SequenceInsert")
+    return expandInsert(u, n.input(1), result, scope);
+  if (op == "SequenceErase")
+    return expandErase(u, result, scope);
+  if (op == "ConcatFromSequence")
+    return expandConcat(u, intAttr(n, "axis", 0),
+                        intAttr(n, "new_axis", 0) != 0, result);
+  return Failure{"is not a sequence operator"};
+}
+
+std::optional<Failure> Expander::expandAt(SeqOperand &u,
+                                          const std::string &result) {
+  if (u.s.kind == Seq::List && u.cpos) {
+    if (auto f = checkPosition(*u.cpos, u.len, u.len - 1))
+      return f;
+    identity(u.s.elems[*u.cpos < 0 ? *u.cpos + u.len : *u.cpos].name, result);
+    return std::nullopt;
+  }
+  Seq st;
+  if (auto f = stack(u.s, st, "SequenceAt with a run-time position"))
+    return f;
+  std::string n = length(st);
+  std::string last = out(add("Sub", {n, constant({1}, true)}));
+  onnx::NodeProto &g =
+      add("Gather", {st.stacked, clamp(normalize(asInt64(u.pos), n), last)},
+          result);
+  setInt(g, "axis", 0);
+  return std::nullopt;
+}
+
+std::optional<Failure> Expander::expandInsert(SeqOperand &u,
+                                              const std::string &tensor,
+                                              const std::string &result,
+                                              Scope &scope) {
+  Elem t{tensor, typeOf(tensor)};
+  Seq &s = u.s;
+  if (s.kind == Seq::List && (u.pos.empty() || u.cpos || s.elems.empty())) {
+    // Into an empty sequence the only valid position is 0.
+    int64_t p = u.pos.empty() || s.elems.empty() ? u.len : *u.cpos;
+    if (auto f = checkPosition(p, u.len, u.len))
+      return f;
+    s.elems.insert(s.elems.begin() + (p < 0 ? p + u.len : p), t);
+    scope.seqs[result] = std::move(s);
+    return std::nullopt;
+  }
+  Seq st;
+  if (auto f = stack(s, st, "SequenceInsert with a run-time position"))
+    return f;
+  if (!sameType(t.type, st.elem.type))
+    return Failure{"the inserted tensor '" + t.name + "' " +
+                   shapeString(t.type) +
+                   " differs in type or shape from the sequence's "
+                   "elements " +
+                   shapeString(st.elem.type) +
+                   "; sequences of unequal shapes are supported only "
+                   "with constant positions"};
+  Seq r = st;
+  r.stacked = concat({st.stacked, unsqueeze(t.name, {0})}, 0);
+  if (!u.pos.empty())
+    r.stacked = moveLastTo(r.stacked, length(st), u.pos);
+  declare(r.stacked, stackedType(st.elem.type, staticLength(st, 1)));
+  scope.seqs[result] = std::move(r);
+  return std::nullopt;
+}
+
+std::string Expander::moveLastTo(const std::string &stacked,
+                                 const std::string &n, const std::string &pos) {
+  // idx[i] = i < p ? i : i == p ? n : i - 1, for i in [0, n].
+  std::string p = clamp(normalize(asInt64(pos), n), n);
+  std::string i =
+      range(constant({0}, true), out(add("Add", {n, constant({1}, true)})));
+  std::string before = out(add("Less", {i, p}));
+  std::string at = out(add("Equal", {i, p}));
+  std::string prev = out(add("Sub", {i, constant({1}, true)}));
+  std::string idx =
+      out(add("Where", {at, n, out(add("Where", {before, i, prev}))}));
+  onnx::NodeProto &g = add("Gather", {stacked, idx});
+  setInt(g, "axis", 0);
+  return out(g);
+}
+
+std::optional<Failure>
+Expander::expandErase(SeqOperand &u, const std::string &result, Scope &scope) {
+  Seq &s = u.s;
+  if (s.kind == Seq::List && (u.pos.empty() || u.cpos)) {
+    if (s.elems.empty())
+      return Failure{"erasing from an empty sequence"};
+    int64_t p = u.pos.empty() ? u.len - 1 : *u.cpos;
+    if (auto f = checkPosition(p, u.len, u.len - 1))
+      return f;
+    s.elems.erase(s.elems.begin() + (p < 0 ? p + u.len : p));
+    scope.seqs[result] = std::move(s);
+    return std::nullopt;
+  }
+  Seq st;
+  if (auto f = stack(s, st, "SequenceErase with a run-time position"))
+    return f;
+  Seq r = st;
+  if (u.pos.empty())
+    r.stacked =
+        slice(st.stacked, constant({0}, false), constant({-1}, false), 0);
+  else
+    r.stacked = dropAt(st.stacked, length(st), u.pos);
+  declare(r.stacked, stackedType(st.elem.type, staticLength(st, -1)));
+  scope.seqs[result] = std::move(r);
+  return std::nullopt;
+}
+
+std::string Expander::dropAt(const std::string &stacked, const std::string &n,
+                             const std::string &pos) {
+  // idx[i] = i < p ? i : i + 1, for i in [0, n - 1).
+  std::string last = out(add("Sub", {n, constant({1}, true)}));
+  std::string p = clamp(normalize(asInt64(pos), n), last);
+  std::string i = range(constant({0}, true), last);
+  onnx::NodeProto &skip =
+      add("Cast", {out(add("Not", {out(add("Less", {i, p}))}))});
+  setInt(skip, "to", onnx::TensorProto::INT64);
+  std::string idx = out(add("Add", {i, out(skip)}));
+  onnx::NodeProto &g = add("Gather", {stacked, idx});
+  setInt(g, "axis", 0);
+  return out(g);
+}
+
+std::optional<Failure> Expander::expandConcat(SeqOperand &u, int64_t axis,
+                                              bool newAxis,
+                                              const std::string &result) {
+  if (u.s.kind == Seq::List) {
+    if (u.s.elems.empty())
+      return Failure{"ConcatFromSequence of an empty sequence (its "
+                     "result has no defined shape)"};
+    std::vector<std::string> parts;
+    for (const Elem &e : u.s.elems)
+      parts.push_back(newAxis ? unsqueeze(e.name, {axis}) : e.name);
+    concat(parts, axis, result);
+    return std::nullopt;
+  }
+  Seq st;
+  if (auto f = stack(u.s, st, "ConcatFromSequence"))
+    return f;
+  std::optional<int> r = rankOf(st.elem.type);
+  if (!r)
+    return Failure{"ConcatFromSequence needs the rank of the sequence's "
+                   "elements, which shape inference did not give"};
+  int64_t outRank = newAxis ? *r + 1 : *r;
+  int64_t a = axis < 0 ? axis + outRank : axis;
+  if (a < 0 || a >= outRank)
+    return Failure{"axis " + std::to_string(axis) +
+                   " is out of range for elements of rank " +
+                   std::to_string(*r)};
+  // The stacked dim 0 moves to position a.
+  Ints perm;
+  for (int64_t i = 1; i <= a; ++i)
+    perm.push_back(i);
+  perm.push_back(0);
+  for (int64_t i = a + 1; i <= *r; ++i)
+    perm.push_back(i);
+  if (newAxis)
+    transpose(st.stacked, perm, result);
+  else
+    mergeStackedDim(st, a, *r, perm, result);
+  return std::nullopt;
+}
+
+void Expander::mergeStackedDim(const Seq &st, int64_t a, int64_t rank,
+                               const Ints &perm, const std::string &result) {
+  // [e0 .. e(a-1), n, ea, ...] -> [e0 .. e(a-1), n * ea, ...]
+  std::string moved = a == 0 ? st.stacked : transpose(st.stacked, perm);
+  std::string shape = out(add("Shape", {moved}));
+  std::vector<std::string> dims;
+  if (a > 0)
+    dims.push_back(slice(shape, constant({0}, false), constant({a}, false), 0));
+  dims.push_back(constant({-1}, false));
+  if (a + 2 <= rank)
+    dims.push_back(
+        slice(shape, constant({a + 2}, false), constant({kMax}, false), 0));
+  std::string newShape = dims.size() == 1 ? dims[0] : concat(dims, 0);
+  add("Reshape", {moved, newShape}, result);
+  onnx::TypeProto t = st.elem.type;
+  auto *d = t.mutable_tensor_type()->mutable_shape()->mutable_dim(a);
+  std::optional<int64_t> n = dimOf(typeOf(st.stacked), 0);
+  std::optional<int64_t> ea = dimOf(st.elem.type, a);
+  d->Clear();
+  if (n && ea)
+    d->set_dim_value(*n * *ea);
+  declareResult(result, t);
+}
+
+onnx::TypeProto SplitInput::pieceType(std::optional<int64_t> size,
+                                      bool keep) const {
+  onnx::TypeProto t = type;
+  auto *shape = t.mutable_tensor_type()->mutable_shape();
+  if (!keep) {
+    shape->mutable_dim()->DeleteSubrange(axis, 1);
+    return t;
+  }
+  shape->mutable_dim(axis)->Clear();
+  if (size)
+    shape->mutable_dim(axis)->set_dim_value(*size);
+  return t;
 }
 
 std::optional<Failure> Expander::expandSplit(const onnx::NodeProto &n,
                                              Scope &scope) {
   const std::string &result = n.output(0);
-  const std::string &x = n.input(0);
-  if (x.empty())
+  SplitInput in;
+  in.name = n.input(0);
+  if (in.name.empty())
     return Failure{"a required input is missing"};
   const std::string split = n.input_size() > 1 ? n.input(1) : "";
-  onnx::TypeProto xt = typeOf(x);
-  std::optional<int> r = rankOf(xt);
+  in.type = typeOf(in.name);
+  std::optional<int> r = rankOf(in.type);
   if (!r)
     return Failure{"SplitToSequence needs the rank of its input, which shape "
                    "inference did not give"};
+  in.rank = *r;
   int64_t axis = intAttr(n, "axis", 0);
-  int64_t a = axis < 0 ? axis + *r : axis;
-  if (a < 0 || a >= *r)
+  in.axis = axis < 0 ? axis + in.rank : axis;
+  if (in.axis < 0 || in.axis >= in.rank)
     return Failure{"axis " + std::to_string(axis) +
-                   " is out of range for rank " + std::to_string(*r)};
-  std::optional<int64_t> dim = dimOf(xt, a);
-  auto pieceType = [&](std::optional<int64_t> size, bool keep) {
-    onnx::TypeProto t = xt;
-    auto *shape = t.mutable_tensor_type()->mutable_shape();
-    if (!keep) {
-      shape->mutable_dim()->DeleteSubrange(a, 1);
-      return t;
-    }
-    shape->mutable_dim(a)->Clear();
-    if (size)
-      shape->mutable_dim(a)->set_dim_value(*size);
-    return t;
-  };
-  Ints toFront{a};
-  for (int64_t i = 0; i < *r; ++i)
-    if (i != a)
-      toFront.push_back(i);
+                   " is out of range for rank " + std::to_string(in.rank)};
+  in.dim = dimOf(in.type, in.axis);
 
   Seq s;
-  if (split.empty()) {
-    // Pieces of size 1: the input with `axis` moved to the front.
-    bool keep = intAttr(n, "keepdims", 1) != 0;
-    s.kind = Seq::Stacked;
-    s.stacked = a == 0 ? x : transpose(x, toFront);
-    if (keep)
-      s.stacked = unsqueeze(s.stacked, {a + 1});
-    s.elem = {x, pieceType(1, keep)};
-    declare(s.stacked, stackedType(s.elem.type, dim));
-    scope.seqs[result] = std::move(s);
-    return std::nullopt;
-  }
+  std::optional<Failure> f =
+      split.empty() ? splitIntoUnits(in, intAttr(n, "keepdims", 1) != 0, s)
+                    : splitBySizes(in, split, n.name(), scope, s);
+  if (f)
+    return f;
+  scope.seqs[result] = std::move(s);
+  return std::nullopt;
+}
+
+std::optional<Failure> Expander::splitIntoUnits(const SplitInput &in, bool keep,
+                                                Seq &s) {
+  // Pieces of size 1: the input with `axis` moved to the front.
+  Ints toFront{in.axis};
+  for (int64_t i = 0; i < in.rank; ++i)
+    if (i != in.axis)
+      toFront.push_back(i);
+  s.kind = Seq::Stacked;
+  s.stacked = in.axis == 0 ? in.name : transpose(in.name, toFront);
+  if (keep)
+    s.stacked = unsqueeze(s.stacked, {in.axis + 1});
+  s.elem = {in.name, in.pieceType(1, keep)};
+  declare(s.stacked, stackedType(s.elem.type, in.dim));
+  return std::nullopt;
+}
+
+std::optional<Failure> Expander::splitBySizes(const SplitInput &in,
+                                              const std::string &split,
+                                              const std::string &nodeName,
+                                              const Scope &scope, Seq &s) {
   onnx::TypeProto st = typeOf(split);
   const onnx::TensorProto *sc = scope.constant(split);
   std::optional<Ints> sizes;
@@ -753,68 +852,20 @@ std::optional<Failure> Expander::expandSplit(const onnx::NodeProto &n,
                      "not supported (the number of pieces is unknown)"};
     int64_t size = (*sizes)[0];
     if (size <= 0)
-      return Failure{"split size " + std::to_string(size) +
-                     " is not positive"};
-    if (!dim)
+      return Failure{"split size " + std::to_string(size) + " is not positive"};
+    if (!in.dim)
       return Failure{"SplitToSequence with a scalar split size needs a "
                      "static size of the split dimension"};
-    if (*dim % size == 0) {
-      // [.., d, ..] -> [.., d/size, size, ..] -> [d/size, .., size, ..]
-      std::string shape = out(add("Shape", {x}));
-      std::vector<std::string> dims;
-      if (a > 0)
-        dims.push_back(
-            slice(shape, constant({0}, false), constant({a}, false), 0));
-      dims.push_back(constant({*dim / size, size}, false));
-      if (a + 1 < *r)
-        dims.push_back(slice(shape, constant({a + 1}, false),
-                             constant({kMax}, false), 0));
-      std::string split2 =
-          out(add("Reshape", {x, dims.size() == 1 ? dims[0] : concat(dims, 0)}));
-      onnx::TypeProto t2 = pieceType(*dim / size, true);
-      auto *shape2 = t2.mutable_tensor_type()->mutable_shape();
-      shape2->add_dim()->set_dim_value(size);
-      for (int64_t i = *r; i > a + 1; --i)
-        shape2->mutable_dim()->SwapElements(i, i - 1);
-      declare(split2, t2);
-      Ints perm{a};
-      for (int64_t i = 0; i <= *r; ++i)
-        if (i != a)
-          perm.push_back(i);
-      s.kind = Seq::Stacked;
-      s.stacked = transpose(split2, perm);
-      s.elem = {x, pieceType(size, true)};
-      declare(s.stacked, stackedType(s.elem.type, *dim / size));
-      scope.seqs[result] = std::move(s);
-      return std::nullopt;
-    }
-    if (*dim / size >= kMaxPieces)
-      return Failure{tooMany(*dim / size + 1)};
+    if (*in.dim % size == 0)
+      return splitEvenly(in, size, s);
+    if (*in.dim / size >= kMaxPieces)
+      return Failure{tooMany(*in.dim / size + 1)};
     sizes = Ints();
-    for (int64_t at = 0; at < *dim; at += size)
-      sizes->push_back(std::min(size, *dim - at));
+    for (int64_t at = 0; at < *in.dim; at += size)
+      sizes->push_back(std::min(size, *in.dim - at));
   }
-  // One Slice per piece.
-  if (sizes) {
-    if (static_cast<int64_t>(sizes->size()) > kMaxPieces)
-      return Failure{tooMany(sizes->size())};
-    int64_t at = 0;
-    for (int64_t size : *sizes) {
-      if (size < 0 || size > kMax - at || (dim && at + size > *dim))
-        return Failure{"split size " + std::to_string(size) +
-                       " is negative or runs past the dimension"};
-      std::string piece = slice(x, constant({at}, false),
-                                constant({at + size}, false), a);
-      s.elems.push_back({piece, pieceType(size, true)});
-      declare(piece, s.elems.back().type);
-      at += size;
-    }
-    if (dim && at != *dim)
-      return Failure{"split sizes add up to " + std::to_string(at) +
-                     ", not the dimension's " + std::to_string(*dim)};
-    scope.seqs[result] = std::move(s);
-    return std::nullopt;
-  }
+  if (sizes)
+    return splitStatic(in, *sizes, s);
   std::optional<int> sr = rankOf(st);
   if (!sr || *sr != 1)
     return Failure{"SplitToSequence needs a split input of known rank 0 or "
@@ -829,17 +880,75 @@ std::optional<Failure> Expander::expandSplit(const onnx::NodeProto &n,
     onnx::NodeProto &g = add("Gather", {shape, constant({0}, true)});
     setInt(g, "axis", 0);
     s.length = out(g);
-    s.why = "the pieces of SplitToSequence node '" + n.name() +
+    s.why = "the pieces of SplitToSequence node '" + nodeName +
             "' (run-time split sizes of run-time count) are not supported";
-    scope.seqs[result] = std::move(s);
     return std::nullopt;
   }
+  splitRuntime(in, sizes64, *count, s);
+  return std::nullopt;
+}
+
+std::optional<Failure> Expander::splitEvenly(const SplitInput &in, int64_t size,
+                                             Seq &s) {
+  int64_t a = in.axis, r = in.rank, d = *in.dim;
+  // [.., d, ..] -> [.., d/size, size, ..] -> [d/size, .., size, ..]
+  std::string shape = out(add("Shape", {in.name}));
+  std::vector<std::string> dims;
+  if (a > 0)
+    dims.push_back(slice(shape, constant({0}, false), constant({a}, false), 0));
+  dims.push_back(constant({d / size, size}, false));
+  if (a + 1 < r)
+    dims.push_back(
+        slice(shape, constant({a + 1}, false), constant({kMax}, false), 0));
+  std::string split2 = out(
+      add("Reshape", {in.name, dims.size() == 1 ? dims[0] : concat(dims, 0)}));
+  onnx::TypeProto t2 = in.pieceType(d / size, true);
+  auto *shape2 = t2.mutable_tensor_type()->mutable_shape();
+  shape2->add_dim()->set_dim_value(size);
+  for (int64_t i = r; i > a + 1; --i)
+    shape2->mutable_dim()->SwapElements(i, i - 1);
+  declare(split2, t2);
+  Ints perm{a};
+  for (int64_t i = 0; i <= r; ++i)
+    if (i != a)
+      perm.push_back(i);
+  s.kind = Seq::Stacked;
+  s.stacked = transpose(split2, perm);
+  s.elem = {in.name, in.pieceType(size, true)};
+  declare(s.stacked, stackedType(s.elem.type, d / size));
+  return std::nullopt;
+}
+
+std::optional<Failure> Expander::splitStatic(const SplitInput &in,
+                                             const Ints &sizes, Seq &s) {
+  // One Slice per piece.
+  if (static_cast<int64_t>(sizes.size()) > kMaxPieces)
+    return Failure{tooMany(sizes.size())};
+  int64_t at = 0;
+  for (int64_t size : sizes) {
+    if (size < 0 || size > kMax - at || (in.dim && at + size > *in.dim))
+      return Failure{"split size " + std::to_string(size) +
+                     " is negative or runs past the dimension"};
+    std::string piece = slice(in.name, constant({at}, false),
+                              constant({at + size}, false), in.axis);
+    s.elems.push_back({piece, in.pieceType(size, true)});
+    declare(piece, s.elems.back().type);
+    at += size;
+  }
+  if (in.dim && at != *in.dim)
+    return Failure{"split sizes add up to " + std::to_string(at) +
+                   ", not the dimension's " + std::to_string(*in.dim)};
+  return std::nullopt;
+}
+
+void Expander::splitRuntime(const SplitInput &in, const std::string &sizes64,
+                            int64_t count, Seq &s) {
   // Run-time sizes, static count: piece i gathers [end_i - size_i, end_i)
   // (a Gather of a Range, which shape inference gives a rank, unlike a
   // Slice with run-time starts).
   onnx::NodeProto &cum = add("CumSum", {sizes64, constant({0}, true)});
   std::string ends = out(cum);
-  for (int64_t i = 0; i < *count; ++i) {
+  for (int64_t i = 0; i < count; ++i) {
     auto at = [&](const std::string &v) {
       onnx::NodeProto &g = add("Gather", {v, constant({i}, true)});
       setInt(g, "axis", 0);
@@ -847,14 +956,12 @@ std::optional<Failure> Expander::expandSplit(const onnx::NodeProto &n,
     };
     std::string end = at(ends);
     std::string start = out(add("Sub", {end, at(sizes64)}));
-    onnx::NodeProto &g = add("Gather", {x, range(start, end)});
-    setInt(g, "axis", a);
+    onnx::NodeProto &g = add("Gather", {in.name, range(start, end)});
+    setInt(g, "axis", in.axis);
     std::string piece = out(g);
-    s.elems.push_back({piece, pieceType(std::nullopt, true)});
+    s.elems.push_back({piece, in.pieceType(std::nullopt, true)});
     declare(piece, s.elems.back().type);
   }
-  scope.seqs[result] = std::move(s);
-  return std::nullopt;
 }
 
 std::optional<SequenceExpansionError>
@@ -893,8 +1000,8 @@ Expander::expandGraph(onnx::GraphProto &g, Scope &scope, bool isMain) {
                    "SequenceEmpty, SequenceErase, SequenceInsert, "
                    "SequenceLength, SplitToSequence, ConcatFromSequence)"};
     for (onnx::AttributeProto &a : *n.mutable_attribute()) {
-      auto sub = [&](onnx::GraphProto &body)
-          -> std::optional<SequenceExpansionError> {
+      auto sub =
+          [&](onnx::GraphProto &body) -> std::optional<SequenceExpansionError> {
         Scope inner;
         inner.parent = &scope;
         std::string saved = base;
@@ -961,9 +1068,9 @@ static void collectTypes(const onnx::GraphProto &g,
     }
 }
 
-static void collectConstants(
-    const onnx::GraphProto &g,
-    llvm::StringMap<const onnx::TensorProto *> &consts) {
+static void
+collectConstants(const onnx::GraphProto &g,
+                 llvm::StringMap<const onnx::TensorProto *> &consts) {
   for (const auto &t : g.initializer())
     consts[t.name()] = &t;
   for (const auto &n : g.node()) {
@@ -999,9 +1106,8 @@ checkSplitSizes(const onnx::GraphProto &g,
         if (!v)
           return SequenceExpansionError{
               n, "split sizes are not a well-formed int32/int64 constant"};
-        if (llvm::any_of(*v, [&](int64_t x) {
-              return x < 0 || (scalar && x == 0);
-            }))
+        if (llvm::any_of(
+                *v, [&](int64_t x) { return x < 0 || (scalar && x == 0); }))
           return SequenceExpansionError{
               n, "split sizes must be positive (scalar) or non-negative"};
       }

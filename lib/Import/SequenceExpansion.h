@@ -1,4 +1,5 @@
-//===- SequenceExpansion.h - Sequences inside a graph as tensors -*- C++ -*-===//
+//===- SequenceExpansion.h - Sequences inside a graph as tensors -*- C++
+//-*-===//
 //
 // ONNX sequence operators (SequenceEmpty, SequenceConstruct, SequenceInsert,
 // SequenceErase, SequenceAt, SequenceLength, SplitToSequence,

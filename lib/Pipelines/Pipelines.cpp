@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "seqc/Pipelines/Pipelines.h"
+#include "seqc/Utils/AttrNames.h"
 
 #include "seqc/Conversion/Passes.h"
 #include "seqc/Transforms/Passes.h"
@@ -148,13 +149,14 @@ void seqc::prepareEntryPoint(ModuleOp module) {
   // them.
   func->setAttr("llvm.emit_c_interface", UnitAttr::get(module.getContext()));
   for (unsigned i = 0; i < func.getNumArguments(); ++i) {
-    func.removeArgAttr(i, "onnx.name");
-    func.removeArgAttr(i, "onnx.dim_params");
+    func.removeArgAttr(i, seqc::attrs::kOnnxName);
+    func.removeArgAttr(i, seqc::attrs::kOnnxDimParams);
     func.setArgAttr(i, "bufferization.writable",
                     BoolAttr::get(module.getContext(), false));
   }
   for (unsigned i = 0; i < func.getNumResults(); ++i)
-    func.removeResultAttr(i, StringAttr::get(module.getContext(), "onnx.name"));
+    func.removeResultAttr(
+        i, StringAttr::get(module.getContext(), seqc::attrs::kOnnxName));
 }
 
 static void registerOne(StringRef name, StringRef summary,

@@ -44,7 +44,7 @@ typedef struct block_cache {
   void *blocks[kSlots]; /* user pointers */
   size_t bytes;
   int count;
-  int listed;                     /* on the list of live caches */
+  int listed; /* on the list of live caches */
   struct block_cache *prev, *next;
 } block_cache;
 
@@ -114,8 +114,8 @@ static void *new_block(size_t alignment, size_t size) {
   if (alignment < kDefaultAlignment)
     alignment = kDefaultAlignment;
   /* The header sits in the `alignment` bytes before the user pointer. */
-  size_t pad = alignment >= sizeof(block_header) ? alignment
-                                                 : sizeof(block_header);
+  size_t pad =
+      alignment >= sizeof(block_header) ? alignment : sizeof(block_header);
   if (size > SIZE_MAX - pad)
     return NULL;
   void *base = NULL;

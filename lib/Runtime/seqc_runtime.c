@@ -39,20 +39,34 @@ size_t seqc_dtype_size(seqc_dtype dtype) {
 
 const char *seqc_dtype_name(seqc_dtype dtype) {
   switch (dtype) {
-  case SEQC_DTYPE_FLOAT32: return "float32";
-  case SEQC_DTYPE_FLOAT64: return "float64";
-  case SEQC_DTYPE_FLOAT16: return "float16";
-  case SEQC_DTYPE_INT8: return "int8";
-  case SEQC_DTYPE_INT16: return "int16";
-  case SEQC_DTYPE_INT32: return "int32";
-  case SEQC_DTYPE_INT64: return "int64";
-  case SEQC_DTYPE_UINT8: return "uint8";
-  case SEQC_DTYPE_BOOL: return "bool";
-  case SEQC_DTYPE_UINT16: return "uint16";
-  case SEQC_DTYPE_UINT32: return "uint32";
-  case SEQC_DTYPE_UINT64: return "uint64";
-  case SEQC_DTYPE_BFLOAT16: return "bfloat16";
-  default: return "invalid";
+  case SEQC_DTYPE_FLOAT32:
+    return "float32";
+  case SEQC_DTYPE_FLOAT64:
+    return "float64";
+  case SEQC_DTYPE_FLOAT16:
+    return "float16";
+  case SEQC_DTYPE_INT8:
+    return "int8";
+  case SEQC_DTYPE_INT16:
+    return "int16";
+  case SEQC_DTYPE_INT32:
+    return "int32";
+  case SEQC_DTYPE_INT64:
+    return "int64";
+  case SEQC_DTYPE_UINT8:
+    return "uint8";
+  case SEQC_DTYPE_BOOL:
+    return "bool";
+  case SEQC_DTYPE_UINT16:
+    return "uint16";
+  case SEQC_DTYPE_UINT32:
+    return "uint32";
+  case SEQC_DTYPE_UINT64:
+    return "uint64";
+  case SEQC_DTYPE_BFLOAT16:
+    return "bfloat16";
+  default:
+    return "invalid";
   }
 }
 
@@ -76,7 +90,7 @@ void _mlir_memref_to_llvm_free(void *p); /* seqc_alloc.c */
 extern void omp_set_num_threads(int) __attribute__((weak));
 
 static _Atomic int requested_threads; /* 0: environment / default */
-static _Atomic int env_threads = -1;         /* SEQC_NUM_THREADS, read once */
+static _Atomic int env_threads = -1;  /* SEQC_NUM_THREADS, read once */
 
 void seqc_set_num_threads(int num_threads) {
   requested_threads = num_threads > 0 ? num_threads : 0;
@@ -117,8 +131,7 @@ int seqc_rt_check_inputs(const seqc_model_spec *spec, const seqc_tensor *inputs,
                 "model '%s' has %zu outputs, got room for %zu", spec->name,
                 spec->num_outputs, num_outputs);
   if ((num_inputs && !inputs) || (num_outputs && !outputs))
-    return fail(error, error_size, SEQC_ERROR_ARGUMENT,
-                "null tensor array");
+    return fail(error, error_size, SEQC_ERROR_ARGUMENT, "null tensor array");
   /* Symbolic dims: the first input that binds a name fixes its value. */
   const char *bound_names[64];
   int64_t bound_values[64];

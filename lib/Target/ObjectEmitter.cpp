@@ -62,17 +62,16 @@ LogicalResult seqc::checkTargetCpu(StringRef cpu, StringRef features,
   if (!info)
     return emitError(loc) << "no subtarget information for " << triple.str();
   if (!cpu.empty() && !info->isCPUStringValid(cpu))
-    return emitError(loc) << "unknown CPU '" << cpu << "' for "
-                          << triple.str() << " (llc -mcpu=help lists them)";
+    return emitError(loc) << "unknown CPU '" << cpu << "' for " << triple.str()
+                          << " (llc -mcpu=help lists them)";
   llvm::SmallVector<StringRef> list;
   features.split(list, ',', /*MaxSplit=*/-1, /*KeepEmpty=*/false);
   for (StringRef feature : list) {
     feature = feature.trim();
     StringRef name = feature.drop_front();
-    bool known = llvm::any_of(info->getAllProcessorFeatures(),
-                              [&](const llvm::SubtargetFeatureKV &kv) {
-                                return name == kv.Key;
-                              });
+    bool known = llvm::any_of(
+        info->getAllProcessorFeatures(),
+        [&](const llvm::SubtargetFeatureKV &kv) { return name == kv.Key; });
     if ((!feature.starts_with("+") && !feature.starts_with("-")) || !known)
       return emitError(loc) << "unknown CPU feature '" << feature
                             << "' (give +name or -name; llc -mattr=help "
@@ -110,8 +109,8 @@ static FailureOr<Translated> translate(ModuleOp module,
     return true;
   }();
   (void)initialized;
-  if (failed(seqc::checkTargetCpu(options.cpu, options.features,
-                                  module.getLoc())))
+  if (failed(
+          seqc::checkTargetCpu(options.cpu, options.features, module.getLoc())))
     return failure();
   Translated t;
   t.ctx = std::make_unique<llvm::LLVMContext>();
@@ -120,12 +119,13 @@ static FailureOr<Translated> translate(ModuleOp module,
     return module.emitError("cannot translate the module to LLVM IR");
   llvm::Triple triple(llvm::sys::getProcessTriple());
   std::string error;
-  const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
+  const llvm::Target *target =
+      llvm::TargetRegistry::lookupTarget(triple, error);
   if (!target)
-    return module.emitError("no LLVM target for ") << triple.str() << ": "
-                                                   << error;
-  std::string cpu = options.cpu.empty() ? llvm::sys::getHostCPUName().str()
-                                        : options.cpu;
+    return module.emitError("no LLVM target for ")
+           << triple.str() << ": " << error;
+  std::string cpu =
+      options.cpu.empty() ? llvm::sys::getHostCPUName().str() : options.cpu;
   std::string features = options.features;
   if (features.empty() && options.cpu.empty()) {
     llvm::SubtargetFeatures f;
@@ -133,22 +133,21 @@ static FailureOr<Translated> translate(ModuleOp module,
       f.AddFeature(kv.first(), kv.second);
     features = f.getString();
   }
-  llvm::CodeGenOptLevel level = options.optLevel >= 3 ? llvm::CodeGenOptLevel::Aggressive
-                                : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
-                                : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
-                                                        : llvm::CodeGenOptLevel::None;
-  t.machine.reset(target->createTargetMachine(triple, cpu, features,
-                                              llvm::TargetOptions(),
-                                              llvm::Reloc::PIC_, std::nullopt,
-                                              level));
+  llvm::CodeGenOptLevel level =
+      options.optLevel >= 3   ? llvm::CodeGenOptLevel::Aggressive
+      : options.optLevel == 2 ? llvm::CodeGenOptLevel::Default
+      : options.optLevel == 1 ? llvm::CodeGenOptLevel::Less
+                              : llvm::CodeGenOptLevel::None;
+  t.machine.reset(
+      target->createTargetMachine(triple, cpu, features, llvm::TargetOptions(),
+                                  llvm::Reloc::PIC_, std::nullopt, level));
   if (!t.machine)
     return module.emitError("cannot create a target machine for ")
            << triple.str() << " (" << cpu << ")";
   t.module->setDataLayout(t.machine->createDataLayout());
   t.module->setTargetTriple(triple);
-  auto optimize =
-      makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0,
-                                t.machine.get());
+  auto optimize = makeOptimizingTransformer(options.optLevel, /*sizeLevel=*/0,
+                                            t.machine.get());
   if (llvm::Error err = optimize(t.module.get())) {
     std::string msg = llvm::toString(std::move(err));
     return module.emitError("LLVM optimization failed: ") << msg;

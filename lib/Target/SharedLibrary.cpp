@@ -10,6 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "seqc/Target/ModelTarget.h"
+#include "seqc/Utils/AttrNames.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -104,18 +105,18 @@ FailureOr<ModelSignature> seqc::extractSignature(ModuleOp module,
                   StringRef what, unsigned i) -> FailureOr<TensorSpec> {
     auto t = llvm::dyn_cast<RankedTensorType>(type);
     if (!t)
-      return func.emitError() << what << " " << i
-                              << " must be a ranked tensor, got " << type;
+      return func.emitError()
+             << what << " " << i << " must be a ranked tensor, got " << type;
     if (t.getRank() > 8)
-      return func.emitError() << what << " " << i << " has rank "
-                              << t.getRank() << "; the C ABI allows 8";
+      return func.emitError() << what << " " << i << " has rank " << t.getRank()
+                              << "; the C ABI allows 8";
     TensorSpec s;
     s.name = nameAttr ? nameAttr.str() : (what + std::to_string(i)).str();
     s.dtype = dtypeOf(t.getElementType());
     if (!s.dtype)
-      return func.emitError() << what << " '" << s.name
-                              << "' has unsupported element type "
-                              << t.getElementType();
+      return func.emitError()
+             << what << " '" << s.name << "' has unsupported element type "
+             << t.getElementType();
     for (int64_t d = 0; d < t.getRank(); ++d) {
       s.dims.push_back(t.isDynamicDim(d) ? -1 : t.getDimSize(d));
       std::string dn;
@@ -127,18 +128,20 @@ FailureOr<ModelSignature> seqc::extractSignature(ModuleOp module,
     return s;
   };
   for (unsigned i = 0; i < func.getNumArguments(); ++i) {
-    auto s = spec(func.getArgument(i).getType(),
-                  func.getArgAttrOfType<StringAttr>(i, "onnx.name"),
-                  func.getArgAttrOfType<ArrayAttr>(i, "onnx.dim_params"),
-                  "input", i);
+    auto s =
+        spec(func.getArgument(i).getType(),
+             func.getArgAttrOfType<StringAttr>(i, seqc::attrs::kOnnxName),
+             func.getArgAttrOfType<ArrayAttr>(i, seqc::attrs::kOnnxDimParams),
+             "input", i);
     if (failed(s))
       return failure();
     sig.inputs.push_back(*s);
   }
   for (unsigned i = 0; i < func.getNumResults(); ++i) {
-    auto s = spec(func.getResultTypes()[i],
-                  func.getResultAttrOfType<StringAttr>(i, "onnx.name"),
-                  ArrayAttr(), "output", i);
+    auto s =
+        spec(func.getResultTypes()[i],
+             func.getResultAttrOfType<StringAttr>(i, seqc::attrs::kOnnxName),
+             ArrayAttr(), "output", i);
     if (failed(s))
       return failure();
     sig.outputs.push_back(*s);
@@ -170,8 +173,9 @@ std::string ModelSignature::json() const {
     outs.push_back(tensor(s));
   std::string text;
   llvm::raw_string_ostream os(text);
-  os << llvm::json::Value(llvm::json::Object{
-      {"name", name}, {"inputs", std::move(ins)}, {"outputs", std::move(outs)}});
+  os << llvm::json::Value(llvm::json::Object{{"name", name},
+                                             {"inputs", std::move(ins)},
+                                             {"outputs", std::move(outs)}});
   return text;
 }
 
@@ -245,8 +249,8 @@ static std::string entryPoints(const ModelSignature &sig) {
   auto specArray = [&](const char *var, const std::vector<TensorSpec> &list) {
     os << "static const seqc_io_spec " << var << "[] = {\n";
     for (const auto &s : list) {
-      os << "  {\"" << llvm::json::fixUTF8(s.name) << "\", " << dtypeEnum(s.dtype)
-         << ", " << s.dims.size() << ", {";
+      os << "  {\"" << llvm::json::fixUTF8(s.name) << "\", "
+         << dtypeEnum(s.dtype) << ", " << s.dims.size() << ", {";
       for (size_t d = 0; d < s.dims.size(); ++d)
         os << (d ? ", " : "") << s.dims[d];
       os << "}, {";
@@ -291,16 +295,22 @@ static std::string entryPoints(const ModelSignature &sig) {
     os << (i ? ", " : "") << (nOut > 1 ? "&res.r" + std::to_string(i) : "&res");
   os << "};\n"
         "  size_t done = 0;\n"
-        "  for (; done < " << nOut << " && rc == SEQC_OK; ++done)\n"
-        "    rc = seqc_rt_copy_output(descs[done], &kOutputs[done], &out[done], "
+        "  for (; done < "
+     << nOut
+     << " && rc == SEQC_OK; ++done)\n"
+        "    rc = seqc_rt_copy_output(descs[done], &kOutputs[done], "
+        "&out[done], "
         "err, errn);\n"
         "  if (rc)\n    for (size_t i = 0; i < done; ++i)\n"
         "      seqc_tensor_free(&out[i]);\n"
-        "  seqc_rt_release_results(descs, " << nOut << ", in, ni);\n"
+        "  seqc_rt_release_results(descs, "
+     << nOut
+     << ", in, ni);\n"
         "  return rc;\n}\n\n"
         "/* Generic names, for tools that load any model. */\n"
         "const char *seqc_model_signature(void) { return kSignature; }\n"
-        "int seqc_model_run(const seqc_tensor *in, size_t ni, seqc_tensor *out,\n"
+        "int seqc_model_run(const seqc_tensor *in, size_t ni, seqc_tensor "
+        "*out,\n"
         "    size_t no, char *err, size_t errn) {\n  return "
      << sig.name << "_run(in, ni, out, no, err, errn);\n}\n";
   return text;
@@ -324,8 +334,8 @@ LogicalResult seqc::linkSharedLibrary(const ModelSignature &sig,
                                       Location loc) {
   std::string runtime = findRuntime("lib"), include = findRuntime("include");
   if (!llvm::sys::fs::exists(runtime))
-    return emitError(loc) << "the seqc runtime library is missing ("
-                          << runtime << "); set SEQC_RUNTIME_LIBRARY";
+    return emitError(loc) << "the seqc runtime library is missing (" << runtime
+                          << "); set SEQC_RUNTIME_LIBRARY";
   auto cc = llvm::sys::findProgramByName("cc");
   if (!cc)
     return emitError(loc) << "no C compiler ('cc') on PATH to link the "
@@ -345,14 +355,13 @@ LogicalResult seqc::linkSharedLibrary(const ModelSignature &sig,
               stubStr = stub.str().str();
   // libomp runs the parallel loops; the rpath finds it where LLVM is.
   std::string omp = findRuntime("omp");
-  std::string rpath =
-      "-Wl,-rpath," + llvm::sys::path::parent_path(omp).str();
-  SmallVector<StringRef> args = {*cc,    "-shared", "-fPIC",  "-O2",
-                                 "-o",   soStr,     includeFlag, stubStr,
-                                 objStr, runtime,   omp, rpath, "-lm", "-lpthread"};
+  std::string rpath = "-Wl,-rpath," + llvm::sys::path::parent_path(omp).str();
+  SmallVector<StringRef> args = {
+      *cc,     "-shared", "-fPIC", "-O2", "-o",  soStr, includeFlag,
+      stubStr, objStr,    runtime, omp,   rpath, "-lm", "-lpthread"};
   std::string errMsg;
-  int rc = llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0,
-                                     &errMsg);
+  int rc =
+      llvm::sys::ExecuteAndWait(*cc, args, std::nullopt, {}, 0, 0, &errMsg);
   llvm::sys::fs::remove(stub);
   if (rc != 0)
     return emitError(loc) << "linking " << soPath << " failed (cc exit " << rc
@@ -367,8 +376,8 @@ LogicalResult seqc::linkSharedLibrary(const ModelSignature &sig,
   {
     llvm::raw_fd_ostream os(header, ec);
     if (ec)
-      return emitError(loc) << "cannot write " << header << ": "
-                            << ec.message();
+      return emitError(loc)
+             << "cannot write " << header << ": " << ec.message();
     os << modelHeader(sig);
   }
   llvm::SmallString<256> src(include);

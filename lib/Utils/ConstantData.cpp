@@ -165,7 +165,8 @@ resourceInts(DenseResourceElementsAttr res, int64_t n, unsigned width,
 std::optional<SmallVector<int64_t>> seqc::readIntElements(Attribute attr,
                                                           int64_t maxElements) {
   auto typed = llvm::dyn_cast_or_null<TypedAttr>(attr);
-  auto type = typed ? llvm::dyn_cast<ShapedType>(typed.getType()) : ShapedType();
+  auto type =
+      typed ? llvm::dyn_cast<ShapedType>(typed.getType()) : ShapedType();
   if (!type || !type.hasStaticShape() ||
       !type.getElementType().isIntOrIndex() ||
       type.getNumElements() > maxElements)

@@ -1,4 +1,5 @@
-//===- FFTBuilder.cpp - Generated FFT code on tensors ------------*- C++ -*-===//
+//===- FFTBuilder.cpp - Generated FFT code on tensors ------------*- C++
+//-*-===//
 //
 // See FFTBuilder.h for the formulation. All tables (twiddles, Bluestein
 // chirps and the chirp filter's spectrum) are compile-time constants when the
@@ -8,6 +9,8 @@
 
 #include "Lower/FFTBuilder.h"
 #include "Lower/Reference/Utils.h"
+#include "seqc/Utils/AttrNames.h"
+#include "seqc/Utils/MathConstants.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -15,16 +18,15 @@
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "llvm/Support/MathExtras.h"
 
 using namespace mlir;
 using namespace seqc;
 using namespace seqc::ref;
 using namespace seqc::fft;
-
-static constexpr double kPi = 3.14159265358979323846;
 
 bool fft::isSmooth(int64_t n) {
   for (int64_t p = 2; p <= kMaxRadix && n > 1; ++p)
@@ -54,7 +56,7 @@ fft::generic2(OpBuilder &b, Location loc, ValueRange ins, Value init0,
   auto op = linalg::GenericOp::create(
       b, loc, TypeRange{init0.getType(), init1.getType()}, ins,
       ValueRange{init0, init1}, maps, iters, body);
-  op->setAttr("seqc.in_place", b.getUnitAttr());
+  attrs::markInPlace(op);
   return {op.getResult(0), op.getResult(1)};
 }
 
@@ -79,14 +81,32 @@ Value divui(OpBuilder &b, Location l, Value x, Value y) {
   return arith::DivUIOp::create(b, l, x, y);
 }
 
-/// (re, im) products and sums of complex scalars.
+/// Float arithmetic at one location on f32 scalars or vectors (the vector
+/// butterflies need it: mlir::ArithBuilder picks integer ops for vector
+/// operands).
+class FloatOps {
+public:
+  FloatOps(OpBuilder &b, Location loc) : b(loc, b) {}
+
+  Value add(Value x, Value y) { return arith::AddFOp::create(b, x, y); }
+  Value sub(Value x, Value y) { return arith::SubFOp::create(b, x, y); }
+  Value mul(Value x, Value y) { return arith::MulFOp::create(b, x, y); }
+
+  /// (re, im) of (ar + i ai) (br + i bi).
+  std::pair<Value, Value> cmul(Value ar, Value ai, Value br, Value bi) {
+    Value re = sub(mul(ar, br), mul(ai, bi));
+    Value im = add(mul(ar, bi), mul(ai, br));
+    return {re, im};
+  }
+
+private:
+  ImplicitLocOpBuilder b;
+};
+
+/// (re, im) of the product of complex scalars (ar + i ai) (br + i bi).
 std::pair<Value, Value> cmul(OpBuilder &b, Location l, Value ar, Value ai,
                              Value br, Value bi) {
-  Value re = arith::SubFOp::create(b, l, arith::MulFOp::create(b, l, ar, br),
-                                   arith::MulFOp::create(b, l, ai, bi));
-  Value im = arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, ar, bi),
-                                   arith::MulFOp::create(b, l, ai, br));
-  return {re, im};
+  return FloatOps(b, l).cmul(ar, ai, br, bi);
 }
 
 Type elemOf(Value v) {
@@ -160,10 +180,10 @@ Planar pow2Twiddles(OpBuilder &b, Location loc, const Length &len, Type ft) {
             indexToFloat(nb, l, len.n, f64));
         Value ang = arith::MulFOp::create(nb, l, frac,
                                           floatConst(nb, l, f64, -2.0 * kPi));
-        Value c = arith::TruncFOp::create(nb, l, ft,
-                                          math::CosOp::create(nb, l, ang));
-        Value s = arith::TruncFOp::create(nb, l, ft,
-                                          math::SinOp::create(nb, l, ang));
+        Value c =
+            arith::TruncFOp::create(nb, l, ft, math::CosOp::create(nb, l, ang));
+        Value s =
+            arith::TruncFOp::create(nb, l, ft, math::SinOp::create(nb, l, ang));
         linalg::YieldOp::create(nb, l, ValueRange{c, s});
       });
   return {re, im};
@@ -244,8 +264,8 @@ Planar radixStage(OpBuilder &b, Location loc, Planar in, int64_t n, int64_t r,
           Value vr = at(in.re, row), vi = at(in.im, row);
           if (r == 2) {
             // w_2^q = +-1.
-            Value plus = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
-                                               q, c(0));
+            Value plus =
+                arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, q, c(0));
             accR = arith::SelectOp::create(
                 nb, l, plus, arith::AddFOp::create(nb, l, accR, vr),
                 arith::SubFOp::create(nb, l, accR, vr));
@@ -270,152 +290,195 @@ Planar radixStage(OpBuilder &b, Location loc, Planar in, int64_t n, int64_t r,
   return {re, im};
 }
 
-/// One radix-4 (or radix-2) Stockham stage written with vector ops over the
-/// signals: `in`/`out` are N x V planes (V signals, contiguous), and for
-/// every (j, k), j < n / (r m), k < m, one butterfly reads the r rows
-/// k + j m + t lm (lm = n / r) and writes the r rows j r m + q m + k:
+/// One butterfly's r complex vectors (x_t or y_q), planar.
+struct Butterfly {
+  SmallVector<Value> re, im;
+};
+
+/// The twiddles T^(q j m), q = 1 .. r-1, of the butterflies with index `j`
+/// of a vector stage, broadcast to `vt`.
+SmallVector<std::pair<Value, Value>> stageTwiddles(OpBuilder &b, Location l,
+                                                   VectorType vt, Value j,
+                                                   const Planar &tn, int64_t n,
+                                                   int64_t r, int64_t m) {
+  SmallVector<std::pair<Value, Value>> tw;
+  for (int64_t q = 1; q < r; ++q) {
+    Value ti = remui(b, l, muli(b, l, j, indexConst(b, l, q * m)),
+                     indexConst(b, l, n));
+    tw.push_back({vector::BroadcastOp::create(
+                      b, l, vt, tensor::ExtractOp::create(b, l, tn.re, ti)),
+                  vector::BroadcastOp::create(
+                      b, l, vt, tensor::ExtractOp::create(b, l, tn.im, ti))});
+  }
+  return tw;
+}
+
+/// Odd radix r: pairs x_t with x_(r-t), t = 1 .. h = (r-1)/2:
+/// s_t = x_t + x_(r-t), d_t = x_t - x_(r-t). With c = cos(2 pi q t / r),
+/// s = sin(2 pi q t / r),
+///   x_t w^(qt) + x_(r-t) w^(-qt) = c s_t - i s d_t,
+/// so y_q = a_q + b_q and y_(r-q) = a_q - b_q with a_q = x_0 + sum_t c s_t,
+/// b_q = -i sum_t s d_t: h (r-1) real multiplies per part instead of
+/// (r-1)^2 complex ones.
+Butterfly oddButterfly(OpBuilder &b, Location l, VectorType vt,
+                       const Butterfly &x) {
+  FloatOps f(b, l);
+  int64_t r = x.re.size(), h = (r - 1) / 2;
+  const SmallVector<Value> &xr = x.re, &xi = x.im;
+  SmallVector<Value> sr, si, dr, di;
+  for (int64_t t = 1; t <= h; ++t) {
+    sr.push_back(f.add(xr[t], xr[r - t]));
+    si.push_back(f.add(xi[t], xi[r - t]));
+    dr.push_back(f.sub(xr[t], xr[r - t]));
+    di.push_back(f.sub(xi[t], xi[r - t]));
+  }
+  Butterfly y{SmallVector<Value>(r), SmallVector<Value>(r)};
+  y.re[0] = xr[0];
+  y.im[0] = xi[0];
+  for (int64_t t = 0; t < h; ++t) {
+    y.re[0] = f.add(y.re[0], sr[t]);
+    y.im[0] = f.add(y.im[0], si[t]);
+  }
+  auto splat = [&](double v) -> Value {
+    return arith::ConstantOp::create(b, l,
+                                     DenseElementsAttr::get(vt, float(v)));
+  };
+  for (int64_t q = 1; q <= h; ++q) {
+    // b_q = (br, -bn): -i s d = (s d.im, -s d.re).
+    Value ar = xr[0], ai = xi[0], br, bn;
+    for (int64_t t = 1; t <= h; ++t) {
+      std::complex<double> w = unitRoot(q * t, r);
+      Value cv = splat(w.real()), sv = splat(-w.imag());
+      ar = f.add(ar, f.mul(cv, sr[t - 1]));
+      ai = f.add(ai, f.mul(cv, si[t - 1]));
+      Value pr = f.mul(sv, di[t - 1]), pn = f.mul(sv, dr[t - 1]);
+      br = br ? f.add(br, pr) : pr;
+      bn = bn ? f.add(bn, pn) : pn;
+    }
+    y.re[q] = f.add(ar, br);
+    y.im[q] = f.sub(ai, bn);
+    y.re[r - q] = f.sub(ar, br);
+    y.im[r - q] = f.add(ai, bn);
+  }
+  return y;
+}
+
+/// The radix-2 butterfly: y_0 = x_0 + x_1, y_1 = x_0 - x_1.
+Butterfly radix2Butterfly(OpBuilder &b, Location l, const Butterfly &x) {
+  FloatOps f(b, l);
+  const SmallVector<Value> &xr = x.re, &xi = x.im;
+  Butterfly y{SmallVector<Value>(2), SmallVector<Value>(2)};
+  y.re[0] = f.add(xr[0], xr[1]);
+  y.im[0] = f.add(xi[0], xi[1]);
+  y.re[1] = f.sub(xr[0], xr[1]);
+  y.im[1] = f.sub(xi[0], xi[1]);
+  return y;
+}
+
+/// The radix-4 butterfly: y_q = sum_t x_t (-i)^(q t).
+Butterfly radix4Butterfly(OpBuilder &b, Location l, const Butterfly &x) {
+  FloatOps f(b, l);
+  const SmallVector<Value> &xr = x.re, &xi = x.im;
+  Value a0r = f.add(xr[0], xr[2]), a0i = f.add(xi[0], xi[2]);
+  Value a1r = f.sub(xr[0], xr[2]), a1i = f.sub(xi[0], xi[2]);
+  Value a2r = f.add(xr[1], xr[3]), a2i = f.add(xi[1], xi[3]);
+  // (x1 - x3) * (-i): (re, im) -> (im, -re).
+  Value a3r = f.sub(xi[1], xi[3]), a3i = f.sub(xr[3], xr[1]);
+  Butterfly y{SmallVector<Value>(4), SmallVector<Value>(4)};
+  y.re[0] = f.add(a0r, a2r);
+  y.im[0] = f.add(a0i, a2i);
+  y.re[2] = f.sub(a0r, a2r);
+  y.im[2] = f.sub(a0i, a2i);
+  y.re[1] = f.add(a1r, a3r);
+  y.im[1] = f.add(a1i, a3i);
+  y.re[3] = f.sub(a1r, a3r);
+  y.im[3] = f.sub(a1i, a3i);
+  return y;
+}
+
+/// One butterfly of a vector stage at (j, k): reads the r rows
+/// k + j m + t lm of `in` (`zero`: the reads' padding, never used),
+/// combines them and writes the r rows j r m + q m + k of `outs` with the
+/// twiddles `tw` applied; returns the new outs.
+SmallVector<Value> vectorButterfly(OpBuilder &b, Location l, Planar in,
+                                   ValueRange outs, Value k, Value jm,
+                                   Value jrm, int64_t r, int64_t m, int64_t lm,
+                                   ArrayRef<std::pair<Value, Value>> tw,
+                                   Value zero) {
+  auto vt = VectorType::get(
+      {llvm::cast<RankedTensorType>(in.re.getType()).getDimSize(1)},
+      elemOf(in.re));
+  bool inBounds[] = {true};
+  auto read = [&](Value t, Value row) -> Value {
+    return vector::TransferReadOp::create(b, l, vt, t,
+                                          ValueRange{row, indexConst(b, l, 0)},
+                                          zero, ArrayRef<bool>(inBounds));
+  };
+  Value base = addi(b, l, k, jm);
+  Butterfly x;
+  for (int64_t t = 0; t < r; ++t) {
+    Value row = addi(b, l, base, indexConst(b, l, t * lm));
+    x.re.push_back(read(in.re, row));
+    x.im.push_back(read(in.im, row));
+  }
+  Butterfly y = r % 2 == 1 ? oddButterfly(b, l, vt, x)
+                : r == 2   ? radix2Butterfly(b, l, x)
+                           : radix4Butterfly(b, l, x);
+  FloatOps f(b, l);
+  Value ore = outs[0], oim = outs[1];
+  for (int64_t q = 0; q < r; ++q) {
+    Value pr = y.re[q], pi = y.im[q];
+    if (q > 0) {
+      auto [wr, wi] = tw[q - 1];
+      pr = f.sub(f.mul(y.re[q], wr), f.mul(y.im[q], wi));
+      pi = f.add(f.mul(y.re[q], wi), f.mul(y.im[q], wr));
+    }
+    Value row = addi(b, l, addi(b, l, jrm, indexConst(b, l, q * m)), k);
+    ore = vector::TransferWriteOp::create(b, l, pr, ore,
+                                          ValueRange{row, indexConst(b, l, 0)},
+                                          ArrayRef<bool>(inBounds))
+              .getResult();
+    oim = vector::TransferWriteOp::create(b, l, pi, oim,
+                                          ValueRange{row, indexConst(b, l, 0)},
+                                          ArrayRef<bool>(inBounds))
+              .getResult();
+  }
+  return {ore, oim};
+}
+
+/// One radix-4 (or radix-2, or odd radix) Stockham stage written with
+/// vector ops over the signals: `in`/`out` are N x V planes (V signals,
+/// contiguous), and for every (j, k), j < n / (r m), k < m, one butterfly
+/// reads the r rows k + j m + t lm (lm = n / r) and writes the r rows
+/// j r m + q m + k:
 ///   y_q = (sum_t x_t w_r^(q t)) * T^(q j m),  T = exp(-2 pi i / n)
 /// -- all r outputs from one set of loads (the generic radixStage computes
 /// each output on its own, r complex multiply-adds per output).
-Planar vectorStage(OpBuilder &b, Location loc, Planar in, int64_t n,
-                   int64_t r, int64_t m, const Planar &tn, Planar dest) {
+Planar vectorStage(OpBuilder &b, Location loc, Planar in, int64_t n, int64_t r,
+                   int64_t m, const Planar &tn, Planar dest) {
   Type ft = elemOf(in.re);
-  auto t2 = llvm::cast<RankedTensorType>(in.re.getType());
-  int64_t v = t2.getDimSize(1);
-  auto vt = VectorType::get({v}, ft);
+  auto vt = VectorType::get(
+      {llvm::cast<RankedTensorType>(in.re.getType()).getDimSize(1)}, ft);
   if (!dest.re)
     dest = {fresh(b, loc, sizesOf(b, loc, in.re), ft),
             fresh(b, loc, sizesOf(b, loc, in.re), ft)};
   int64_t lm = n / r, outer = n / (r * m);
-  auto c = [&](OpBuilder &nb, Location l, int64_t x) {
-    return indexConst(nb, l, x);
-  };
-  bool inBounds[] = {true};
   Value zero = floatConst(b, loc, ft, 0.0);
   auto loop = scf::ForOp::create(
-      b, loc, c(b, loc, 0), c(b, loc, outer), c(b, loc, 1),
-      ValueRange{dest.re, dest.im},
+      b, loc, indexConst(b, loc, 0), indexConst(b, loc, outer),
+      indexConst(b, loc, 1), ValueRange{dest.re, dest.im},
       [&](OpBuilder &nb, Location l, Value j, ValueRange outs) {
-        // Twiddles of this j: T^(q j m), q = 1 .. r-1, as broadcasts.
-        SmallVector<std::pair<Value, Value>> tw;
-        for (int64_t q = 1; q < r; ++q) {
-          Value ti = remui(nb, l, muli(nb, l, j, c(nb, l, q * m)), c(nb, l, n));
-          tw.push_back(
-              {vector::BroadcastOp::create(
-                   nb, l, vt, tensor::ExtractOp::create(nb, l, tn.re, ti)),
-               vector::BroadcastOp::create(
-                   nb, l, vt, tensor::ExtractOp::create(nb, l, tn.im, ti))});
-        }
-        Value jm = muli(nb, l, j, c(nb, l, m));
-        Value jrm = muli(nb, l, j, c(nb, l, r * m));
+        SmallVector<std::pair<Value, Value>> tw =
+            stageTwiddles(nb, l, vt, j, tn, n, r, m);
+        Value jm = muli(nb, l, j, indexConst(nb, l, m));
+        Value jrm = muli(nb, l, j, indexConst(nb, l, r * m));
         auto inner = scf::ForOp::create(
-            nb, l, c(nb, l, 0), c(nb, l, m), c(nb, l, 1),
-            ValueRange{outs[0], outs[1]},
+            nb, l, indexConst(nb, l, 0), indexConst(nb, l, m),
+            indexConst(nb, l, 1), ValueRange{outs[0], outs[1]},
             [&](OpBuilder &kb, Location l, Value k, ValueRange o) {
-              auto read = [&](Value t, Value row) -> Value {
-                return vector::TransferReadOp::create(
-                    kb, l, vt, t, ValueRange{row, c(kb, l, 0)}, zero,
-                    ArrayRef<bool>(inBounds));
-              };
-              auto add = [&](Value x, Value y) -> Value {
-                return arith::AddFOp::create(kb, l, x, y);
-              };
-              auto sub = [&](Value x, Value y) -> Value {
-                return arith::SubFOp::create(kb, l, x, y);
-              };
-              auto mul = [&](Value x, Value y) -> Value {
-                return arith::MulFOp::create(kb, l, x, y);
-              };
-              Value base = addi(kb, l, k, jm);
-              SmallVector<Value> xr, xi;
-              for (int64_t t = 0; t < r; ++t) {
-                Value row = addi(kb, l, base, c(kb, l, t * lm));
-                xr.push_back(read(in.re, row));
-                xi.push_back(read(in.im, row));
-              }
-              SmallVector<Value> yr(r), yi(r);
-              if (r % 2 == 1) {
-                // Odd radix: pair x_t with x_(r-t), t = 1 .. h = (r-1)/2:
-                // s_t = x_t + x_(r-t), d_t = x_t - x_(r-t). With
-                // c = cos(2 pi q t / r), s = sin(2 pi q t / r),
-                //   x_t w^(qt) + x_(r-t) w^(-qt) = c s_t - i s d_t,
-                // so y_q = a_q + b_q and y_(r-q) = a_q - b_q with
-                // a_q = x_0 + sum_t c s_t, b_q = -i sum_t s d_t: h (r-1)
-                // real multiplies per part instead of (r-1)^2 complex ones.
-                int64_t h = (r - 1) / 2;
-                SmallVector<Value> sr, si, dr, di;
-                for (int64_t t = 1; t <= h; ++t) {
-                  sr.push_back(add(xr[t], xr[r - t]));
-                  si.push_back(add(xi[t], xi[r - t]));
-                  dr.push_back(sub(xr[t], xr[r - t]));
-                  di.push_back(sub(xi[t], xi[r - t]));
-                }
-                yr[0] = xr[0];
-                yi[0] = xi[0];
-                for (int64_t t = 0; t < h; ++t) {
-                  yr[0] = add(yr[0], sr[t]);
-                  yi[0] = add(yi[0], si[t]);
-                }
-                auto splat = [&](double x) -> Value {
-                  return arith::ConstantOp::create(
-                      kb, l, DenseElementsAttr::get(vt, float(x)));
-                };
-                for (int64_t q = 1; q <= h; ++q) {
-                  // b_q = (br, -bn): -i s d = (s d.im, -s d.re).
-                  Value ar = xr[0], ai = xi[0], br, bn;
-                  for (int64_t t = 1; t <= h; ++t) {
-                    std::complex<double> w = unitRoot(q * t, r);
-                    Value cv = splat(w.real()), sv = splat(-w.imag());
-                    ar = add(ar, mul(cv, sr[t - 1]));
-                    ai = add(ai, mul(cv, si[t - 1]));
-                    Value pr = mul(sv, di[t - 1]), pn = mul(sv, dr[t - 1]);
-                    br = br ? add(br, pr) : pr;
-                    bn = bn ? add(bn, pn) : pn;
-                  }
-                  yr[q] = add(ar, br);
-                  yi[q] = sub(ai, bn);
-                  yr[r - q] = sub(ar, br);
-                  yi[r - q] = add(ai, bn);
-                }
-              } else if (r == 2) {
-                yr[0] = add(xr[0], xr[1]);
-                yi[0] = add(xi[0], xi[1]);
-                yr[1] = sub(xr[0], xr[1]);
-                yi[1] = sub(xi[0], xi[1]);
-              } else {
-                Value a0r = add(xr[0], xr[2]), a0i = add(xi[0], xi[2]);
-                Value a1r = sub(xr[0], xr[2]), a1i = sub(xi[0], xi[2]);
-                Value a2r = add(xr[1], xr[3]), a2i = add(xi[1], xi[3]);
-                // (x1 - x3) * (-i): (re, im) -> (im, -re).
-                Value a3r = sub(xi[1], xi[3]), a3i = sub(xr[3], xr[1]);
-                yr[0] = add(a0r, a2r);
-                yi[0] = add(a0i, a2i);
-                yr[2] = sub(a0r, a2r);
-                yi[2] = sub(a0i, a2i);
-                yr[1] = add(a1r, a3r);
-                yi[1] = add(a1i, a3i);
-                yr[3] = sub(a1r, a3r);
-                yi[3] = sub(a1i, a3i);
-              }
-              Value ore = o[0], oim = o[1];
-              for (int64_t q = 0; q < r; ++q) {
-                Value pr = yr[q], pi = yi[q];
-                if (q > 0) {
-                  auto [wr, wi] = tw[q - 1];
-                  pr = sub(mul(yr[q], wr), mul(yi[q], wi));
-                  pi = add(mul(yr[q], wi), mul(yi[q], wr));
-                }
-                Value row = addi(kb, l, addi(kb, l, jrm, c(kb, l, q * m)), k);
-                ore = vector::TransferWriteOp::create(
-                          kb, l, pr, ore, ValueRange{row, c(kb, l, 0)},
-                          ArrayRef<bool>(inBounds))
-                          .getResult();
-                oim = vector::TransferWriteOp::create(
-                          kb, l, pi, oim, ValueRange{row, c(kb, l, 0)},
-                          ArrayRef<bool>(inBounds))
-                          .getResult();
-              }
-              scf::YieldOp::create(kb, l, ValueRange{ore, oim});
+              scf::YieldOp::create(kb, l,
+                                   vectorButterfly(kb, l, in, o, k, jm, jrm, r,
+                                                   m, lm, tw, zero));
             });
         scf::YieldOp::create(nb, l, inner.getResults());
       });
@@ -501,102 +564,104 @@ Planar mixedRadix(OpBuilder &b, Location loc, Planar x, int64_t n,
   return x;
 }
 
-/// Bluestein: X[k] = w[k] sum_t (x[t] w[t]) conj(w[k - t]), w[k] =
-/// exp(-pi i k^2 / n), as a cyclic convolution of length M >= 2n - 1.
-Planar bluestein(OpBuilder &b, Location loc, Planar x, Value n,
-                 std::optional<int64_t> staticN, Planar dest = {}) {
-  MLIRContext *ctx = b.getContext();
-  Type ft = elemOf(x.re), f64 = b.getF64Type(), i64 = b.getI64Type();
-  int64_t rank = rankOf(x.re);
-  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
-  Value one = indexConst(b, loc, 1);
-  Value twoNm1 = arith::SubIOp::create(b, loc, addi(b, loc, n, n), one);
-  Length len = pow2Length(b, loc, twoNm1,
-                          staticN ? std::optional<int64_t>(2 * *staticN - 1)
-                                  : std::nullopt);
-  OpFoldResult mRows = rowsOf(b, len.n, len.staticN);
-
-  // The chirp w[k], k < n, and the spectrum of the filter
-  // f[k] = conj(w[k]) (k < n), conj(w[M - k]) (M - n < k < M), 0 otherwise.
+/// Bluestein's chirp w[k] = exp(-pi i k^2 / n), k < n (planar, shape n),
+/// and the spectrum of its filter f[k] = conj(w[k]) (k < n),
+/// conj(w[M - k]) (M - n < k < M), 0 otherwise (planar, shape M x 1).
+struct ChirpTables {
   Planar chirp, filter;
-  if (staticN) {
-    int64_t nn = *staticN, mm = *len.staticN;
-    auto w = [&](int64_t k) {
-      // k^2 mod 2n keeps the angle exact.
-      int64_t r = (k % (2 * nn)) * (k % (2 * nn)) % (2 * nn);
-      double ang = -kPi * double(r) / double(nn);
-      return std::complex<double>(std::cos(ang), std::sin(ang));
-    };
-    std::vector<std::complex<double>> c(nn), f(mm);
-    for (int64_t k = 0; k < nn; ++k)
-      c[k] = w(k);
-    for (int64_t k = 0; k < mm; ++k)
-      f[k] = k < nn ? std::conj(w(k))
-                    : (k > mm - nn ? std::conj(w(mm - k)) : 0.0);
-    hostFFT(f);
-    chirp = constant(b, loc, c, {nn}, ft);
-    filter = constant(b, loc, f, {mm, 1}, ft);
-  } else {
-    auto chirpAt = [&](OpBuilder &nb, Location l, Value k) {
-      Value k64 = arith::IndexCastOp::create(nb, l, i64, k);
-      Value two = arith::IndexCastOp::create(nb, l, i64, addi(nb, l, n, n));
-      Value km = arith::RemUIOp::create(nb, l, k64, two);
-      Value r = arith::RemUIOp::create(
-          nb, l, arith::MulIOp::create(nb, l, km, km), two);
-      Value ang = arith::DivFOp::create(
-          nb, l,
-          arith::MulFOp::create(nb, l,
-                                arith::UIToFPOp::create(nb, l, f64, r),
-                                floatConst(nb, l, f64, -kPi)),
-          indexToFloat(nb, l, n, f64));
-      return std::pair<Value, Value>(
-          arith::TruncFOp::create(nb, l, ft, math::CosOp::create(nb, l, ang)),
-          arith::TruncFOp::create(nb, l, ft, math::SinOp::create(nb, l, ang)));
-    };
-    SmallVector<OpFoldResult> cs = {n};
-    AffineMap id1 = AffineMap::getMultiDimIdentityMap(1, ctx);
-    auto [cre, cim] = generic2(
-        b, loc, {}, fresh(b, loc, cs, ft), fresh(b, loc, cs, ft), {id1, id1},
-        [&](OpBuilder &nb, Location l, ValueRange) {
-          auto [re, im] = chirpAt(nb, l, loopIndex(nb, l, 0));
-          linalg::YieldOp::create(nb, l, ValueRange{re, im});
-        });
-    chirp = {cre, cim};
-    SmallVector<OpFoldResult> fs = {mRows, b.getIndexAttr(1)};
-    AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
-    auto [fre, fim] = generic2(
-        b, loc, {}, fresh(b, loc, fs, ft), fresh(b, loc, fs, ft), {id2, id2},
-        [&](OpBuilder &nb, Location l, ValueRange) {
-          Value k = loopIndex(nb, l, 0);
-          Value head = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult,
-                                             k, n);
-          Value back = arith::SubIOp::create(nb, l, len.n, k);
-          Value tail = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult,
-                                             back, n);
-          Value use = arith::OrIOp::create(nb, l, head, tail);
-          Value src = arith::SelectOp::create(
-              nb, l, head, k,
-              arith::SelectOp::create(nb, l, tail, back, indexConst(nb, l, 0)));
-          auto [re, im] = chirpAt(nb, l, src);
-          Value zero = floatConst(nb, l, ft, 0.0);
-          linalg::YieldOp::create(
-              nb, l,
-              ValueRange{arith::SelectOp::create(nb, l, use, re, zero),
-                         arith::SelectOp::create(
-                             nb, l, use, arith::NegFOp::create(nb, l, im),
-                             zero)});
-        });
-    filter = forwardPow2(b, loc, {fre, fim}, len);
-  }
+};
 
-  // a[k] = x[k] w[k] for k < n, zero up to M.
-  SmallVector<OpFoldResult> aSizes = withRows(b, loc, x.re, mRows);
-  auto [are, aim] = generic2(
-      b, loc, {}, fresh(b, loc, aSizes, ft), fresh(b, loc, aSizes, ft),
-      {id, id}, [&](OpBuilder &nb, Location l, ValueRange) {
+/// w[k] = exp(-pi i k^2 / n) in double; k^2 mod 2n keeps the angle exact.
+std::complex<double> chirpRoot(int64_t k, int64_t n) {
+  int64_t r = (k % (2 * n)) * (k % (2 * n)) % (2 * n);
+  double ang = -kPi * double(r) / double(n);
+  return std::complex<double>(std::cos(ang), std::sin(ang));
+}
+
+/// The tables for static n and M, computed here in double.
+ChirpTables staticChirpTables(OpBuilder &b, Location loc, int64_t n, int64_t m,
+                              Type ft) {
+  std::vector<std::complex<double>> c(n), f(m);
+  for (int64_t k = 0; k < n; ++k)
+    c[k] = chirpRoot(k, n);
+  for (int64_t k = 0; k < m; ++k)
+    f[k] = k < n ? std::conj(chirpRoot(k, n))
+                 : (k > m - n ? std::conj(chirpRoot(m - k, n)) : 0.0);
+  hostFFT(f);
+  return {constant(b, loc, c, {n}, ft), constant(b, loc, f, {m, 1}, ft)};
+}
+
+/// w[k] (re, im) in `ft` for a run-time n, inside a generic body.
+std::pair<Value, Value> chirpAt(OpBuilder &nb, Location l, Value n, Value k,
+                                Type ft) {
+  Type f64 = nb.getF64Type(), i64 = nb.getI64Type();
+  Value k64 = arith::IndexCastOp::create(nb, l, i64, k);
+  Value two = arith::IndexCastOp::create(nb, l, i64, addi(nb, l, n, n));
+  Value km = arith::RemUIOp::create(nb, l, k64, two);
+  Value r =
+      arith::RemUIOp::create(nb, l, arith::MulIOp::create(nb, l, km, km), two);
+  Value ang = arith::DivFOp::create(
+      nb, l,
+      arith::MulFOp::create(nb, l, arith::UIToFPOp::create(nb, l, f64, r),
+                            floatConst(nb, l, f64, -kPi)),
+      indexToFloat(nb, l, n, f64));
+  return std::pair<Value, Value>(
+      arith::TruncFOp::create(nb, l, ft, math::CosOp::create(nb, l, ang)),
+      arith::TruncFOp::create(nb, l, ft, math::SinOp::create(nb, l, ang)));
+}
+
+/// The tables for a run-time n: generics evaluate the chirp (n) and the
+/// filter (`mRows` x 1), whose spectrum is then transformed.
+ChirpTables dynamicChirpTables(OpBuilder &b, Location loc, Value n,
+                               const Length &len, OpFoldResult mRows, Type ft) {
+  MLIRContext *ctx = b.getContext();
+  SmallVector<OpFoldResult> cs = {n};
+  AffineMap id1 = AffineMap::getMultiDimIdentityMap(1, ctx);
+  auto [cre, cim] =
+      generic2(b, loc, {}, fresh(b, loc, cs, ft), fresh(b, loc, cs, ft),
+               {id1, id1}, [&](OpBuilder &nb, Location l, ValueRange) {
+                 auto [re, im] = chirpAt(nb, l, n, loopIndex(nb, l, 0), ft);
+                 linalg::YieldOp::create(nb, l, ValueRange{re, im});
+               });
+  SmallVector<OpFoldResult> fs = {mRows, b.getIndexAttr(1)};
+  AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
+  auto [fre, fim] = generic2(
+      b, loc, {}, fresh(b, loc, fs, ft), fresh(b, loc, fs, ft), {id2, id2},
+      [&](OpBuilder &nb, Location l, ValueRange) {
         Value k = loopIndex(nb, l, 0);
-        Value in = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult, k,
-                                         n);
+        Value head =
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult, k, n);
+        Value back = arith::SubIOp::create(nb, l, len.n, k);
+        Value tail =
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult, back, n);
+        Value use = arith::OrIOp::create(nb, l, head, tail);
+        Value src = arith::SelectOp::create(
+            nb, l, head, k,
+            arith::SelectOp::create(nb, l, tail, back, indexConst(nb, l, 0)));
+        auto [re, im] = chirpAt(nb, l, n, src, ft);
+        Value zero = floatConst(nb, l, ft, 0.0);
+        linalg::YieldOp::create(
+            nb, l,
+            ValueRange{arith::SelectOp::create(nb, l, use, re, zero),
+                       arith::SelectOp::create(nb, l, use,
+                                               arith::NegFOp::create(nb, l, im),
+                                               zero)});
+      });
+  return {{cre, cim}, forwardPow2(b, loc, {fre, fim}, len)};
+}
+
+/// a[k] = x[k] w[k] for k < n, zero up to M (`sizes`: x's with M rows).
+Planar chirpedInput(OpBuilder &b, Location loc, Planar x, Value n,
+                    const Planar &chirp, ArrayRef<OpFoldResult> sizes) {
+  int64_t rank = rankOf(x.re);
+  Type ft = elemOf(x.re);
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, b.getContext());
+  auto [are, aim] = generic2(
+      b, loc, {}, fresh(b, loc, sizes, ft), fresh(b, loc, sizes, ft), {id, id},
+      [&](OpBuilder &nb, Location l, ValueRange) {
+        Value k = loopIndex(nb, l, 0);
+        Value in =
+            arith::CmpIOp::create(nb, l, arith::CmpIPredicate::ult, k, n);
         Value src = arith::SelectOp::create(nb, l, in, k, indexConst(nb, l, 0));
         SmallVector<Value> idx = atRow(nb, l, src, rank);
         Value xr = tensor::ExtractOp::create(nb, l, x.re, idx);
@@ -610,32 +675,39 @@ Planar bluestein(OpBuilder &b, Location loc, Planar x, Value n,
             ValueRange{arith::SelectOp::create(nb, l, in, pr, zero),
                        arith::SelectOp::create(nb, l, in, pi, zero)});
       });
-  Planar af = forwardPow2(b, loc, {are, aim}, len);
+  return {are, aim};
+}
 
-  // conj(A F): the inverse transform through the forward one.
+/// conj(A F), A the spectrum of the chirped input and F the filter's (its
+/// row k broadcast over the other dims): the inverse transform of A F
+/// through the forward one (`sizes`: af's).
+Planar filtered(OpBuilder &b, Location loc, const Planar &af,
+                const Planar &filter, ArrayRef<OpFoldResult> sizes) {
+  Type ft = elemOf(af.re);
+  AffineMap id =
+      AffineMap::getMultiDimIdentityMap(rankOf(af.re), b.getContext());
   auto [cre, cim] = generic2(
-      b, loc, {af.re, af.im}, fresh(b, loc, aSizes, ft),
-      fresh(b, loc, aSizes, ft), {id, id, id, id},
+      b, loc, {af.re, af.im}, fresh(b, loc, sizes, ft),
+      fresh(b, loc, sizes, ft), {id, id, id, id},
       [&](OpBuilder &nb, Location l, ValueRange a) {
         SmallVector<Value> fi = {loopIndex(nb, l, 0), indexConst(nb, l, 0)};
         Value fr = tensor::ExtractOp::create(nb, l, filter.re, fi);
         Value fim = tensor::ExtractOp::create(nb, l, filter.im, fi);
         auto [pr, pi] = cmul(nb, l, a[0], a[1], fr, fim);
-        linalg::YieldOp::create(nb, l,
-                                ValueRange{pr, arith::NegFOp::create(nb, l, pi)});
+        linalg::YieldOp::create(
+            nb, l, ValueRange{pr, arith::NegFOp::create(nb, l, pi)});
       });
-  Planar d = forwardPow2(b, loc, {cre, cim}, len);
+  return {cre, cim};
+}
 
-  // X[k] = w[k] conj(D[k]) / M.
-  Value invM = arith::DivFOp::create(b, loc, floatConst(b, loc, ft, 1.0),
-                                     indexToFloat(b, loc, len.n, ft));
-  SmallVector<OpFoldResult> outSizes =
-      withRows(b, loc, x.re, rowsOf(b, n, staticN));
-  if (!dest.re)
-    dest = {fresh(b, loc, outSizes, ft), fresh(b, loc, outSizes, ft)};
+/// X[k] = w[k] conj(D[k]) / M, k < n, into `dest` (planes of n rows).
+Planar dechirped(OpBuilder &b, Location loc, const Planar &d,
+                 const Planar &chirp, Value invM, Planar dest) {
+  int64_t rank = rankOf(d.re);
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, b.getContext());
   auto [yre, yim] = generic2(
-      b, loc, {}, dest.re, dest.im,
-      {id, id}, [&](OpBuilder &nb, Location l, ValueRange) {
+      b, loc, {}, dest.re, dest.im, {id, id},
+      [&](OpBuilder &nb, Location l, ValueRange) {
         Value k = loopIndex(nb, l, 0);
         SmallVector<Value> idx = atRow(nb, l, k, rank);
         Value dr = tensor::ExtractOp::create(nb, l, d.re, idx);
@@ -652,14 +724,44 @@ Planar bluestein(OpBuilder &b, Location loc, Planar x, Value n,
   return {yre, yim};
 }
 
+/// Bluestein: X[k] = w[k] sum_t (x[t] w[t]) conj(w[k - t]), w[k] =
+/// exp(-pi i k^2 / n), as a cyclic convolution of length M >= 2n - 1.
+Planar bluestein(OpBuilder &b, Location loc, Planar x, Value n,
+                 std::optional<int64_t> staticN, Planar dest = {}) {
+  Type ft = elemOf(x.re);
+  Value one = indexConst(b, loc, 1);
+  Value twoNm1 = arith::SubIOp::create(b, loc, addi(b, loc, n, n), one);
+  Length len = pow2Length(b, loc, twoNm1,
+                          staticN ? std::optional<int64_t>(2 * *staticN - 1)
+                                  : std::nullopt);
+  OpFoldResult mRows = rowsOf(b, len.n, len.staticN);
+  ChirpTables tables =
+      staticN ? staticChirpTables(b, loc, *staticN, *len.staticN, ft)
+              : dynamicChirpTables(b, loc, n, len, mRows, ft);
+
+  SmallVector<OpFoldResult> aSizes = withRows(b, loc, x.re, mRows);
+  Planar af = forwardPow2(
+      b, loc, chirpedInput(b, loc, x, n, tables.chirp, aSizes), len);
+  Planar d =
+      forwardPow2(b, loc, filtered(b, loc, af, tables.filter, aSizes), len);
+
+  Value invM = arith::DivFOp::create(b, loc, floatConst(b, loc, ft, 1.0),
+                                     indexToFloat(b, loc, len.n, ft));
+  SmallVector<OpFoldResult> outSizes =
+      withRows(b, loc, x.re, rowsOf(b, n, staticN));
+  if (!dest.re)
+    dest = {fresh(b, loc, outSizes, ft), fresh(b, loc, outSizes, ft)};
+  return dechirped(b, loc, d, tables.chirp, invM, dest);
+}
+
 } // namespace
 
 Length fft::pow2Length(OpBuilder &b, Location loc, Value atLeast,
                        std::optional<int64_t> staticAtLeast) {
   Length len;
   if (staticAtLeast) {
-    int64_t n =
-        int64_t(llvm::PowerOf2Ceil(uint64_t(std::max<int64_t>(*staticAtLeast, 1))));
+    int64_t n = int64_t(
+        llvm::PowerOf2Ceil(uint64_t(std::max<int64_t>(*staticAtLeast, 1))));
     len.staticN = n;
     len.n = indexConst(b, loc, n);
     len.logN = indexConst(b, loc, llvm::Log2_64(uint64_t(n)));
@@ -700,19 +802,22 @@ Planar fft::forwardPow2(OpBuilder &b, Location loc, Planar x,
   return {loop.getResult(0), loop.getResult(1)};
 }
 
-/// `transform` over groups of kLanes signals, one scf.forall task
+/// `transform` over groups of kSignalBlock signals, one scf.forall task
 /// each, when the static batch V (the product of the dims after dim 0) is
 /// above 64 and a multiple of the chunk: every task's stages are vector
 /// butterflies over its 16 signals (a batch that wide would otherwise take
 /// the generic stages), its planes stay cache-sized, and the tasks run in
-/// parallel. Other batches run as one transform.
+/// parallel. Other batches run as one transform. The chunk is the planes'
+/// width of the blocked layout (FFTBuilder.h), not the target's vector
+/// width.
 static Planar overSignalChunks(
     OpBuilder &b, Location loc, Planar x,
     function_ref<Planar(OpBuilder &, Location, Planar, Planar)> transform) {
   auto t = llvm::cast<RankedTensorType>(x.re.getType());
   int64_t rows = t.getDimSize(0);
-  int64_t v = t.hasStaticShape() ? t.getNumElements() / std::max<int64_t>(rows, 1) : 0;
-  if (v <= 64 || v % kLanes != 0)
+  int64_t v =
+      t.hasStaticShape() ? t.getNumElements() / std::max<int64_t>(rows, 1) : 0;
+  if (v <= 64 || v % kSignalBlock != 0)
     return transform(b, loc, x, {});
   Type ft = t.getElementType();
   SmallVector<ReassociationIndices> toFlat = {{0}, {}};
@@ -720,15 +825,15 @@ static Planar overSignalChunks(
     toFlat[1].push_back(d);
   auto flatType = RankedTensorType::get({rows, v}, ft);
   auto flat = [&](Value p) -> Value {
-    return t.getRank() == 2 ? p
-                            : tensor::CollapseShapeOp::create(b, loc, flatType,
-                                                              p, toFlat)
-                                  .getResult();
+    return t.getRank() == 2
+               ? p
+               : tensor::CollapseShapeOp::create(b, loc, flatType, p, toFlat)
+                     .getResult();
   };
   x = {flat(x.re), flat(x.im)};
   SmallVector<OpFoldResult> sizes = {b.getIndexAttr(rows), b.getIndexAttr(v)};
   auto forall = scf::ForallOp::create(
-      b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(v / kLanes)},
+      b, loc, ArrayRef<OpFoldResult>{b.getIndexAttr(v / kSignalBlock)},
       ValueRange{fresh(b, loc, sizes, ft), fresh(b, loc, sizes, ft)},
       std::nullopt);
   Planar y;
@@ -736,14 +841,13 @@ static Planar overSignalChunks(
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(forall.getTerminator());
     Value c0 = muli(b, loc, forall.getInductionVar(0),
-                    indexConst(b, loc, kLanes));
+                    indexConst(b, loc, kSignalBlock));
     SmallVector<OpFoldResult> off = {b.getIndexAttr(0), c0},
                               size = {b.getIndexAttr(rows),
-                                      b.getIndexAttr(kLanes)},
+                                      b.getIndexAttr(kSignalBlock)},
                               ones = {b.getIndexAttr(1), b.getIndexAttr(1)};
-    Planar xc = {
-        tensor::ExtractSliceOp::create(b, loc, x.re, off, size, ones),
-        tensor::ExtractSliceOp::create(b, loc, x.im, off, size, ones)};
+    Planar xc = {tensor::ExtractSliceOp::create(b, loc, x.re, off, size, ones),
+                 tensor::ExtractSliceOp::create(b, loc, x.im, off, size, ones)};
     // Each task transforms into its slice of the shared result.
     auto outSlice = [&](unsigned i) -> Value {
       return tensor::ExtractSliceOp::create(
@@ -751,12 +855,10 @@ static Planar overSignalChunks(
     };
     Planar yc = transform(b, loc, xc, {outSlice(0), outSlice(1)});
     b.setInsertionPointToStart(forall.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(b, loc, yc.re,
-                                          forall.getRegionIterArgs()[0], off,
-                                          size, ones);
-    tensor::ParallelInsertSliceOp::create(b, loc, yc.im,
-                                          forall.getRegionIterArgs()[1], off,
-                                          size, ones);
+    tensor::ParallelInsertSliceOp::create(
+        b, loc, yc.re, forall.getRegionIterArgs()[0], off, size, ones);
+    tensor::ParallelInsertSliceOp::create(
+        b, loc, yc.im, forall.getRegionIterArgs()[1], off, size, ones);
   }
   y = {forall.getResult(0), forall.getResult(1)};
   if (t.getRank() != 2)

@@ -1,4 +1,5 @@
-//===- FFTBuilder.h - Generated FFT code on tensors --------------*- C++ -*-===//
+//===- FFTBuilder.h - Generated FFT code on tensors --------------*- C++
+//-*-===//
 //
 // The building blocks of seqc's FFT lowerings (seq-lower-fft,
 // seq-lower-long-conv): complex signals in planar form (two f32 tensors) with
@@ -83,8 +84,12 @@ Planar forward(mlir::OpBuilder &b, mlir::Location loc, Planar x, Value n,
                std::optional<int64_t> staticN, bool bluestein);
 
 /// Signals per block when moving between a model's layout (each signal
-/// contiguous) and the planes (FFTLayout.cpp): one AVX-512 vector of f32.
-inline constexpr int64_t kLanes = 16;
+/// contiguous) and the planes (FFTLayout.cpp), and the planes' width: the
+/// layout moves are 16 x 16 blocks transposed in registers (shuffle masks
+/// built for that size), so this is an algorithmic block size, not the
+/// target's vector width -- on a narrower target (AVX2: 8 f32 lanes) LLVM
+/// splits each 16-lane operation into registers of the target's width.
+inline constexpr int64_t kSignalBlock = 16;
 
 /// The planes z[m][j] = x[j][2m] + i x[j][2m+1], m < rows, of up to 16 real
 /// signals x (S x L f32, S <= 16, zero past L; lanes past S repeat the last

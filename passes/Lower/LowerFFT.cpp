@@ -17,8 +17,11 @@
 
 #include "seqc/Dialect/Seq/IR/Seq.h"
 #include "seqc/Transforms/Passes.h"
+#include "seqc/Utils/AttrNames.h"
+#include "seqc/Utils/MathConstants.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Complex/IR/Complex.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -42,8 +45,8 @@ enum class Kind { C2C, R2C, C2R };
 
 /// Indices into the op's layout from the front layout's loop indices:
 /// `row` at `axis`, loop index d+1 before it and d after it.
-SmallVector<Value> toOpLayout(OpBuilder &b, Location l, Value row,
-                              int64_t axis, int64_t rank) {
+SmallVector<Value> toOpLayout(OpBuilder &b, Location l, Value row, int64_t axis,
+                              int64_t rank) {
   SmallVector<Value> idx;
   for (int64_t d = 0; d < rank; ++d)
     idx.push_back(d == axis ? row : loopIndex(b, l, d < axis ? d + 1 : d));
@@ -75,7 +78,7 @@ AffineMap frontToOp(MLIRContext *ctx, int64_t axis, int64_t rank) {
 /// consumer (the ONNX (re, im) split, say), whose loops would run it in the
 /// op's layout: strided reads and, for the split, every bin computed twice.
 void keepOrder(OpBuilder &b, Value scatter) {
-  scatter.getDefiningOp()->setAttr("seqc.keep_order", b.getUnitAttr());
+  attrs::markKeepOrder(scatter.getDefiningOp());
 }
 
 /// A model tensor with the transform axis last, flattened to (signals,
@@ -113,13 +116,15 @@ public:
   }
 
   /// Whether the groups are all full (a static multiple of 16 signals).
-  bool allFull() const { return staticCount && *staticCount % kLanes == 0; }
+  bool allFull() const {
+    return staticCount && *staticCount % kSignalBlock == 0;
+  }
 
   /// `t` (same signal dims) as (signals, length).
   Value flat(OpBuilder &b, Value t) const {
-    return rank == 2 ? t
-                     : tensor::CollapseShapeOp::create(b, loc, t, toFlat)
-                           .getResult();
+    return rank == 2
+               ? t
+               : tensor::CollapseShapeOp::create(b, loc, t, toFlat).getResult();
   }
 
   /// A (signals, length) tensor back in the model's layout `type`.
@@ -134,14 +139,14 @@ public:
   /// A complex (signals, cols) tensor as two f32 planes, elementwise.
   Planar split(OpBuilder &b, Value t, int64_t cols) const {
     AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, b.getContext());
-    auto [re, im] = generic2(
-        b, loc, {t}, fresh2(b, cols), fresh2(b, cols), {id2, id2, id2},
-        [&](OpBuilder &nb, Location l, ValueRange a) {
-          linalg::YieldOp::create(
-              nb, l,
-              ValueRange{complex::ReOp::create(nb, l, a[0]),
-                         complex::ImOp::create(nb, l, a[0])});
-        });
+    auto [re, im] =
+        generic2(b, loc, {t}, fresh2(b, cols), fresh2(b, cols), {id2, id2, id2},
+                 [&](OpBuilder &nb, Location l, ValueRange a) {
+                   linalg::YieldOp::create(
+                       nb, l,
+                       ValueRange{complex::ReOp::create(nb, l, a[0]),
+                                  complex::ImOp::create(nb, l, a[0])});
+                 });
     return {re, im};
   }
 
@@ -153,33 +158,32 @@ public:
   /// One task per group over the shared (signals, cols[i]) outputs `outs`:
   /// `body` gets the group's rows of a (signals, *) tensor through `rows`
   /// and its slices of the outputs, and returns their new values.
-  SmallVector<Value>
-  forEach(OpBuilder &b, ValueRange outs,
-          function_ref<SmallVector<Value>(
-              OpBuilder &, function_ref<Value(Value, int64_t)> rows,
-              ValueRange outSlices)>
-              body) const {
+  SmallVector<Value> forEach(
+      OpBuilder &b, ValueRange outs,
+      function_ref<SmallVector<Value>(OpBuilder &,
+                                      function_ref<Value(Value, int64_t)> rows,
+                                      ValueRange outSlices)>
+          body) const {
     OpFoldResult tasks;
     if (staticCount)
-      tasks = b.getIndexAttr((*staticCount + kLanes - 1) / kLanes);
+      tasks = b.getIndexAttr((*staticCount + kSignalBlock - 1) / kSignalBlock);
     else
       tasks = Value(arith::CeilDivUIOp::create(
           b, loc, getValueOrCreateConstantIndexOp(b, loc, count),
-          indexConst(b, loc, kLanes)));
+          indexConst(b, loc, kSignalBlock)));
     auto forall = scf::ForallOp::create(b, loc, ArrayRef<OpFoldResult>{tasks},
                                         outs, std::nullopt);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPoint(forall.getTerminator());
     Value s0 = arith::MulIOp::create(b, loc, forall.getInductionVar(0),
-                                     indexConst(b, loc, kLanes));
+                                     indexConst(b, loc, kSignalBlock));
     // Rows in this group: 16, or min(16, signals - s0) when that can differ.
-    OpFoldResult size = b.getIndexAttr(kLanes);
+    OpFoldResult size = b.getIndexAttr(kSignalBlock);
     if (!allFull())
       size = Value(arith::MinUIOp::create(
-          b, loc, indexConst(b, loc, kLanes),
-          arith::SubIOp::create(b, loc,
-                                getValueOrCreateConstantIndexOp(b, loc, count),
-                                s0)));
+          b, loc, indexConst(b, loc, kSignalBlock),
+          arith::SubIOp::create(
+              b, loc, getValueOrCreateConstantIndexOp(b, loc, count), s0)));
     OpFoldResult zero = b.getIndexAttr(0), one = b.getIndexAttr(1);
     auto rows = [&](Value t, int64_t cols) -> Value {
       return tensor::ExtractSliceOp::create(
@@ -194,7 +198,7 @@ public:
       int64_t cols = llvm::cast<RankedTensorType>(o.getType()).getDimSize(1);
       slices.push_back(allFull() ? rows(o, cols)
                                  : fresh(b, loc,
-                                         {b.getIndexAttr(kLanes),
+                                         {b.getIndexAttr(kSignalBlock),
                                           b.getIndexAttr(cols)},
                                          b.getF32Type()));
     }
@@ -204,16 +208,18 @@ public:
         r = tensor::ExtractSliceOp::create(
             b, loc, r, ArrayRef<OpFoldResult>{zero, zero},
             ArrayRef<OpFoldResult>{
-                size, b.getIndexAttr(
-                          llvm::cast<RankedTensorType>(r.getType()).getDimSize(1))},
+                size,
+                b.getIndexAttr(
+                    llvm::cast<RankedTensorType>(r.getType()).getDimSize(1))},
             ArrayRef<OpFoldResult>{one, one});
     b.setInsertionPointToStart(forall.getTerminator().getBody());
     for (auto [r, dest] : llvm::zip(results, forall.getRegionIterArgs()))
       tensor::ParallelInsertSliceOp::create(
           b, loc, r, dest, ArrayRef<OpFoldResult>{s0, zero},
           ArrayRef<OpFoldResult>{
-              size, b.getIndexAttr(llvm::cast<RankedTensorType>(dest.getType())
-                                       .getDimSize(1))},
+              size,
+              b.getIndexAttr(
+                  llvm::cast<RankedTensorType>(dest.getType()).getDimSize(1))},
           ArrayRef<OpFoldResult>{one, one});
     return SmallVector<Value>(forall.getResults());
   }
@@ -260,6 +266,84 @@ bool groupable(RankedTensorType in, RankedTensorType out, int64_t axis) {
   return signals >= 4;
 }
 
+/// One transform op as the lowerings see it: its operands and types, the
+/// direction and algorithm, and the transform length N (a value, and its
+/// static value when known).
+struct TransformPlan {
+  Operation *op = nullptr;
+  Kind kind = Kind::C2C;
+  Value input;
+  int64_t axis = 0;
+  /// The op's `inverse` (irfft: always).
+  bool inverse = false;
+  seq::ImplKind impl = seq::ImplKind::mixed_radix;
+  RankedTensorType inType, resultType;
+  Type ft;
+  /// The input's size along the axis, and N.
+  Value inLen, n;
+  std::optional<int64_t> staticN;
+
+  Location loc() const { return op->getLoc(); }
+  int64_t rank() const { return inType.getRank(); }
+  bool bluestein() const { return impl == seq::ImplKind::bluestein; }
+  /// Inverses transform the conjugate and scale by 1/N.
+  bool isInverse() const { return inverse || kind == Kind::C2R; }
+  /// A real transform of even static length N >= 4: one complex transform
+  /// of length N/2 (RealEven).
+  bool realEven() const {
+    return kind != Kind::C2C && staticN && *staticN % 2 == 0 && *staticN >= 4;
+  }
+  /// The transform in 16-signal groups (lowerBlocked).
+  bool blocked() const {
+    return staticN && groupable(inType, resultType, axis);
+  }
+};
+
+/// The plan of `op` (f32 only): N is the length attribute, else 2 (M - 1)
+/// for an irfft of M bins, else the input's length M.
+FailureOr<TransformPlan> planTransform(Operation *op, PatternRewriter &rw,
+                                       Kind kind, Value input, int64_t axis,
+                                       std::optional<uint64_t> lengthAttr,
+                                       bool inverse, seq::ImplKind impl) {
+  Location loc = op->getLoc();
+  TransformPlan p;
+  p.op = op;
+  p.kind = kind;
+  p.input = input;
+  p.axis = axis;
+  p.inverse = inverse;
+  p.impl = impl;
+  p.inType = llvm::cast<RankedTensorType>(input.getType());
+  p.resultType = llvm::cast<RankedTensorType>(op->getResult(0).getType());
+  p.ft = kind == Kind::C2R
+             ? p.resultType.getElementType()
+             : llvm::cast<ComplexType>(p.resultType.getElementType())
+                   .getElementType();
+  if (!p.ft.isF32())
+    return rw.notifyMatchFailure(op, "f32 only");
+
+  p.inLen = dimValue(rw, loc, input, axis);
+  if (lengthAttr) {
+    p.staticN = int64_t(*lengthAttr);
+    p.n = indexConst(rw, loc, *p.staticN);
+  } else if (kind == Kind::C2R) {
+    // 2 (M - 1).
+    p.n = arith::MulIOp::create(
+        rw, loc,
+        arith::SubIOp::create(rw, loc, p.inLen, indexConst(rw, loc, 1)),
+        indexConst(rw, loc, 2));
+    if (!p.inType.isDynamicDim(axis))
+      p.staticN = 2 * (p.inType.getDimSize(axis) - 1);
+  } else {
+    p.n = p.inLen;
+    if (!p.inType.isDynamicDim(axis))
+      p.staticN = p.inType.getDimSize(axis);
+  }
+  if (p.staticN && *p.staticN <= 0)
+    return rw.notifyMatchFailure(op, "empty transform");
+  return p;
+}
+
 /// Real transforms of even static length N through one complex transform
 /// of length h = N/2 on z[n] = x[2n] + i x[2n+1]: with Fe/Fo the spectra of
 /// the even/odd samples, Z = Fe + i Fo and
@@ -276,17 +360,15 @@ bool groupable(RankedTensorType in, RankedTensorType out, int64_t axis) {
 /// them.
 class RealEven {
 public:
-  RealEven(Operation *op, PatternRewriter &rw, Kind kind, Value input,
-           int64_t axis, int64_t n, seq::ImplKind impl)
-      : op(op), rw(rw), kind(kind), input(input), axis(axis), n(n), h(n / 2),
-        impl(impl), loc(op->getLoc()),
-        rt(llvm::cast<RankedTensorType>(op->getResult(0).getType())),
+  RealEven(const TransformPlan &p, PatternRewriter &rw)
+      : op(p.op), rw(rw), kind(p.kind), input(p.input), axis(p.axis),
+        n(*p.staticN), h(n / 2), impl(p.impl), loc(p.loc()), rt(p.resultType),
         rank(rt.getRank()) {
     ft = rw.getF32Type();
     // w_N^k for k <= h, in double then rounded.
     std::vector<float> wr(h + 1), wi(h + 1);
     for (int64_t k = 0; k <= h; ++k) {
-      double ang = -2.0 * 3.14159265358979323846 * double(k) / double(n);
+      double ang = -2.0 * kPi * double(k) / double(n);
       wr[k] = float(std::cos(ang));
       wi[k] = float(std::sin(ang));
     }
@@ -319,25 +401,16 @@ private:
   Type ft;
   Planar tw;
 
-  Value mul(OpBuilder &b, Location l, Value x, Value y) {
-    return arith::MulFOp::create(b, l, x, y);
-  }
-  Value add(OpBuilder &b, Location l, Value x, Value y) {
-    return arith::AddFOp::create(b, l, x, y);
-  }
-  Value sub(OpBuilder &b, Location l, Value x, Value y) {
-    return arith::SubFOp::create(b, l, x, y);
-  }
-
   Planar transform(OpBuilder &b, Location l, Planar z) {
     return forward(b, l, z, indexConst(b, l, h), h,
                    impl == seq::ImplKind::bluestein);
   }
 
   /// rfft bin k <= h from the planes of Z (front layout; `at` reads a row).
-  std::pair<Value, Value>
-  r2cBin(OpBuilder &b, Location l, Value k,
-         function_ref<Value(Value plane, Value row)> at, Planar z) {
+  std::pair<Value, Value> r2cBin(OpBuilder &b, Location l, Value k,
+                                 function_ref<Value(Value plane, Value row)> at,
+                                 Planar z) {
+    ArithBuilder ab(b, l);
     Value hh = indexConst(b, l, h);
     Value kk = arith::RemUIOp::create(b, l, k, hh);
     Value mk =
@@ -345,16 +418,15 @@ private:
     Value half = floatConst(b, l, ft, 0.5);
     Value ar = at(z.re, kk), ai = at(z.im, kk);
     Value cr = at(z.re, mk), ci = arith::NegFOp::create(b, l, at(z.im, mk));
-    Value fer = mul(b, l, add(b, l, ar, cr), half);
-    Value fei = mul(b, l, add(b, l, ai, ci), half);
+    Value fer = ab.mul(ab.add(ar, cr), half);
+    Value fei = ab.mul(ab.add(ai, ci), half);
     // (Z - conj Z[h-k]) / 2i = (im, -re) / 2
-    Value for_ =
-        mul(b, l, add(b, l, ai, arith::NegFOp::create(b, l, ci)), half);
-    Value foi = mul(b, l, sub(b, l, cr, ar), half);
+    Value for_ = ab.mul(ab.add(ai, arith::NegFOp::create(b, l, ci)), half);
+    Value foi = ab.mul(ab.sub(cr, ar), half);
     Value twr = tensor::ExtractOp::create(b, l, tw.re, ValueRange{k});
     Value twi = tensor::ExtractOp::create(b, l, tw.im, ValueRange{k});
-    Value xr = add(b, l, fer, sub(b, l, mul(b, l, twr, for_), mul(b, l, twi, foi)));
-    Value xi = add(b, l, fei, add(b, l, mul(b, l, twr, foi), mul(b, l, twi, for_)));
+    Value xr = ab.add(fer, ab.sub(ab.mul(twr, for_), ab.mul(twi, foi)));
+    Value xi = ab.add(fei, ab.add(ab.mul(twr, foi), ab.mul(twi, for_)));
     return {xr, xi};
   }
 
@@ -364,22 +436,23 @@ private:
   std::pair<Value, Value>
   c2rBin(OpBuilder &b, Location l, Value k,
          function_ref<std::pair<Value, Value>(Value row)> bin) {
+    ArithBuilder ab(b, l);
     Value half = floatConst(b, l, ft, 0.5);
     auto [ar, ai] = bin(k);
     auto [cr, ciPos] = bin(arith::SubIOp::create(b, l, indexConst(b, l, h), k));
     Value ci = arith::NegFOp::create(b, l, ciPos); // conj X[h-k]
-    Value fer = mul(b, l, add(b, l, ar, cr), half);
-    Value fei = mul(b, l, add(b, l, ai, ci), half);
+    Value fer = ab.mul(ab.add(ar, cr), half);
+    Value fei = ab.mul(ab.add(ai, ci), half);
     // Fo = (X[k] - conj X[h-k]) / (2 w^k) = (d / 2) * conj(w^k)
-    Value dr = mul(b, l, sub(b, l, ar, cr), half);
-    Value di = mul(b, l, sub(b, l, ai, ci), half);
+    Value dr = ab.mul(ab.sub(ar, cr), half);
+    Value di = ab.mul(ab.sub(ai, ci), half);
     Value twr = tensor::ExtractOp::create(b, l, tw.re, ValueRange{k});
     Value twi = tensor::ExtractOp::create(b, l, tw.im, ValueRange{k});
-    Value forr = add(b, l, mul(b, l, dr, twr), mul(b, l, di, twi));
-    Value foi = sub(b, l, mul(b, l, di, twr), mul(b, l, dr, twi));
+    Value forr = ab.add(ab.mul(dr, twr), ab.mul(di, twi));
+    Value foi = ab.sub(ab.mul(di, twr), ab.mul(dr, twi));
     // Z = Fe + i Fo; yield conj Z.
-    Value re = sub(b, l, fer, foi);
-    Value im = add(b, l, fei, forr);
+    Value re = ab.sub(fer, foi);
+    Value im = ab.add(fei, forr);
     return {re, arith::NegFOp::create(b, l, im)};
   }
 
@@ -403,75 +476,99 @@ private:
             arith::SelectOp::create(b, l, in, im, zero)};
   }
 
-  /// Every signal at once: a generic gathers the planes N/2 x (other dims),
-  /// another scatters the result back (iterating the front layout and
-  /// writing through frontToOp).
+  //===--------------------------------------------------------------------===//
+  // Gathered: every signal at once
+  //===--------------------------------------------------------------------===//
+
+  /// Row `row` of a front-layout plane, inside a generic over that layout.
+  Value frontAt(OpBuilder &b, Location l, Value plane, Value row) {
+    return tensor::ExtractOp::create(b, l, plane, atRowFront(b, l, row, rank));
+  }
+
+  /// `inSizes` with the transform axis `axisSize` long.
+  SmallVector<OpFoldResult> withAxisSize(ArrayRef<OpFoldResult> inSizes,
+                                         int64_t axisSize) {
+    SmallVector<OpFoldResult> sizes(inSizes);
+    sizes[axis] = rw.getIndexAttr(axisSize);
+    return sizes;
+  }
+
+  /// A generic gathers the planes h x (other dims), another scatters the
+  /// result back (iterating the front layout and writing through
+  /// frontToOp).
   Value gathered() {
-    MLIRContext *ctx = rw.getContext();
     Value inLen = dimValue(rw, loc, input, axis);
     SmallVector<OpFoldResult> inSizes = sizesOf(rw, loc, input);
     SmallVector<OpFoldResult> front = {rw.getIndexAttr(h)};
     for (int64_t d = 0; d < rank; ++d)
       if (d != axis)
         front.push_back(inSizes[d]);
-    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
     Value zero = floatConst(rw, loc, ft, 0.0);
-    auto outSizes = [&](int64_t axisSize) {
-      SmallVector<OpFoldResult> sizes = inSizes;
-      sizes[axis] = rw.getIndexAttr(axisSize);
-      return sizes;
-    };
-    auto frontAt = [&](OpBuilder &b, Location l) {
-      return [&b, l, this](Value plane, Value row) -> Value {
-        return tensor::ExtractOp::create(b, l, plane,
-                                         atRowFront(b, l, row, rank));
-      };
-    };
+    Value out = kind == Kind::R2C ? gatheredR2C(inLen, inSizes, front, zero)
+                                  : gatheredC2R(inLen, inSizes, front);
+    keepOrder(rw, out);
+    return out;
+  }
+
+  /// Sample `pos` of the rfft input at the generic's other indices, `zero`
+  /// past `inLen` unless every sample read exists (`inBounds`).
+  Value sample(OpBuilder &b, Location l, Value pos, Value inLen, Value zero,
+               bool inBounds) {
+    if (inBounds)
+      return tensor::ExtractOp::create(b, l, input,
+                                       toOpLayout(b, l, pos, axis, rank));
+    Value in =
+        arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, pos, inLen);
+    Value safe = arith::SelectOp::create(b, l, in, pos, indexConst(b, l, 0));
+    Value v = tensor::ExtractOp::create(b, l, input,
+                                        toOpLayout(b, l, safe, axis, rank));
+    return arith::SelectOp::create(b, l, in, v, zero);
+  }
+
+  /// rfft: z[m] = x[2m] + i x[2m+1] gathered, transformed, and X[k],
+  /// k <= h, scattered into the op's layout.
+  Value gatheredR2C(Value inLen, ArrayRef<OpFoldResult> inSizes,
+                    ArrayRef<OpFoldResult> front, Value zero) {
+    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, rw.getContext());
     // Every sample the transform reads exists (no zero padding): no checks.
     auto inType = llvm::cast<RankedTensorType>(input.getType());
     bool inBounds = !inType.isDynamicDim(axis) && inType.getDimSize(axis) >= n;
-    Value out;
-    if (kind == Kind::R2C) {
-      // z[m] = x[2m] + i x[2m+1] (zero past the input).
-      auto [zr, zi] = generic2(
-          rw, loc, {}, fresh(rw, loc, front, ft), fresh(rw, loc, front, ft),
-          {id, id}, [&](OpBuilder &b, Location l, ValueRange) {
-            Value m2 = arith::MulIOp::create(b, l, loopIndex(b, l, 0),
-                                             indexConst(b, l, 2));
-            auto sample = [&](Value pos) -> Value {
-              if (inBounds)
-                return tensor::ExtractOp::create(
-                    b, l, input, toOpLayout(b, l, pos, axis, rank));
-              Value in = arith::CmpIOp::create(
-                  b, l, arith::CmpIPredicate::ult, pos, inLen);
-              Value safe =
-                  arith::SelectOp::create(b, l, in, pos, indexConst(b, l, 0));
-              Value v = tensor::ExtractOp::create(
-                  b, l, input, toOpLayout(b, l, safe, axis, rank));
-              return arith::SelectOp::create(b, l, in, v, zero);
-            };
-            linalg::YieldOp::create(
-                b, l,
-                ValueRange{sample(m2), sample(arith::AddIOp::create(
-                                           b, l, m2, indexConst(b, l, 1)))});
-          });
-      Planar z = transform(rw, loc, {zr, zi});
-      // X[k], k <= h, into the op's layout.
-      out = generic(
-          rw, loc, {},
-          tensor::EmptyOp::create(rw, loc, outSizes(h + 1), rt.getElementType()),
-          {frontToOp(ctx, axis, rank)}, std::string(rank, 'p'),
-          [&](OpBuilder &b, Location l, ValueRange) {
-            auto [xr, xi] = r2cBin(b, l, loopIndex(b, l, 0), frontAt(b, l), z);
-            linalg::YieldOp::create(
-                b, l,
-                Value(complex::CreateOp::create(b, l, rt.getElementType(), xr,
-                                                xi)));
-          });
-      keepOrder(rw, out);
-      return out;
-    }
+    auto [zr, zi] = generic2(
+        rw, loc, {}, fresh(rw, loc, front, ft), fresh(rw, loc, front, ft),
+        {id, id}, [&](OpBuilder &b, Location l, ValueRange) {
+          Value m2 = arith::MulIOp::create(b, l, loopIndex(b, l, 0),
+                                           indexConst(b, l, 2));
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{
+                  sample(b, l, m2, inLen, zero, inBounds),
+                  sample(b, l,
+                         arith::AddIOp::create(b, l, m2, indexConst(b, l, 1)),
+                         inLen, zero, inBounds)});
+        });
+    Planar z = transform(rw, loc, {zr, zi});
+    return generic(
+        rw, loc, {},
+        tensor::EmptyOp::create(rw, loc, withAxisSize(inSizes, h + 1),
+                                rt.getElementType()),
+        {frontToOp(rw.getContext(), axis, rank)}, std::string(rank, 'p'),
+        [&](OpBuilder &b, Location l, ValueRange) {
+          auto [xr, xi] = r2cBin(
+              b, l, loopIndex(b, l, 0),
+              [&](Value plane, Value row) { return frontAt(b, l, plane, row); },
+              z);
+          linalg::YieldOp::create(b, l,
+                                  Value(complex::CreateOp::create(
+                                      b, l, rt.getElementType(), xr, xi)));
+        });
+  }
 
+  /// irfft: conj Z gathered from the spectrum, transformed, and
+  /// x[2m] = Re z[m] / h, x[2m+1] = Im z[m] / h (z = conj(forward) / h)
+  /// scattered into the op's layout.
+  Value gatheredC2R(Value inLen, ArrayRef<OpFoldResult> inSizes,
+                    ArrayRef<OpFoldResult> front) {
+    AffineMap id = AffineMap::getMultiDimIdentityMap(rank, rw.getContext());
     auto [zr, zi] = generic2(
         rw, loc, {}, fresh(rw, loc, front, ft), fresh(rw, loc, front, ft),
         {id, id}, [&](OpBuilder &b, Location l, ValueRange) {
@@ -487,11 +584,11 @@ private:
           linalg::YieldOp::create(b, l, ValueRange{re, im});
         });
     Planar z = transform(rw, loc, {zr, zi});
-    // x[2m] = Re z[m] / h, x[2m+1] = Im z[m] / h with z = conj(forward)/h.
     Value scale = floatConst(rw, loc, ft, 1.0 / double(h));
-    out = generic(
-        rw, loc, {}, tensor::EmptyOp::create(rw, loc, outSizes(n), ft),
-        {frontToOp(ctx, axis, rank)}, std::string(rank, 'p'),
+    return generic(
+        rw, loc, {},
+        tensor::EmptyOp::create(rw, loc, withAxisSize(inSizes, n), ft),
+        {frontToOp(rw.getContext(), axis, rank)}, std::string(rank, 'p'),
         [&](OpBuilder &b, Location l, ValueRange) {
           Value t = loopIndex(b, l, 0);
           Value m = arith::DivUIOp::create(b, l, t, indexConst(b, l, 2));
@@ -505,58 +602,76 @@ private:
               b, l, tensor::ExtractOp::create(b, l, z.im, idx));
           linalg::YieldOp::create(
               b, l,
-              mul(b, l, arith::SelectOp::create(b, l, odd, im, re), scale));
+              ArithBuilder(b, l).mul(arith::SelectOp::create(b, l, odd, im, re),
+                                     scale));
         });
-    keepOrder(rw, out);
-    return out;
   }
 
-  /// Groups of 16 signals (the transform axis last): one forall task per
-  /// group moves its signals into planes with block transposes, transforms
-  /// them and moves the result back.
+  //===--------------------------------------------------------------------===//
+  // Blocked: groups of 16 signals, the transform axis last
+  //===--------------------------------------------------------------------===//
+
+  /// A pair of fresh rows x 16 planes.
+  std::pair<Value, Value> planes(OpBuilder &b, int64_t rows) {
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(rows),
+                                       b.getIndexAttr(kSignalBlock)};
+    return std::pair<Value, Value>(fresh(b, loc, sizes, ft),
+                                   fresh(b, loc, sizes, ft));
+  }
+
+  /// Row `row` of a rows x 16 plane, inside a generic over the planes.
+  static Value planeAt(OpBuilder &b, Location l, Value plane, Value row) {
+    return tensor::ExtractOp::create(b, l, plane,
+                                     ValueRange{row, loopIndex(b, l, 1)});
+  }
+
+  /// One forall task per group moves its signals into planes with block
+  /// transposes, transforms them and moves the result back.
   Value blocked() {
-    MLIRContext *ctx = rw.getContext();
     auto it = llvm::cast<RankedTensorType>(input.getType());
     int64_t inLen = it.getDimSize(axis);
     int64_t outLen = rt.getDimSize(axis);
-    AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
     SignalGroups groups(rw, loc, input);
     Value x = groups.flat(rw, input);
-    auto planes = [&](OpBuilder &b, int64_t rows) {
-      SmallVector<OpFoldResult> sizes = {b.getIndexAttr(rows),
-                                         b.getIndexAttr(kLanes)};
-      return std::pair<Value, Value>(fresh(b, loc, sizes, ft),
-                                     fresh(b, loc, sizes, ft));
-    };
-    auto frontAt = [](OpBuilder &b, Location l) {
-      return [&b, l](Value plane, Value row) -> Value {
-        return tensor::ExtractOp::create(b, l, plane,
-                                         ValueRange{row, loopIndex(b, l, 1)});
-      };
-    };
+    return kind == Kind::R2C ? blockedR2C(groups, x, inLen, outLen)
+                             : blockedC2R(groups, x, inLen, outLen);
+  }
 
-    if (kind == Kind::R2C) {
-      SmallVector<Value> res = groups.forEach(
-          rw, {groups.fresh2(rw, outLen), groups.fresh2(rw, outLen)},
-          [&](OpBuilder &b, function_ref<Value(Value, int64_t)> rows,
-              ValueRange outs) -> SmallVector<Value> {
-            Planar z = transform(b, loc, packEvenOdd(b, loc, rows(x, inLen), h));
-            auto [pr, pi] = planes(b, h + 1);
-            auto [xr, xi] = generic2(
-                b, loc, {}, pr, pi, {id2, id2},
-                [&](OpBuilder &nb, Location l, ValueRange) {
-                  auto [re, im] =
-                      r2cBin(nb, l, loopIndex(nb, l, 0), frontAt(nb, l), z);
-                  linalg::YieldOp::create(nb, l, ValueRange{re, im});
-                });
-            return {storeTransposed(b, loc, xr, outs[0]),
-                    storeTransposed(b, loc, xi, outs[1])};
-          });
-      return groups.unflat(
-          rw, complexOf(rw, loc, res[0], res[1], rt.getElementType()), rt);
-    }
+  /// rfft: each task packs even/odd samples into the planes of z,
+  /// transforms them, and stores the bins X[k], k <= h, transposed.
+  Value blockedR2C(const SignalGroups &groups, Value x, int64_t inLen,
+                   int64_t outLen) {
+    AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, rw.getContext());
+    SmallVector<Value> res = groups.forEach(
+        rw, {groups.fresh2(rw, outLen), groups.fresh2(rw, outLen)},
+        [&](OpBuilder &b, function_ref<Value(Value, int64_t)> rows,
+            ValueRange outs) -> SmallVector<Value> {
+          Planar z = transform(b, loc, packEvenOdd(b, loc, rows(x, inLen), h));
+          auto [pr, pi] = planes(b, h + 1);
+          auto [xr, xi] =
+              generic2(b, loc, {}, pr, pi, {id2, id2},
+                       [&](OpBuilder &nb, Location l, ValueRange) {
+                         auto [re, im] = r2cBin(
+                             nb, l, loopIndex(nb, l, 0),
+                             [&](Value plane, Value row) {
+                               return planeAt(nb, l, plane, row);
+                             },
+                             z);
+                         linalg::YieldOp::create(nb, l, ValueRange{re, im});
+                       });
+          return {storeTransposed(b, loc, xr, outs[0]),
+                  storeTransposed(b, loc, xi, outs[1])};
+        });
+    return groups.unflat(
+        rw, complexOf(rw, loc, res[0], res[1], rt.getElementType()), rt);
+  }
 
-    // The irfft's spectrum as two f32 planes in its own layout.
+  /// irfft: the spectrum split into f32 planes in its own layout; each task
+  /// loads its bins transposed, forms conj Z, transforms it, scales by 1/h
+  /// and interleaves the even and odd samples back.
+  Value blockedC2R(const SignalGroups &groups, Value x, int64_t inLen,
+                   int64_t outLen) {
+    AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, rw.getContext());
     auto [sr, si] = groups.split(rw, x, inLen);
     int64_t bins = std::min(inLen, h + 1);
     SmallVector<Value> res = groups.forEach(
@@ -588,11 +703,12 @@ private:
           auto [pr, pi] = generic2(
               b, loc, {z.re, z.im}, s0r, s0i, {id2, id2, id2, id2},
               [&](OpBuilder &nb, Location l, ValueRange a) {
+                ArithBuilder ab(nb, l);
                 linalg::YieldOp::create(
                     nb, l,
-                    ValueRange{mul(nb, l, a[0], scale),
-                               mul(nb, l, arith::NegFOp::create(nb, l, a[1]),
-                                   scale)});
+                    ValueRange{
+                        ab.mul(a[0], scale),
+                        ab.mul(arith::NegFOp::create(nb, l, a[1]), scale)});
               });
           return {unpackEvenOdd(b, loc, {pr, pi}, outs[0])};
         });
@@ -600,257 +716,304 @@ private:
   }
 };
 
-LogicalResult lowerRealEven(Operation *op, PatternRewriter &rw, Kind kind,
-                            Value input, int64_t axis, int64_t n,
-                            seq::ImplKind impl) {
-  return RealEven(op, rw, kind, input, axis, n, impl).run();
+//===----------------------------------------------------------------------===//
+// Blocked complex transforms (and real ones of odd length)
+//===----------------------------------------------------------------------===//
+
+/// A fresh rows x 16 f32 plane, filled with `fill` if given.
+Value freshPlane(OpBuilder &b, Location loc, int64_t rows,
+                 Value fill = Value()) {
+  return fresh(b, loc, {b.getIndexAttr(rows), b.getIndexAttr(kSignalBlock)},
+               b.getF32Type(), fill);
+}
+
+/// `p` (rows x 16 planes of a length-n transform) times `scale`,
+/// conjugated if `conjugate`; with `realBins` the imaginary parts of bin 0
+/// and, n even, bin n/2 are exactly 0 (`zero`: a real signal's spectrum).
+Planar scaleBins(OpBuilder &b, Location loc, Planar p, int64_t rows,
+                 double scale, bool conjugate, bool realBins, int64_t n,
+                 Value zero) {
+  Type ft = b.getF32Type();
+  AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, b.getContext());
+  Value s = floatConst(b, loc, ft, scale);
+  auto [re, im] = generic2(
+      b, loc, {p.re, p.im}, freshPlane(b, loc, rows), freshPlane(b, loc, rows),
+      {id2, id2, id2, id2}, [&](OpBuilder &nb, Location l, ValueRange a) {
+        Value pr = arith::MulFOp::create(nb, l, a[0], s);
+        Value pi = arith::MulFOp::create(nb, l, a[1], s);
+        if (conjugate)
+          pi = arith::NegFOp::create(nb, l, pi);
+        if (realBins) {
+          Value k = loopIndex(nb, l, 0);
+          Value real = arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, k,
+                                             indexConst(nb, l, 0));
+          if (n % 2 == 0)
+            real = arith::OrIOp::create(
+                nb, l, real,
+                arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq, k,
+                                      indexConst(nb, l, n / 2)));
+          pi = arith::SelectOp::create(nb, l, real, zero, pi);
+        }
+        linalg::YieldOp::create(nb, l, ValueRange{pr, pi});
+      });
+  return {re, im};
+}
+
+/// One task of lowerBlocked: the group's signals (`in`, planar in the op's
+/// layout; no imaginary plane for an rfft) loaded transposed into n x 16
+/// planes, transformed (inverses: the conjugate, then conjugated and scaled
+/// by 1/N; rfft: bins 0 .. N/2 kept, bin 0 and N/2 exactly real) and
+/// stored transposed into the group's output slices `outs`.
+SmallVector<Value> blockedTask(OpBuilder &b, const TransformPlan &p, Planar in,
+                               function_ref<Value(Value, int64_t)> rows,
+                               ValueRange outs) {
+  Location loc = p.loc();
+  int64_t n = *p.staticN, inLen = p.inType.getDimSize(p.rank() - 1);
+  int64_t outLen = p.resultType.getDimSize(p.rank() - 1);
+  Value zero = floatConst(b, loc, p.ft, 0.0);
+  Planar z = {loadTransposed(b, loc, rows(in.re, inLen), n),
+              in.im ? loadTransposed(b, loc, rows(in.im, inLen), n)
+                    : freshPlane(b, loc, n, zero)};
+  if (p.inverse)
+    z = scaleBins(b, loc, z, n, 1.0, p.inverse, false, n, zero);
+  Planar y = forward(b, loc, z, indexConst(b, loc, n), n, p.bluestein());
+  if (p.inverse || p.kind == Kind::R2C) {
+    // R2C keeps bins 0 .. N/2: the first outLen rows.
+    if (outLen < n) {
+      SmallVector<OpFoldResult> o = {b.getIndexAttr(0), b.getIndexAttr(0)},
+                                sz = {b.getIndexAttr(outLen),
+                                      b.getIndexAttr(kSignalBlock)},
+                                ones = {b.getIndexAttr(1), b.getIndexAttr(1)};
+      y = {tensor::ExtractSliceOp::create(b, loc, y.re, o, sz, ones),
+           tensor::ExtractSliceOp::create(b, loc, y.im, o, sz, ones)};
+    }
+    y = scaleBins(b, loc, y, outLen, p.inverse ? 1.0 / double(n) : 1.0,
+                  p.inverse, p.kind == Kind::R2C, n, zero);
+  }
+  return {storeTransposed(b, loc, y.re, outs[0]),
+          storeTransposed(b, loc, y.im, outs[1])};
 }
 
 /// Complex transforms, and real ones of odd length, with the transform axis
 /// last: as RealEven::blocked, one forall task per 16 signals moves them
 /// into N x 16 planes and back with block transposes (FFTLayout.cpp).
-LogicalResult lowerBlocked(Operation *op, PatternRewriter &rw, Kind kind,
-                           Value input, int64_t n, bool inverse,
-                           seq::ImplKind impl) {
-  Location loc = op->getLoc();
-  MLIRContext *ctx = rw.getContext();
-  auto it = llvm::cast<RankedTensorType>(input.getType());
-  auto rt = llvm::cast<RankedTensorType>(op->getResult(0).getType());
-  int64_t rank = it.getRank(), inLen = it.getDimSize(rank - 1);
-  int64_t outLen = rt.getDimSize(rank - 1);
-  Type ft = rw.getF32Type();
-  AffineMap id2 = AffineMap::getMultiDimIdentityMap(2, ctx);
-  SignalGroups groups(rw, loc, input);
-  Value x = groups.flat(rw, input);
+LogicalResult lowerBlocked(const TransformPlan &p, PatternRewriter &rw) {
+  Location loc = p.loc();
+  int64_t inLen = p.inType.getDimSize(p.rank() - 1);
+  int64_t outLen = p.resultType.getDimSize(p.rank() - 1);
+  SignalGroups groups(rw, loc, p.input);
+  Value x = groups.flat(rw, p.input);
   // The input as f32 planes in its own layout.
   Planar in =
-      kind == Kind::C2C ? groups.split(rw, x, inLen) : Planar{x, Value()};
+      p.kind == Kind::C2C ? groups.split(rw, x, inLen) : Planar{x, Value()};
   SmallVector<Value> res = groups.forEach(
       rw, {groups.fresh2(rw, outLen), groups.fresh2(rw, outLen)},
       [&](OpBuilder &b, function_ref<Value(Value, int64_t)> rows,
-          ValueRange outs) -> SmallVector<Value> {
-        auto fresh16 = [&](int64_t r, Value fill = Value()) {
-          return fresh(b, loc, {b.getIndexAttr(r), b.getIndexAttr(kLanes)}, ft,
-                       fill);
-        };
-        Value zero = floatConst(b, loc, ft, 0.0);
-        Planar z = {loadTransposed(b, loc, rows(in.re, inLen), n),
-                    in.im ? loadTransposed(b, loc, rows(in.im, inLen), n)
-                          : fresh16(n, zero)};
-        // Inverses transform the conjugate, then conjugate and scale by 1/N;
-        // a real signal's bin 0 (and N/2 for even N) is exactly real.
-        auto conjScale = [&](Planar p, int64_t r, double scale,
-                             bool realBins) -> Planar {
-          Value s = floatConst(b, loc, ft, scale);
-          auto [re, im] = generic2(
-              b, loc, {p.re, p.im}, fresh16(r), fresh16(r),
-              {id2, id2, id2, id2}, [&](OpBuilder &nb, Location l, ValueRange a) {
-                Value pr = arith::MulFOp::create(nb, l, a[0], s);
-                Value pi = arith::MulFOp::create(nb, l, a[1], s);
-                if (inverse)
-                  pi = arith::NegFOp::create(nb, l, pi);
-                if (realBins) {
-                  Value k = loopIndex(nb, l, 0);
-                  Value real = arith::CmpIOp::create(
-                      nb, l, arith::CmpIPredicate::eq, k, indexConst(nb, l, 0));
-                  if (n % 2 == 0)
-                    real = arith::OrIOp::create(
-                        nb, l, real,
-                        arith::CmpIOp::create(nb, l, arith::CmpIPredicate::eq,
-                                              k, indexConst(nb, l, n / 2)));
-                  pi = arith::SelectOp::create(nb, l, real, zero, pi);
-                }
-                linalg::YieldOp::create(nb, l, ValueRange{pr, pi});
-              });
-          return {re, im};
-        };
-        if (inverse)
-          z = conjScale(z, n, 1.0, false);
-        Planar y = forward(b, loc, z, indexConst(b, loc, n), n,
-                           impl == seq::ImplKind::bluestein);
-        if (inverse || kind == Kind::R2C) {
-          // R2C keeps bins 0 .. N/2: the first outLen rows.
-          if (outLen < n) {
-            SmallVector<OpFoldResult> o = {b.getIndexAttr(0), b.getIndexAttr(0)},
-                                      sz = {b.getIndexAttr(outLen),
-                                            b.getIndexAttr(kLanes)},
-                                      ones = {b.getIndexAttr(1),
-                                              b.getIndexAttr(1)};
-            y = {tensor::ExtractSliceOp::create(b, loc, y.re, o, sz, ones),
-                 tensor::ExtractSliceOp::create(b, loc, y.im, o, sz, ones)};
-          }
-          y = conjScale(y, outLen, inverse ? 1.0 / double(n) : 1.0,
-                        kind == Kind::R2C);
-        }
-        return {storeTransposed(b, loc, y.re, outs[0]),
-                storeTransposed(b, loc, y.im, outs[1])};
-      });
+          ValueRange outs) { return blockedTask(b, p, in, rows, outs); });
   Value out = groups.unflat(
-      rw, complexOf(rw, loc, res[0], res[1], rt.getElementType()), rt);
-  rw.replaceOp(op, out);
+      rw, complexOf(rw, loc, res[0], res[1], p.resultType.getElementType()),
+      p.resultType);
+  rw.replaceOp(p.op, out);
   return success();
 }
 
-LogicalResult lower(Operation *op, PatternRewriter &rw, Kind kind, Value input,
-                    int64_t axis, std::optional<uint64_t> lengthAttr,
-                    bool inverse, seq::ImplKind impl) {
-  Location loc = op->getLoc();
-  MLIRContext *ctx = rw.getContext();
-  auto it = llvm::cast<RankedTensorType>(input.getType());
-  auto rt = llvm::cast<RankedTensorType>(op->getResult(0).getType());
-  int64_t rank = it.getRank();
-  Type ft = kind == Kind::C2R
-                ? rt.getElementType()
-                : llvm::cast<ComplexType>(rt.getElementType()).getElementType();
-  if (!ft.isF32())
-    return rw.notifyMatchFailure(op, "f32 only");
+//===----------------------------------------------------------------------===//
+// Gathered: any layout, any length
+//===----------------------------------------------------------------------===//
 
-  // Transform length N.
-  Value inLen = dimValue(rw, loc, input, axis);
-  std::optional<int64_t> staticN;
-  Value n;
-  if (lengthAttr) {
-    staticN = int64_t(*lengthAttr);
-    n = indexConst(rw, loc, *staticN);
-  } else if (kind == Kind::C2R) {
-    // 2 (M - 1).
-    n = arith::MulIOp::create(
-        rw, loc, arith::SubIOp::create(rw, loc, inLen, indexConst(rw, loc, 1)),
-        indexConst(rw, loc, 2));
-    if (!it.isDynamicDim(axis))
-      staticN = 2 * (it.getDimSize(axis) - 1);
-  } else {
-    n = inLen;
-    if (!it.isDynamicDim(axis))
-      staticN = it.getDimSize(axis);
-  }
-  if (staticN && *staticN <= 0)
-    return rw.notifyMatchFailure(op, "empty transform");
-  // Real transforms of even static length: half-length complex transform.
-  if (kind != Kind::C2C && staticN && *staticN % 2 == 0 && *staticN >= 4)
-    return lowerRealEven(op, rw, kind, input, axis, *staticN, impl);
-  if (kind != Kind::C2R && staticN && groupable(it, rt, axis))
-    return lowerBlocked(op, rw, kind, input, *staticN, inverse, impl);
+/// Whether bin `k` of a real signal's length-n spectrum is real: k = 0, or
+/// k = n/2 (`half`) with n even.
+Value isRealBin(OpBuilder &b, Location l, Value k, Value n, Value half) {
+  Value dc = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, k,
+                                   indexConst(b, l, 0));
+  Value even = arith::CmpIOp::create(
+      b, l, arith::CmpIPredicate::eq,
+      arith::RemUIOp::create(b, l, n, indexConst(b, l, 2)),
+      indexConst(b, l, 0));
+  Value nyquist = arith::AndIOp::create(
+      b, l, even,
+      arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, k, half));
+  return arith::OrIOp::create(b, l, dc, nyquist);
+}
 
-  // 1. Gather into N x (other dims).
-  SmallVector<OpFoldResult> inSizes = sizesOf(rw, loc, input);
+/// Where the gather reads transform row `row`: the source row, whether to
+/// conjugate it (null: never) and whether to drop its imaginary part. An
+/// irfft's bins past N/2 mirror the first half, conjugated, and the
+/// imaginary parts of bins 0 and N/2 are dropped.
+struct GatherSource {
+  Value src, conj, dropIm;
+};
+
+GatherSource gatherSource(OpBuilder &b, Location l, const TransformPlan &p,
+                          Value row, Value half) {
+  if (p.kind != Kind::C2R)
+    return {row, Value(), arith::ConstantIntOp::create(b, l, b.getI1Type(), 0)};
+  Value upper =
+      arith::CmpIOp::create(b, l, arith::CmpIPredicate::ugt, row, half);
+  Value src = arith::SelectOp::create(
+      b, l, upper, arith::SubIOp::create(b, l, p.n, row), row);
+  return {src, upper, isRealBin(b, l, row, p.n, half)};
+}
+
+/// The planes N x (other dims) of the transform input, transform axis
+/// first: zero past the input, irfft's spectrum completed, inverses
+/// conjugated.
+Planar gatherPlanes(OpBuilder &rw, const TransformPlan &p,
+                    ArrayRef<OpFoldResult> inSizes, Value half, Value zero) {
+  Location loc = p.loc();
+  int64_t rank = p.rank(), axis = p.axis;
   SmallVector<OpFoldResult> front = {
-      staticN ? OpFoldResult(rw.getIndexAttr(*staticN)) : OpFoldResult(n)};
+      p.staticN ? OpFoldResult(rw.getIndexAttr(*p.staticN))
+                : OpFoldResult(p.n)};
   for (int64_t d = 0; d < rank; ++d)
     if (d != axis)
       front.push_back(inSizes[d]);
-  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, ctx);
-  Value zero = floatConst(rw, loc, ft, 0.0);
-  Value half = arith::DivUIOp::create(rw, loc, n, indexConst(rw, loc, 2));
+  AffineMap id = AffineMap::getMultiDimIdentityMap(rank, rw.getContext());
   auto [xre, xim] = generic2(
-      rw, loc, {}, fresh(rw, loc, front, ft), fresh(rw, loc, front, ft),
+      rw, loc, {}, fresh(rw, loc, front, p.ft), fresh(rw, loc, front, p.ft),
       {id, id}, [&](OpBuilder &b, Location l, ValueRange) {
-        Value row = loopIndex(b, l, 0);
-        Value src = row, conj;
-        Value dropIm = arith::ConstantIntOp::create(b, l, b.getI1Type(), 0);
-        if (kind == Kind::C2R) {
-          // Bins past N/2 mirror the first half, conjugated.
-          Value upper = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ugt,
-                                              row, half);
-          src = arith::SelectOp::create(
-              b, l, upper, arith::SubIOp::create(b, l, n, row), row);
-          conj = upper;
-          Value first = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
-                                              row, indexConst(b, l, 0));
-          Value even = arith::CmpIOp::create(
-              b, l, arith::CmpIPredicate::eq,
-              arith::RemUIOp::create(b, l, n, indexConst(b, l, 2)),
-              indexConst(b, l, 0));
-          Value mid = arith::AndIOp::create(
-              b, l, even,
-              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, row, half));
-          dropIm = arith::OrIOp::create(b, l, first, mid);
-        }
-        Value in = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, src,
-                                         inLen);
-        Value safe = arith::SelectOp::create(b, l, in, src, indexConst(b, l, 0));
-        Value v = tensor::ExtractOp::create(b, l, input,
+        GatherSource s = gatherSource(b, l, p, loopIndex(b, l, 0), half);
+        Value in = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, s.src,
+                                         p.inLen);
+        Value safe =
+            arith::SelectOp::create(b, l, in, s.src, indexConst(b, l, 0));
+        Value v = tensor::ExtractOp::create(b, l, p.input,
                                             toOpLayout(b, l, safe, axis, rank));
         Value re = v, im = zero;
-        if (kind != Kind::R2C) {
+        if (p.kind != Kind::R2C) {
           re = complex::ReOp::create(b, l, v);
           im = complex::ImOp::create(b, l, v);
         }
-        if (conj)
-          im = arith::SelectOp::create(b, l, conj,
+        if (s.conj)
+          im = arith::SelectOp::create(b, l, s.conj,
                                        arith::NegFOp::create(b, l, im), im);
-        im = arith::SelectOp::create(b, l, dropIm, zero, im);
+        im = arith::SelectOp::create(b, l, s.dropIm, zero, im);
         // Inverses transform the conjugate.
-        if (inverse || kind == Kind::C2R)
+        if (p.isInverse())
           im = arith::NegFOp::create(b, l, im);
         linalg::YieldOp::create(
             b, l,
             ValueRange{arith::SelectOp::create(b, l, in, re, zero),
                        arith::SelectOp::create(b, l, in, im, zero)});
       });
+  return {xre, xim};
+}
 
-  // 2. The transform.
-  Planar y = forward(rw, loc, {xre, xim}, n, staticN,
-                     impl == seq::ImplKind::bluestein);
+/// The result's sizes: the input's, the transform axis the result's static
+/// size, else N (N/2 + 1 for an rfft; `half` = N/2).
+SmallVector<OpFoldResult> resultSizes(OpBuilder &b, const TransformPlan &p,
+                                      ArrayRef<OpFoldResult> inSizes,
+                                      Value half) {
+  SmallVector<OpFoldResult> sizes(inSizes);
+  if (!p.resultType.isDynamicDim(p.axis))
+    sizes[p.axis] = b.getIndexAttr(p.resultType.getDimSize(p.axis));
+  else if (p.kind == Kind::R2C)
+    sizes[p.axis] = Value(
+        arith::AddIOp::create(b, p.loc(), half, indexConst(b, p.loc(), 1)));
+  else
+    sizes[p.axis] = p.n;
+  return sizes;
+}
 
-  // 3. Back to the op's layout.
-  bool isInverse = inverse || kind == Kind::C2R;
-  Value scale = floatConst(rw, loc, ft, 1.0);
-  if (isInverse)
-    scale = arith::DivFOp::create(rw, loc, scale, indexToFloat(rw, loc, n, ft));
-  SmallVector<OpFoldResult> outSizes;
-  for (int64_t d = 0; d < rank; ++d)
-    outSizes.push_back(d == axis
-                           ? (rt.isDynamicDim(d)
-                                  ? OpFoldResult(kind == Kind::R2C
-                                                     ? Value(arith::AddIOp::create(
-                                                           rw, loc, half,
-                                                           indexConst(rw, loc, 1)))
-                                                     : n)
-                                  : OpFoldResult(rw.getIndexAttr(rt.getDimSize(d))))
-                           : inSizes[d]);
-  Value out = generic(
-      rw, loc, {}, tensor::EmptyOp::create(rw, loc, outSizes, rt.getElementType()),
-      {frontToOp(ctx, axis, rank)}, std::string(rank, 'p'),
+/// The transform's planes `y` back in the op's layout and element type:
+/// inverses conjugated and scaled by 1/N, an irfft's real parts, an rfft's
+/// bins 0 .. N/2 with bins 0 and N/2 exactly real.
+Value scatterPlanes(OpBuilder &rw, const TransformPlan &p, Planar y,
+                    ArrayRef<OpFoldResult> inSizes, Value half, Value zero) {
+  Location loc = p.loc();
+  int64_t rank = p.rank();
+  Type elem = p.resultType.getElementType();
+  Value scale = floatConst(rw, loc, p.ft, 1.0);
+  if (p.isInverse())
+    scale =
+        arith::DivFOp::create(rw, loc, scale, indexToFloat(rw, loc, p.n, p.ft));
+  SmallVector<OpFoldResult> outSizes = resultSizes(rw, p, inSizes, half);
+  return generic(
+      rw, loc, {}, tensor::EmptyOp::create(rw, loc, outSizes, elem),
+      {frontToOp(rw.getContext(), p.axis, rank)}, std::string(rank, 'p'),
       [&](OpBuilder &b, Location l, ValueRange) {
         SmallVector<Value> idx = atRowFront(b, l, loopIndex(b, l, 0), rank);
         Value re = tensor::ExtractOp::create(b, l, y.re, idx);
         re = arith::MulFOp::create(b, l, re, scale);
-        if (kind == Kind::C2R) {
+        if (p.kind == Kind::C2R) {
           linalg::YieldOp::create(b, l, re);
           return;
         }
         Value im = tensor::ExtractOp::create(b, l, y.im, idx);
         im = arith::MulFOp::create(b, l, im, scale);
-        if (isInverse)
+        if (p.isInverse())
           im = arith::NegFOp::create(b, l, im);
-        if (kind == Kind::R2C) {
-          // A real signal's bins 0 and N/2 (N even) are real: give them an
-          // exact 0 rather than the transform's round-off (which Bluestein
-          // makes ~1e-7 of the signal's magnitude).
-          Value k = loopIndex(b, l, 0);
-          Value dc = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, k,
-                                           indexConst(b, l, 0));
-          Value even = arith::CmpIOp::create(
-              b, l, arith::CmpIPredicate::eq,
-              arith::RemUIOp::create(b, l, n, indexConst(b, l, 2)),
-              indexConst(b, l, 0));
-          Value nyquist = arith::AndIOp::create(
-              b, l, even,
-              arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, k, half));
-          im = arith::SelectOp::create(b, l,
-                                       arith::OrIOp::create(b, l, dc, nyquist),
-                                       zero, im);
-        }
+        // A real signal's bins 0 and N/2 (N even) are real: give them an
+        // exact 0 rather than the transform's round-off (which Bluestein
+        // makes ~1e-7 of the signal's magnitude).
+        if (p.kind == Kind::R2C)
+          im = arith::SelectOp::create(
+              b, l, isRealBin(b, l, loopIndex(b, l, 0), p.n, half), zero, im);
         linalg::YieldOp::create(
-            b, l,
-            Value(complex::CreateOp::create(b, l, rt.getElementType(), re, im)));
+            b, l, Value(complex::CreateOp::create(b, l, elem, re, im)));
       });
+}
+
+/// Any transform: the three steps of the file comment, one generic each
+/// for the gather and the scatter.
+LogicalResult lowerGathered(const TransformPlan &p, PatternRewriter &rw) {
+  Location loc = p.loc();
+  SmallVector<OpFoldResult> inSizes = sizesOf(rw, loc, p.input);
+  Value zero = floatConst(rw, loc, p.ft, 0.0);
+  Value half = arith::DivUIOp::create(rw, loc, p.n, indexConst(rw, loc, 2));
+  Planar x = gatherPlanes(rw, p, inSizes, half, zero);
+  Planar y = forward(rw, loc, x, p.n, p.staticN, p.bluestein());
+  Value out = scatterPlanes(rw, p, y, inSizes, half, zero);
   keepOrder(rw, out);
-  if (out.getType() != rt)
-    out = tensor::CastOp::create(rw, loc, rt, out);
-  rw.replaceOp(op, out);
+  if (out.getType() != p.resultType)
+    out = tensor::CastOp::create(rw, loc, p.resultType, out);
+  rw.replaceOp(p.op, out);
   return success();
+}
+
+//===----------------------------------------------------------------------===//
+// The three ops
+//===----------------------------------------------------------------------===//
+
+/// seq.fft: 16-signal groups when the transform axis is last and the
+/// lengths static, the gathered path otherwise.
+LogicalResult rewriteFft(seq::FFTOp op, PatternRewriter &rw) {
+  FailureOr<TransformPlan> p =
+      planTransform(op, rw, Kind::C2C, op.getInput(), op.getAxis(),
+                    op.getLength(), op.getInverse(), *op.getImpl());
+  if (failed(p))
+    return failure();
+  if (p->blocked())
+    return lowerBlocked(*p, rw);
+  return lowerGathered(*p, rw);
+}
+
+/// seq.rfft: an even static length through the half-length complex
+/// transform (RealEven), an odd one as seq.fft.
+LogicalResult rewriteRfft(seq::RFFTOp op, PatternRewriter &rw) {
+  FailureOr<TransformPlan> p =
+      planTransform(op, rw, Kind::R2C, op.getInput(), op.getAxis(),
+                    op.getLength(), /*inverse=*/false, *op.getImpl());
+  if (failed(p))
+    return failure();
+  if (p->realEven())
+    return RealEven(*p, rw).run();
+  if (p->blocked())
+    return lowerBlocked(*p, rw);
+  return lowerGathered(*p, rw);
+}
+
+/// seq.irfft: an even static length through the half-length complex
+/// transform (RealEven), any other length gathered.
+LogicalResult rewriteIrfft(seq::IRFFTOp op, PatternRewriter &rw) {
+  FailureOr<TransformPlan> p =
+      planTransform(op, rw, Kind::C2R, op.getInput(), op.getAxis(),
+                    op.getLength(), /*inverse=*/true, *op.getImpl());
+  if (failed(p))
+    return failure();
+  if (p->realEven())
+    return RealEven(*p, rw).run();
+  return lowerGathered(*p, rw);
 }
 
 bool isFast(std::optional<seq::ImplKind> impl) {
@@ -864,8 +1027,7 @@ struct LowerFFT : OpRewritePattern<seq::FFTOp> {
                                 PatternRewriter &rw) const override {
     if (!isFast(op.getImpl()))
       return failure();
-    return lower(op, rw, Kind::C2C, op.getInput(), op.getAxis(),
-                 op.getLength(), op.getInverse(), *op.getImpl());
+    return rewriteFft(op, rw);
   }
 };
 
@@ -875,8 +1037,7 @@ struct LowerRFFT : OpRewritePattern<seq::RFFTOp> {
                                 PatternRewriter &rw) const override {
     if (!isFast(op.getImpl()))
       return failure();
-    return lower(op, rw, Kind::R2C, op.getInput(), op.getAxis(),
-                 op.getLength(), false, *op.getImpl());
+    return rewriteRfft(op, rw);
   }
 };
 
@@ -886,8 +1047,7 @@ struct LowerIRFFT : OpRewritePattern<seq::IRFFTOp> {
                                 PatternRewriter &rw) const override {
     if (!isFast(op.getImpl()))
       return failure();
-    return lower(op, rw, Kind::C2R, op.getInput(), op.getAxis(),
-                 op.getLength(), true, *op.getImpl());
+    return rewriteIrfft(op, rw);
   }
 };
 

@@ -23,15 +23,16 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "seqc/Utils/ConstantData.h"
 #include "Lower/FFTBuilder.h"
 #include "Lower/LongConv.h"
 #include "Lower/Reference/Utils.h"
+#include "seqc/Utils/ConstantData.h"
 
 #include "seqc/Dialect/Seq/IR/Seq.h"
 #include "seqc/Transforms/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
@@ -59,7 +60,9 @@ namespace {
 /// scf.forall, one block per task), so that a block's planes (N x B x 16
 /// complex columns, two channels each) stay in cache through all log2 N
 /// stages instead of streaming the whole signal from memory once per stage.
-static constexpr int64_t kChannelBlock = 32;
+/// Two channels per column of the planes' kSignalBlock columns (FFTBuilder.h:
+/// a layout block, not the target's vector width).
+static constexpr int64_t kChannelBlock = 2 * kSignalBlock;
 
 /// The constant spectrum (N x 1 x C, planar) of a constant kernel C x K.
 Planar constantSpectrum(OpBuilder &b, Location loc, ArrayRef<float> k,
@@ -99,8 +102,8 @@ struct ConvContext {
 std::pair<Value, Value> sourceRow(OpBuilder &b, Location l,
                                   const ConvContext &cx, Value row) {
   if (!cx.start) {
-    Value in = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, row,
-                                     cx.lVal);
+    Value in =
+        arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, row, cx.lVal);
     return {in, arith::SelectOp::create(b, l, in, row, indexConst(b, l, 0))};
   }
   Value src = arith::AddIOp::create(b, l, cx.start, row);
@@ -137,8 +140,8 @@ Planar kernelSpectrum(OpBuilder &rw, Location loc, const ConvContext &cx,
       rw, loc, {}, fresh(rw, loc, kSizes, cx.ft, Value()), {id3}, "ppp",
       [&](OpBuilder &b, Location l, ValueRange) {
         Value n = loopIndex(b, l, 0);
-        Value in = arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, n,
-                                         cx.kVal);
+        Value in =
+            arith::CmpIOp::create(b, l, arith::CmpIPredicate::ult, n, cx.kVal);
         Value safe = arith::SelectOp::create(b, l, in, n, indexConst(b, l, 0));
         Value v = tensor::ExtractOp::create(
             b, l, kernel, ValueRange{loopIndex(b, l, 2), safe});
@@ -192,15 +195,14 @@ Value convolve(OpBuilder &rw, Location loc, const ConvContext &cx, Value x,
   auto [zre, zim] = generic2(
       rw, loc, {xf.re, xf.im, kf.re, kf.im},
       fresh(rw, loc, sigSizes, ft, Value()),
-      fresh(rw, loc, sigSizes, ft, Value()),
-      {id3, id3, bcast, bcast, id3, id3},
+      fresh(rw, loc, sigSizes, ft, Value()), {id3, id3, bcast, bcast, id3, id3},
       [&](OpBuilder &b, Location l, ValueRange a) {
-        Value re = arith::SubFOp::create(
-            b, l, arith::MulFOp::create(b, l, a[0], a[2]),
-            arith::MulFOp::create(b, l, a[1], a[3]));
-        Value im = arith::AddFOp::create(
-            b, l, arith::MulFOp::create(b, l, a[0], a[3]),
-            arith::MulFOp::create(b, l, a[1], a[2]));
+        Value re =
+            arith::SubFOp::create(b, l, arith::MulFOp::create(b, l, a[0], a[2]),
+                                  arith::MulFOp::create(b, l, a[1], a[3]));
+        Value im =
+            arith::AddFOp::create(b, l, arith::MulFOp::create(b, l, a[0], a[3]),
+                                  arith::MulFOp::create(b, l, a[1], a[2]));
         linalg::YieldOp::create(
             b, l, ValueRange{re, arith::NegFOp::create(b, l, im)});
       });
@@ -215,11 +217,251 @@ Value convolve(OpBuilder &rw, Location loc, const ConvContext &cx, Value x,
   }
   maps.push_back(id3);
   return generic(
-      rw, loc, ins, fresh(rw, loc, outSizes(rw, loc, cx, x), ft, Value()),
-      maps, "ppp", [&](OpBuilder &b, Location l, ValueRange a) {
+      rw, loc, ins, fresh(rw, loc, outSizes(rw, loc, cx, x), ft, Value()), maps,
+      "ppp", [&](OpBuilder &b, Location l, ValueRange a) {
         Value row = arith::AddIOp::create(b, l, loopIndex(b, l, 2), cx.shift);
         Value v = tensor::ExtractOp::create(
-            b, l, r.re, ValueRange{row, loopIndex(b, l, 0), loopIndex(b, l, 1)});
+            b, l, r.re,
+            ValueRange{row, loopIndex(b, l, 0), loopIndex(b, l, 1)});
+        v = arith::MulFOp::create(b, l, v, cx.invN);
+        if (a.size() > 1)
+          v = arith::AddFOp::create(b, l, v, a[0]);
+        linalg::YieldOp::create(b, l, v);
+      });
+}
+
+/// 2 j + plus, the channel of packed column j (plus = 0: the real part's,
+/// 1: the imaginary part's).
+Value twice(OpBuilder &b, Location l, Value j, int64_t plus) {
+  Value v = arith::MulIOp::create(b, l, j, indexConst(b, l, 2));
+  return plus ? Value(arith::AddIOp::create(b, l, v, indexConst(b, l, plus)))
+              : v;
+}
+
+/// Channels 2 j + parity, j < 16, of the one batch row of `t` (1 x C x T,
+/// C = 32) as a 16 x T tensor.
+Value parityRows(OpBuilder &b, Location loc, Value t, int64_t parity) {
+  auto tt = llvm::cast<RankedTensorType>(t.getType());
+  int64_t cols = tt.getDimSize(2);
+  return tensor::ExtractSliceOp::create(
+      b, loc, RankedTensorType::get({kSignalBlock, cols}, tt.getElementType()),
+      t,
+      ArrayRef<OpFoldResult>{b.getIndexAttr(0), b.getIndexAttr(parity),
+                             b.getIndexAttr(0)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(kSignalBlock),
+                             b.getIndexAttr(cols)},
+      ArrayRef<OpFoldResult>{b.getIndexAttr(1), b.getIndexAttr(2),
+                             b.getIndexAttr(1)});
+}
+
+/// A rows x 16 plane as the rows x 1 x 16 planes of the packed transform.
+Value toPlanes3(OpBuilder &b, Location loc, Value plane) {
+  auto pt = llvm::cast<RankedTensorType>(plane.getType());
+  return tensor::ExpandShapeOp::create(
+      b, loc,
+      RankedTensorType::get({pt.getDimSize(0), 1, kSignalBlock},
+                            pt.getElementType()),
+      plane, ArrayRef<ReassociationIndices>{{0}, {1, 2}});
+}
+
+/// What convolvePacked decided about x (B x C x L, C even).
+struct PackedPlan {
+  /// x's sizes, and the planes' (N x B x C/2).
+  SmallVector<OpFoldResult> xs, sigSizes;
+  int64_t channels;
+  /// One batch row of 32 channels, static sizes and no frame offset: the
+  /// even and odd channels move into the planes as 16x16 blocks transposed
+  /// in registers (FFTLayout.cpp) instead of a gather generic (a sixth of
+  /// the time at C = 256, L = K = 4096).
+  bool blocked;
+};
+
+PackedPlan planPacked(OpBuilder &rw, Location loc, const ConvContext &cx,
+                      Value x) {
+  PackedPlan p;
+  p.xs = sizesOf(rw, loc, x);
+  auto xt = llvm::cast<RankedTensorType>(x.getType());
+  p.channels = xt.getDimSize(1);
+  const Length &len = cx.len;
+  OpFoldResult rows = len.staticN ? OpFoldResult(rw.getIndexAttr(*len.staticN))
+                                  : OpFoldResult(len.n);
+  p.sigSizes = {rows, p.xs[0], rw.getIndexAttr(p.channels / 2)};
+  p.blocked = !cx.start && len.staticN && xt.hasStaticShape() &&
+              xt.getDimSize(0) == 1 && p.channels == 2 * kSignalBlock &&
+              (!cx.outLen || getConstantIntValue(cx.outLen));
+  return p;
+}
+
+/// z = x_{2j} + i x_{2j+1} as N x B x C/2 planes, zero-padded (rows read
+/// through sourceRow).
+Planar packChannels(OpBuilder &rw, Location loc, const ConvContext &cx,
+                    const PackedPlan &p, Value x, Value zero) {
+  if (p.blocked)
+    return {toPlanes3(rw, loc,
+                      loadTransposed(rw, loc, parityRows(rw, loc, x, 0),
+                                     *cx.len.staticN)),
+            toPlanes3(rw, loc,
+                      loadTransposed(rw, loc, parityRows(rw, loc, x, 1),
+                                     *cx.len.staticN))};
+  Type ft = cx.ft;
+  AffineMap id3 = AffineMap::getMultiDimIdentityMap(3, rw.getContext());
+  auto [xre, xim] =
+      generic2(rw, loc, {}, fresh(rw, loc, p.sigSizes, ft),
+               fresh(rw, loc, p.sigSizes, ft), {id3, id3},
+               [&](OpBuilder &b, Location l, ValueRange) {
+                 Value bi = loopIndex(b, l, 1), j = loopIndex(b, l, 2);
+                 auto [in, safe] = sourceRow(b, l, cx, loopIndex(b, l, 0));
+                 Value v0 = tensor::ExtractOp::create(
+                     b, l, x, ValueRange{bi, twice(b, l, j, 0), safe});
+                 Value v1 = tensor::ExtractOp::create(
+                     b, l, x, ValueRange{bi, twice(b, l, j, 1), safe});
+                 linalg::YieldOp::create(
+                     b, l,
+                     ValueRange{arith::SelectOp::create(b, l, in, v0, zero),
+                                arith::SelectOp::create(b, l, in, v1, zero)});
+               });
+  return {xre, xim};
+}
+
+/// conj(X1 K1 + i X2 K2), the input of the inverse through the forward
+/// transform, from Z (the packed spectrum) and the kernel's spectrum kf
+/// (N x 1 x C): X1 = (Z + Zc) / 2, X2 = (Z - Zc) / 2i, Zc[k] =
+/// conj(Z[N-k]).
+Planar packedProduct(OpBuilder &rw, Location loc, const ConvContext &cx,
+                     const PackedPlan &p, const Planar &zf, const Planar &kf) {
+  Type ft = cx.ft;
+  const Length &len = cx.len;
+  AffineMap id3 = AffineMap::getMultiDimIdentityMap(3, rw.getContext());
+  Value half = floatConst(rw, loc, ft, 0.5);
+  auto [yre, yim] = generic2(
+      rw, loc, {}, fresh(rw, loc, p.sigSizes, ft),
+      fresh(rw, loc, p.sigSizes, ft), {id3, id3},
+      [&](OpBuilder &b, Location l, ValueRange) {
+        ArithBuilder ab(b, l);
+        Value k = loopIndex(b, l, 0), bi = loopIndex(b, l, 1),
+              j = loopIndex(b, l, 2);
+        Value mirror = arith::RemUIOp::create(
+            b, l, arith::SubIOp::create(b, l, len.n, k), len.n);
+        auto at = [&](Value t, Value row) -> Value {
+          return tensor::ExtractOp::create(b, l, t, ValueRange{row, bi, j});
+        };
+        Value a = at(zf.re, k), bb = at(zf.im, k);
+        Value cc = at(zf.re, mirror), d = at(zf.im, mirror);
+        Value x1r = ab.mul(ab.add(a, cc), half),
+              x1i = ab.mul(ab.sub(bb, d), half);
+        Value x2r = ab.mul(ab.add(bb, d), half),
+              x2i = ab.mul(ab.sub(cc, a), half);
+        auto kAt = [&](Value t, int64_t plus) -> Value {
+          return tensor::ExtractOp::create(
+              b, l, t,
+              ValueRange{k, indexConst(b, l, 0), twice(b, l, j, plus)});
+        };
+        Value k1r = kAt(kf.re, 0), k1i = kAt(kf.im, 0);
+        Value k2r = kAt(kf.re, 1), k2i = kAt(kf.im, 1);
+        Value pr = ab.sub(ab.mul(x1r, k1r), ab.mul(x1i, k1i));
+        Value pi = ab.add(ab.mul(x1r, k1i), ab.mul(x1i, k1r));
+        Value qr = ab.sub(ab.mul(x2r, k2r), ab.mul(x2i, k2i));
+        Value qi = ab.add(ab.mul(x2r, k2i), ab.mul(x2i, k2r));
+        // Y = P + iQ; yield conj(Y).
+        linalg::YieldOp::create(
+            b, l,
+            ValueRange{ab.sub(pr, qi),
+                       arith::NegFOp::create(b, l, ab.add(pi, qr))});
+      });
+  return {yre, yim};
+}
+
+/// The blocked scatter: y[0, 2j, t] = Re r / N, y[0, 2j+1, t] = -Im r / N
+/// (+ bias), scaled in the planes' layout (rows t + shift), then moved to
+/// the even and odd channels with block transposes.
+Value scatterBlocked(OpBuilder &rw, Location loc, const ConvContext &cx,
+                     const PackedPlan &p, Value x, const Planar &r,
+                     Value bias) {
+  MLIRContext *ctx = rw.getContext();
+  Type ft = cx.ft;
+  int64_t outLen =
+      cx.outLen ? *getConstantIntValue(cx.outLen)
+                : llvm::cast<RankedTensorType>(x.getType()).getDimSize(2);
+  SmallVector<ReassociationIndices> flat = {{0}, {1, 2}};
+  Value rre = tensor::CollapseShapeOp::create(rw, loc, r.re, flat);
+  Value rim = tensor::CollapseShapeOp::create(rw, loc, r.im, flat);
+  SmallVector<OpFoldResult> ps = {rw.getIndexAttr(outLen),
+                                  rw.getIndexAttr(kSignalBlock)};
+  auto [yre, yim] = generic2(
+      rw, loc, {}, fresh(rw, loc, ps, ft), fresh(rw, loc, ps, ft),
+      {AffineMap::getMultiDimIdentityMap(2, ctx),
+       AffineMap::getMultiDimIdentityMap(2, ctx)},
+      [&](OpBuilder &b, Location l, ValueRange) {
+        Value j = loopIndex(b, l, 1);
+        SmallVector<Value> idx = {
+            arith::AddIOp::create(b, l, loopIndex(b, l, 0), cx.shift), j};
+        Value re = arith::MulFOp::create(
+            b, l, tensor::ExtractOp::create(b, l, rre, idx), cx.invN);
+        Value im = arith::MulFOp::create(
+            b, l,
+            arith::NegFOp::create(b, l,
+                                  tensor::ExtractOp::create(b, l, rim, idx)),
+            cx.invN);
+        if (bias) {
+          re = arith::AddFOp::create(
+              b, l, re,
+              tensor::ExtractOp::create(b, l, bias, twice(b, l, j, 0)));
+          im = arith::AddFOp::create(
+              b, l, im,
+              tensor::ExtractOp::create(b, l, bias, twice(b, l, j, 1)));
+        }
+        linalg::YieldOp::create(b, l, ValueRange{re, im});
+      });
+  Value out = fresh(rw, loc,
+                    {rw.getIndexAttr(1), rw.getIndexAttr(p.channels),
+                     rw.getIndexAttr(outLen)},
+                    ft);
+  SmallVector<Value, 2> planes = {yre, yim};
+  for (auto [parity, plane] : llvm::enumerate(planes)) {
+    Value rowsOut = storeTransposed(rw, loc, plane,
+                                    parityRows(rw, loc, out, int64_t(parity)));
+    out = tensor::InsertSliceOp::create(
+        rw, loc, rowsOut, out,
+        ArrayRef<OpFoldResult>{rw.getIndexAttr(0),
+                               rw.getIndexAttr(int64_t(parity)),
+                               rw.getIndexAttr(0)},
+        ArrayRef<OpFoldResult>{rw.getIndexAttr(1),
+                               rw.getIndexAttr(kSignalBlock),
+                               rw.getIndexAttr(outLen)},
+        ArrayRef<OpFoldResult>{rw.getIndexAttr(1), rw.getIndexAttr(2),
+                               rw.getIndexAttr(1)});
+  }
+  return out;
+}
+
+/// The generic scatter: y[b, 2j, t] = Re r / N, y[b, 2j+1, t] = -Im r / N
+/// (+ bias), r read at row t + shift.
+Value scatterPacked(OpBuilder &rw, Location loc, const ConvContext &cx, Value x,
+                    const Planar &r, Value bias) {
+  MLIRContext *ctx = rw.getContext();
+  AffineMap id3 = AffineMap::getMultiDimIdentityMap(3, ctx);
+  SmallVector<Value> ins;
+  SmallVector<AffineMap> maps;
+  if (bias) {
+    ins.push_back(bias);
+    maps.push_back(AffineMap::get(3, 0, {getAffineDimExpr(1, ctx)}, ctx));
+  }
+  maps.push_back(id3);
+  return generic(
+      rw, loc, ins, fresh(rw, loc, outSizes(rw, loc, cx, x), cx.ft), maps,
+      "ppp", [&](OpBuilder &b, Location l, ValueRange a) {
+        Value ch = loopIndex(b, l, 1);
+        Value row = arith::AddIOp::create(b, l, loopIndex(b, l, 2), cx.shift);
+        Value j = arith::DivUIOp::create(b, l, ch, indexConst(b, l, 2));
+        Value odd = arith::CmpIOp::create(
+            b, l, arith::CmpIPredicate::ne,
+            arith::RemUIOp::create(b, l, ch, indexConst(b, l, 2)),
+            indexConst(b, l, 0));
+        SmallVector<Value> idx = {row, loopIndex(b, l, 0), j};
+        Value re = tensor::ExtractOp::create(b, l, r.re, idx);
+        Value im = arith::NegFOp::create(
+            b, l, tensor::ExtractOp::create(b, l, r.im, idx));
+        Value v = arith::SelectOp::create(b, l, odd, im, re);
         v = arith::MulFOp::create(b, l, v, cx.invN);
         if (a.size() > 1)
           v = arith::AddFOp::create(b, l, v, a[0]);
@@ -234,213 +476,81 @@ Value convolve(OpBuilder &rw, Location loc, const ConvContext &cx, Value x,
 /// IFFT(X1 K1 + i X2 K2) = y_{2j} + i y_{2j+1}. Half the transforms.
 Value convolvePacked(OpBuilder &rw, Location loc, const ConvContext &cx,
                      Value x, Value kernel, Planar kf, Value bias) {
-  MLIRContext *ctx = rw.getContext();
-  Type ft = cx.ft;
-  AffineExpr d0, d1, d2;
-  bindDims(ctx, d0, d1, d2);
-  AffineMap id3 = AffineMap::getMultiDimIdentityMap(3, ctx);
-  Value zero = floatConst(rw, loc, ft, 0.0);
-  const Length &len = cx.len;
-  auto c = [&](OpBuilder &b, Location l, int64_t v) {
-    return indexConst(b, l, v);
-  };
-  auto twice = [&](OpBuilder &b, Location l, Value j, int64_t plus) -> Value {
-    Value v = arith::MulIOp::create(b, l, j, c(b, l, 2));
-    return plus ? Value(arith::AddIOp::create(b, l, v, c(b, l, plus))) : v;
-  };
-
-  SmallVector<OpFoldResult> xs = sizesOf(rw, loc, x);
-  int64_t channels = llvm::cast<RankedTensorType>(x.getType()).getDimSize(1);
-  OpFoldResult rows = len.staticN ? OpFoldResult(rw.getIndexAttr(*len.staticN))
-                                  : OpFoldResult(len.n);
-  SmallVector<OpFoldResult> sigSizes = {rows, xs[0],
-                                        rw.getIndexAttr(channels / 2)};
-  // One batch row of 32 channels, static sizes and no frame offset: the
-  // even and odd channels move into the planes as 16x16 blocks transposed
-  // in registers (FFTLayout.cpp) instead of a gather generic (a sixth of
-  // the time at C = 256, L = K = 4096).
-  auto xt = llvm::cast<RankedTensorType>(x.getType());
-  bool blocked = !cx.start && len.staticN && xt.hasStaticShape() &&
-                 xt.getDimSize(0) == 1 && channels == 2 * kLanes &&
-                 (!cx.outLen || getConstantIntValue(cx.outLen));
-  // Channels 2j + parity of x's (or the output's) one batch row, 16 x T.
-  auto parityRows = [&](Value t, int64_t parity) -> Value {
-    auto tt = llvm::cast<RankedTensorType>(t.getType());
-    int64_t cols = tt.getDimSize(2);
-    return tensor::ExtractSliceOp::create(
-        rw, loc, RankedTensorType::get({kLanes, cols}, ft), t,
-        ArrayRef<OpFoldResult>{rw.getIndexAttr(0), rw.getIndexAttr(parity),
-                               rw.getIndexAttr(0)},
-        ArrayRef<OpFoldResult>{rw.getIndexAttr(1), rw.getIndexAttr(kLanes),
-                               rw.getIndexAttr(cols)},
-        ArrayRef<OpFoldResult>{rw.getIndexAttr(1), rw.getIndexAttr(2),
-                               rw.getIndexAttr(1)});
-  };
-  auto to3 = [&](Value plane) -> Value {
-    int64_t r = llvm::cast<RankedTensorType>(plane.getType()).getDimSize(0);
-    return tensor::ExpandShapeOp::create(
-        rw, loc, RankedTensorType::get({r, 1, kLanes}, ft), plane,
-        ArrayRef<ReassociationIndices>{{0}, {1, 2}});
-  };
-  Value xre, xim;
-  if (blocked) {
-    xre = to3(loadTransposed(rw, loc, parityRows(x, 0), *len.staticN));
-    xim = to3(loadTransposed(rw, loc, parityRows(x, 1), *len.staticN));
-  } else {
-    std::tie(xre, xim) = generic2(
-      rw, loc, {}, fresh(rw, loc, sigSizes, ft), fresh(rw, loc, sigSizes, ft),
-      {id3, id3}, [&](OpBuilder &b, Location l, ValueRange) {
-        Value bi = loopIndex(b, l, 1), j = loopIndex(b, l, 2);
-        auto [in, safe] = sourceRow(b, l, cx, loopIndex(b, l, 0));
-        Value v0 = tensor::ExtractOp::create(
-            b, l, x, ValueRange{bi, twice(b, l, j, 0), safe});
-        Value v1 = tensor::ExtractOp::create(
-            b, l, x, ValueRange{bi, twice(b, l, j, 1), safe});
-        linalg::YieldOp::create(
-            b, l,
-            ValueRange{arith::SelectOp::create(b, l, in, v0, zero),
-                       arith::SelectOp::create(b, l, in, v1, zero)});
-      });
-  }
-  Planar zf = forwardPow2(rw, loc, {xre, xim}, len);
-
+  Value zero = floatConst(rw, loc, cx.ft, 0.0);
+  PackedPlan p = planPacked(rw, loc, cx, x);
+  Planar zf =
+      forwardPow2(rw, loc, packChannels(rw, loc, cx, p, x, zero), cx.len);
   if (!kf.re)
     kf = kernelSpectrum(rw, loc, cx, kernel);
-
-  // conj(X1 K1 + i X2 K2): the input of the inverse through the forward
-  // transform.
-  Value half = floatConst(rw, loc, ft, 0.5);
-  auto [yre, yim] = generic2(
-      rw, loc, {}, fresh(rw, loc, sigSizes, ft), fresh(rw, loc, sigSizes, ft),
-      {id3, id3}, [&](OpBuilder &b, Location l, ValueRange) {
-        Value k = loopIndex(b, l, 0), bi = loopIndex(b, l, 1),
-              j = loopIndex(b, l, 2);
-        Value mirror = arith::RemUIOp::create(
-            b, l, arith::SubIOp::create(b, l, len.n, k), len.n);
-        auto at = [&](Value t, Value row) -> Value {
-          return tensor::ExtractOp::create(b, l, t, ValueRange{row, bi, j});
-        };
-        Value a = at(zf.re, k), bb = at(zf.im, k);
-        Value cc = at(zf.re, mirror), d = at(zf.im, mirror);
-        auto mulf = [&](Value u, Value v) -> Value {
-          return arith::MulFOp::create(b, l, u, v);
-        };
-        auto addf = [&](Value u, Value v) -> Value {
-          return arith::AddFOp::create(b, l, u, v);
-        };
-        auto subf = [&](Value u, Value v) -> Value {
-          return arith::SubFOp::create(b, l, u, v);
-        };
-        Value x1r = mulf(addf(a, cc), half), x1i = mulf(subf(bb, d), half);
-        Value x2r = mulf(addf(bb, d), half), x2i = mulf(subf(cc, a), half);
-        auto kAt = [&](Value t, int64_t plus) -> Value {
-          return tensor::ExtractOp::create(
-              b, l, t, ValueRange{k, c(b, l, 0), twice(b, l, j, plus)});
-        };
-        Value k1r = kAt(kf.re, 0), k1i = kAt(kf.im, 0);
-        Value k2r = kAt(kf.re, 1), k2i = kAt(kf.im, 1);
-        Value pr = subf(mulf(x1r, k1r), mulf(x1i, k1i));
-        Value pi = addf(mulf(x1r, k1i), mulf(x1i, k1r));
-        Value qr = subf(mulf(x2r, k2r), mulf(x2i, k2i));
-        Value qi = addf(mulf(x2r, k2i), mulf(x2i, k2r));
-        // Y = P + iQ; yield conj(Y).
-        linalg::YieldOp::create(
-            b, l, ValueRange{subf(pr, qi), arith::NegFOp::create(
-                                               b, l, addf(pi, qr))});
-      });
-  Planar r = forwardPow2(rw, loc, {yre, yim}, len);
-
-  // y[b, 2j, t] = Re r / N, y[b, 2j+1, t] = -Im r / N (+ bias).
-  if (blocked) {
-    // Scaled (and biased) in the planes' layout, rows t + shift, then
-    // moved to the even and odd channels with block transposes.
-    int64_t outLen = cx.outLen ? *getConstantIntValue(cx.outLen)
-                               : xt.getDimSize(2);
-    SmallVector<ReassociationIndices> flat = {{0}, {1, 2}};
-    Value rre = tensor::CollapseShapeOp::create(rw, loc, r.re, flat);
-    Value rim = tensor::CollapseShapeOp::create(rw, loc, r.im, flat);
-    SmallVector<OpFoldResult> ps = {rw.getIndexAttr(outLen),
-                                    rw.getIndexAttr(kLanes)};
-    auto [yre, yim] = generic2(
-        rw, loc, {}, fresh(rw, loc, ps, ft), fresh(rw, loc, ps, ft),
-        {AffineMap::getMultiDimIdentityMap(2, ctx),
-         AffineMap::getMultiDimIdentityMap(2, ctx)},
-        [&](OpBuilder &b, Location l, ValueRange) {
-          Value j = loopIndex(b, l, 1);
-          SmallVector<Value> idx = {
-              arith::AddIOp::create(b, l, loopIndex(b, l, 0), cx.shift), j};
-          Value re = arith::MulFOp::create(
-              b, l, tensor::ExtractOp::create(b, l, rre, idx), cx.invN);
-          Value im = arith::MulFOp::create(
-              b, l,
-              arith::NegFOp::create(b, l,
-                                    tensor::ExtractOp::create(b, l, rim, idx)),
-              cx.invN);
-          if (bias) {
-            re = arith::AddFOp::create(
-                b, l, re,
-                tensor::ExtractOp::create(b, l, bias, twice(b, l, j, 0)));
-            im = arith::AddFOp::create(
-                b, l, im,
-                tensor::ExtractOp::create(b, l, bias, twice(b, l, j, 1)));
-          }
-          linalg::YieldOp::create(b, l, ValueRange{re, im});
-        });
-    Value out = fresh(rw, loc, {rw.getIndexAttr(1), rw.getIndexAttr(channels),
-                                rw.getIndexAttr(outLen)},
-                      ft);
-    SmallVector<Value, 2> planes = {yre, yim};
-    for (auto [parity, plane] : llvm::enumerate(planes)) {
-      Value rowsOut = storeTransposed(rw, loc, plane,
-                                      parityRows(out, int64_t(parity)));
-      out = tensor::InsertSliceOp::create(
-          rw, loc, rowsOut, out,
-          ArrayRef<OpFoldResult>{rw.getIndexAttr(0),
-                                 rw.getIndexAttr(int64_t(parity)),
-                                 rw.getIndexAttr(0)},
-          ArrayRef<OpFoldResult>{rw.getIndexAttr(1), rw.getIndexAttr(kLanes),
-                                 rw.getIndexAttr(outLen)},
-          ArrayRef<OpFoldResult>{rw.getIndexAttr(1), rw.getIndexAttr(2),
-                                 rw.getIndexAttr(1)});
-    }
-    return out;
-  }
-  SmallVector<Value> ins;
-  SmallVector<AffineMap> maps;
-  if (bias) {
-    ins.push_back(bias);
-    maps.push_back(AffineMap::get(3, 0, {d1}, ctx));
-  }
-  maps.push_back(id3);
-  return generic(
-      rw, loc, ins, fresh(rw, loc, outSizes(rw, loc, cx, x), ft), maps, "ppp",
-      [&](OpBuilder &b, Location l, ValueRange a) {
-        Value ch = loopIndex(b, l, 1);
-        Value row = arith::AddIOp::create(b, l, loopIndex(b, l, 2), cx.shift);
-        Value j = arith::DivUIOp::create(b, l, ch, c(b, l, 2));
-        Value odd = arith::CmpIOp::create(
-            b, l, arith::CmpIPredicate::ne,
-            arith::RemUIOp::create(b, l, ch, c(b, l, 2)), c(b, l, 0));
-        SmallVector<Value> idx = {row, loopIndex(b, l, 0), j};
-        Value re = tensor::ExtractOp::create(b, l, r.re, idx);
-        Value im = arith::NegFOp::create(
-            b, l, tensor::ExtractOp::create(b, l, r.im, idx));
-        Value v = arith::SelectOp::create(b, l, odd, im, re);
-        v = arith::MulFOp::create(b, l, v, cx.invN);
-        if (a.size() > 1)
-          v = arith::AddFOp::create(b, l, v, a[0]);
-        linalg::YieldOp::create(b, l, v);
-      });
+  Planar r =
+      forwardPow2(rw, loc, packedProduct(rw, loc, cx, p, zf, kf), cx.len);
+  if (p.blocked)
+    return scatterBlocked(rw, loc, cx, p, x, r, bias);
+  return scatterPacked(rw, loc, cx, x, r, bias);
 }
 
 /// The FFT convolution of a block: packed two channels per transform when
 /// the channel count is static and even.
-Value convolveBlock(OpBuilder &rw, Location loc, const ConvContext &cx,
-                    Value x, Value kernel, Planar kf, Value bias) {
+Value convolveBlock(OpBuilder &rw, Location loc, const ConvContext &cx, Value x,
+                    Value kernel, Planar kf, Value bias) {
   int64_t channels = llvm::cast<RankedTensorType>(x.getType()).getDimSize(1);
   if (!ShapedType::isDynamic(channels) && channels % 2 == 0)
     return convolvePacked(rw, loc, cx, x, kernel, kf, bias);
   return convolve(rw, loc, cx, x, kernel, kf, bias);
+}
+
+/// The FFT convolution block by block over the channels (C a multiple of
+/// kChannelBlock): one scf.forall task per block of kChannelBlock channels,
+/// each with its slices of x, the kernel (or its spectrum `kf`) and the
+/// bias.
+Value overChannelBlocks(OpBuilder &rw, Location loc, const ConvContext &cx,
+                        Value x, Value kernel, const Planar &kf, Value bias) {
+  int64_t c = llvm::cast<RankedTensorType>(x.getType()).getDimSize(1);
+  SmallVector<OpFoldResult> xs = sizesOf(rw, loc, x);
+  Value out = fresh(rw, loc, xs, cx.ft, Value());
+  auto forall = scf::ForallOp::create(
+      rw, loc, ArrayRef<OpFoldResult>{rw.getIndexAttr(c / kChannelBlock)},
+      ValueRange{out}, std::nullopt);
+  OpBuilder::InsertionGuard guard(rw);
+  rw.setInsertionPoint(forall.getTerminator());
+  Value c0 = arith::MulIOp::create(rw, loc, forall.getInductionVar(0),
+                                   indexConst(rw, loc, kChannelBlock));
+  OpFoldResult zeroIdx = rw.getIndexAttr(0), oneIdx = rw.getIndexAttr(1);
+  OpFoldResult blk = rw.getIndexAttr(kChannelBlock);
+  SmallVector<OpFoldResult> xOff = {zeroIdx, c0, zeroIdx},
+                            xSize = {xs[0], blk, xs[2]},
+                            ones3 = {oneIdx, oneIdx, oneIdx};
+  Value xb = tensor::ExtractSliceOp::create(rw, loc, x, xOff, xSize, ones3);
+  Value kb;
+  Planar kfb;
+  if (kf.re) {
+    SmallVector<OpFoldResult> off = {zeroIdx, zeroIdx, c0},
+                              size = {rw.getIndexAttr(*cx.len.staticN), oneIdx,
+                                      blk};
+    kfb = {tensor::ExtractSliceOp::create(rw, loc, kf.re, off, size, ones3),
+           tensor::ExtractSliceOp::create(rw, loc, kf.im, off, size, ones3)};
+  } else {
+    SmallVector<OpFoldResult> off = {c0, zeroIdx},
+                              size = {blk,
+                                      tensor::getMixedSize(rw, loc, kernel, 1)};
+    kb = tensor::ExtractSliceOp::create(rw, loc, kernel, off, size,
+                                        {oneIdx, oneIdx});
+  }
+  Value bb;
+  if (bias)
+    bb = tensor::ExtractSliceOp::create(rw, loc, bias, {c0}, {blk}, {oneIdx});
+  Value yb = convolveBlock(rw, loc, cx, xb, kb, kfb, bb);
+  rw.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(
+      rw, loc, yb, forall.getRegionIterArgs()[0], xOff, xSize, ones3);
+  return forall.getResult(0);
+}
+
+/// Replaces `op` with `y`, cast to the op's type if their shapes differ.
+void replaceWithCast(PatternRewriter &rw, seq::LongConvOp op, Value y) {
+  if (y.getType() != op.getType())
+    y = tensor::CastOp::create(rw, op.getLoc(), op.getType(), y);
+  rw.replaceOp(op, y);
 }
 
 struct LongConvToFFT : OpRewritePattern<seq::LongConvOp> {
@@ -460,6 +570,8 @@ struct LongConvToFFT : OpRewritePattern<seq::LongConvOp> {
     if (!cx.ft.isF32())
       return rw.notifyMatchFailure(op, "f32 only");
 
+    // N = the power of two >= L + K - 1; outputs shifted by (K-1)/2 when
+    // centred.
     cx.lVal = dimValue(rw, loc, x, 2);
     cx.kVal = dimValue(rw, loc, kernel, 1);
     Value total = arith::SubIOp::create(
@@ -482,66 +594,78 @@ struct LongConvToFFT : OpRewritePattern<seq::LongConvOp> {
     Planar kf;
     std::optional<std::vector<float>> kData = readF32Constant(kernel);
     if (kData && cx.len.staticN && kt.hasStaticShape())
-      kf = constantSpectrum(rw, loc, *kData, kt.getDimSize(0),
-                            kt.getDimSize(1), *cx.len.staticN, cx.ft);
+      kf = constantSpectrum(rw, loc, *kData, kt.getDimSize(0), kt.getDimSize(1),
+                            *cx.len.staticN, cx.ft);
 
     int64_t c = xt.getDimSize(1);
-    if (ShapedType::isDynamic(c) || c % kChannelBlock || c == kChannelBlock) {
-      Value y = convolveBlock(rw, loc, cx, x, kernel, kf, bias);
-      if (y.getType() != op.getType())
-        y = tensor::CastOp::create(rw, loc, op.getType(), y);
-      rw.replaceOp(op, y);
-      return success();
-    }
-
-    // Block by block over the channels.
-    SmallVector<OpFoldResult> xs = sizesOf(rw, loc, x);
-    Value out = fresh(rw, loc, xs, cx.ft, Value());
-    auto forall = scf::ForallOp::create(
-        rw, loc, ArrayRef<OpFoldResult>{rw.getIndexAttr(c / kChannelBlock)},
-        ValueRange{out}, std::nullopt);
-    {
-      OpBuilder::InsertionGuard guard(rw);
-      rw.setInsertionPoint(forall.getTerminator());
-      Value c0 = arith::MulIOp::create(rw, loc, forall.getInductionVar(0),
-                                       indexConst(rw, loc, kChannelBlock));
-      OpFoldResult zeroIdx = rw.getIndexAttr(0), oneIdx = rw.getIndexAttr(1);
-      OpFoldResult blk = rw.getIndexAttr(kChannelBlock);
-      SmallVector<OpFoldResult> xOff = {zeroIdx, c0, zeroIdx},
-                                xSize = {xs[0], blk, xs[2]},
-                                ones3 = {oneIdx, oneIdx, oneIdx};
-      Value xb = tensor::ExtractSliceOp::create(rw, loc, x, xOff, xSize, ones3);
-      Value kb;
-      Planar kfb;
-      if (kf.re) {
-        SmallVector<OpFoldResult> off = {zeroIdx, zeroIdx, c0},
-                                  size = {rw.getIndexAttr(*cx.len.staticN),
-                                          oneIdx, blk};
-        kfb = {tensor::ExtractSliceOp::create(rw, loc, kf.re, off, size, ones3),
-               tensor::ExtractSliceOp::create(rw, loc, kf.im, off, size, ones3)};
-      } else {
-        SmallVector<OpFoldResult> off = {c0, zeroIdx},
-                                  size = {blk, tensor::getMixedSize(rw, loc, kernel, 1)};
-        kb = tensor::ExtractSliceOp::create(rw, loc, kernel, off, size,
-                                            {oneIdx, oneIdx});
-      }
-      Value bb;
-      if (bias)
-        bb = tensor::ExtractSliceOp::create(rw, loc, bias, {c0}, {blk},
-                                            {oneIdx});
-      Value yb = convolveBlock(rw, loc, cx, xb, kb, kfb, bb);
-      rw.setInsertionPointToStart(forall.getTerminator().getBody());
-      tensor::ParallelInsertSliceOp::create(rw, loc, yb,
-                                            forall.getRegionIterArgs()[0],
-                                            xOff, xSize, ones3);
-    }
-    Value y = forall.getResult(0);
-    if (y.getType() != op.getType())
-      y = tensor::CastOp::create(rw, loc, op.getType(), y);
-    rw.replaceOp(op, y);
+    if (ShapedType::isDynamic(c) || c % kChannelBlock || c == kChannelBlock)
+      replaceWithCast(rw, op, convolveBlock(rw, loc, cx, x, kernel, kf, bias));
+    else
+      replaceWithCast(rw, op,
+                      overChannelBlocks(rw, loc, cx, x, kernel, kf, bias));
     return success();
   }
 };
+
+/// What every task of an overlap-save convolution shares.
+struct OverlapSavePlan {
+  /// Taps, block length and outputs per block (S = n - K + 1).
+  int64_t k, n, step;
+  /// (K-1)/2 when centred, else 0.
+  int64_t centre;
+  /// Whether the channels run in blocks of kChannelBlock (else all at once).
+  bool blocked;
+  /// Frames per signal, channel blocks per (batch, frame), and the
+  /// channels per block.
+  Value frames, blocks;
+  OpFoldResult cb;
+};
+
+/// One overlap-save task r (< B * frames * blocks): frame j of batch row
+/// bi, channels c0 .. c0 + cb, transformed at length n from x at
+/// j S - (K-1) + centre; its S outputs are inserted at j S.
+void overlapSaveTask(OpBuilder &rw, Location loc, const ConvContext &cx,
+                     const OverlapSavePlan &p, scf::ForallOp forall, Value x,
+                     const Planar &kf, Value bias) {
+  OpBuilder::InsertionGuard guard(rw);
+  rw.setInsertionPoint(forall.getTerminator());
+  auto c = [&](int64_t v) { return indexConst(rw, loc, v); };
+  Value r = forall.getInductionVar(0);
+  Value cbi = arith::RemUIOp::create(rw, loc, r, p.blocks);
+  Value rest = arith::DivUIOp::create(rw, loc, r, p.blocks);
+  Value j = arith::RemUIOp::create(rw, loc, rest, p.frames);
+  Value bi = arith::DivUIOp::create(rw, loc, rest, p.frames);
+  Value c0 = p.blocked
+                 ? Value(arith::MulIOp::create(rw, loc, cbi, c(kChannelBlock)))
+                 : c(0);
+  OpFoldResult z = rw.getIndexAttr(0), one = rw.getIndexAttr(1);
+  SmallVector<OpFoldResult> ones3 = {one, one, one};
+  Value xb = tensor::ExtractSliceOp::create(
+      rw, loc, x, ArrayRef<OpFoldResult>{bi, c0, z},
+      ArrayRef<OpFoldResult>{one, p.cb, tensor::getMixedSize(rw, loc, x, 2)},
+      ones3);
+  Planar kfb = {
+      tensor::ExtractSliceOp::create(
+          rw, loc, kf.re, ArrayRef<OpFoldResult>{z, z, c0},
+          ArrayRef<OpFoldResult>{rw.getIndexAttr(p.n), one, p.cb}, ones3),
+      tensor::ExtractSliceOp::create(
+          rw, loc, kf.im, ArrayRef<OpFoldResult>{z, z, c0},
+          ArrayRef<OpFoldResult>{rw.getIndexAttr(p.n), one, p.cb}, ones3)};
+  Value bb;
+  if (bias)
+    bb = tensor::ExtractSliceOp::create(
+        rw, loc, bias, ArrayRef<OpFoldResult>{c0}, ArrayRef<OpFoldResult>{p.cb},
+        ArrayRef<OpFoldResult>{one});
+  ConvContext fx = cx;
+  Value jS = arith::MulIOp::create(rw, loc, j, c(p.step));
+  fx.start = arith::AddIOp::create(rw, loc, jS, c(p.centre - (p.k - 1)));
+  Value yb = convolveBlock(rw, loc, fx, xb, Value(), kfb, bb);
+  rw.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(
+      rw, loc, yb, forall.getRegionIterArgs()[0],
+      ArrayRef<OpFoldResult>{bi, c0, jS},
+      ArrayRef<OpFoldResult>{one, p.cb, rw.getIndexAttr(p.step)}, ones3);
+}
 
 /// impl = overlap_save (K static): the signal is cut into frames of n
 /// points (n from overlapSaveLength), frame j starting at j S - (K - 1)
@@ -568,104 +692,62 @@ struct LongConvToOverlapSave : OpRewritePattern<seq::LongConvOp> {
     if (kt.isDynamicDim(1))
       return op.emitOpError("overlap_save needs a kernel length known at "
                             "compile time");
-    int64_t k = kt.getDimSize(1);
-    int64_t n = overlapSaveLength(k);
-    if (n == 0)
+    OverlapSavePlan p;
+    p.k = kt.getDimSize(1);
+    p.n = overlapSaveLength(p.k);
+    if (p.n == 0)
       return op.emitOpError("overlap_save: a kernel of ")
-             << k << " taps needs blocks of more than "
+             << p.k << " taps needs blocks of more than "
              << kMaxOverlapSaveLength << " points; use impl fft";
-    int64_t step = n - k + 1;
+    p.step = p.n - p.k + 1;
     auto c = [&](int64_t v) { return indexConst(rw, loc, v); };
 
     ConvContext cx;
     cx.ft = xt.getElementType();
     cx.lVal = dimValue(rw, loc, x, 2);
-    cx.kVal = c(k);
-    cx.len = pow2Length(rw, loc, c(n), n);
-    cx.shift = c(k - 1);
-    cx.invN = floatConst(rw, loc, cx.ft, 1.0 / double(n));
-    cx.outLen = rw.getIndexAttr(step);
-    int64_t centre = op.getMode() == seq::ConvMode::centered ? (k - 1) / 2 : 0;
+    cx.kVal = c(p.k);
+    cx.len = pow2Length(rw, loc, c(p.n), p.n);
+    cx.shift = c(p.k - 1);
+    cx.invN = floatConst(rw, loc, cx.ft, 1.0 / double(p.n));
+    cx.outLen = rw.getIndexAttr(p.step);
+    p.centre = op.getMode() == seq::ConvMode::centered ? (p.k - 1) / 2 : 0;
 
     // The kernel's spectrum at n, once for all frames.
     Planar kf;
     std::optional<std::vector<float>> kData = readF32Constant(kernel);
     if (kData && kt.hasStaticShape())
-      kf = constantSpectrum(rw, loc, *kData, kt.getDimSize(0), k, n, cx.ft);
+      kf = constantSpectrum(rw, loc, *kData, kt.getDimSize(0), p.k, p.n, cx.ft);
     else
       kf = kernelSpectrum(rw, loc, cx, kernel);
 
     // Frames per signal, channel blocks, tasks.
     Value bDim = dimValue(rw, loc, x, 0);
-    Value frames = arith::DivUIOp::create(
-        rw, loc, arith::AddIOp::create(rw, loc, cx.lVal, c(step - 1)),
-        c(step));
+    p.frames = arith::DivUIOp::create(
+        rw, loc, arith::AddIOp::create(rw, loc, cx.lVal, c(p.step - 1)),
+        c(p.step));
     int64_t channels = xt.getDimSize(1);
-    bool blocked = !ShapedType::isDynamic(channels) &&
-                   channels % kChannelBlock == 0;
-    OpFoldResult cb = blocked ? OpFoldResult(rw.getIndexAttr(kChannelBlock))
-                              : tensor::getMixedSize(rw, loc, x, 1);
-    Value blocks = blocked ? c(channels / kChannelBlock) : c(1);
+    p.blocked =
+        !ShapedType::isDynamic(channels) && channels % kChannelBlock == 0;
+    p.cb = p.blocked ? OpFoldResult(rw.getIndexAttr(kChannelBlock))
+                     : tensor::getMixedSize(rw, loc, x, 1);
+    p.blocks = p.blocked ? c(channels / kChannelBlock) : c(1);
     Value tasks = arith::MulIOp::create(
-        rw, loc, arith::MulIOp::create(rw, loc, bDim, frames), blocks);
-    Value padLen = arith::MulIOp::create(rw, loc, frames, c(step));
+        rw, loc, arith::MulIOp::create(rw, loc, bDim, p.frames), p.blocks);
+    Value padLen = arith::MulIOp::create(rw, loc, p.frames, c(p.step));
     SmallVector<OpFoldResult> ySizes = {tensor::getMixedSize(rw, loc, x, 0),
                                         tensor::getMixedSize(rw, loc, x, 1),
                                         padLen};
     Value yInit = fresh(rw, loc, ySizes, cx.ft, Value());
+    auto forall = scf::ForallOp::create(rw, loc, ArrayRef<OpFoldResult>{tasks},
+                                        ValueRange{yInit}, std::nullopt);
+    overlapSaveTask(rw, loc, cx, p, forall, x, kf, bias);
 
-    auto forall = scf::ForallOp::create(
-        rw, loc, ArrayRef<OpFoldResult>{tasks}, ValueRange{yInit},
-        std::nullopt);
-    {
-      OpBuilder::InsertionGuard guard(rw);
-      rw.setInsertionPoint(forall.getTerminator());
-      Value r = forall.getInductionVar(0);
-      Value cbi = arith::RemUIOp::create(rw, loc, r, blocks);
-      Value rest = arith::DivUIOp::create(rw, loc, r, blocks);
-      Value j = arith::RemUIOp::create(rw, loc, rest, frames);
-      Value bi = arith::DivUIOp::create(rw, loc, rest, frames);
-      Value c0 = blocked
-                     ? Value(arith::MulIOp::create(rw, loc, cbi,
-                                                   c(kChannelBlock)))
-                     : c(0);
-      OpFoldResult z = rw.getIndexAttr(0), one = rw.getIndexAttr(1);
-      SmallVector<OpFoldResult> ones3 = {one, one, one};
-      Value xb = tensor::ExtractSliceOp::create(
-          rw, loc, x, ArrayRef<OpFoldResult>{bi, c0, z},
-          ArrayRef<OpFoldResult>{one, cb, tensor::getMixedSize(rw, loc, x, 2)},
-          ones3);
-      Planar kfb = {
-          tensor::ExtractSliceOp::create(
-              rw, loc, kf.re, ArrayRef<OpFoldResult>{z, z, c0},
-              ArrayRef<OpFoldResult>{rw.getIndexAttr(n), one, cb}, ones3),
-          tensor::ExtractSliceOp::create(
-              rw, loc, kf.im, ArrayRef<OpFoldResult>{z, z, c0},
-              ArrayRef<OpFoldResult>{rw.getIndexAttr(n), one, cb}, ones3)};
-      Value bb;
-      if (bias)
-        bb = tensor::ExtractSliceOp::create(rw, loc, bias,
-                                            ArrayRef<OpFoldResult>{c0},
-                                            ArrayRef<OpFoldResult>{cb},
-                                            ArrayRef<OpFoldResult>{one});
-      ConvContext fx = cx;
-      Value jS = arith::MulIOp::create(rw, loc, j, c(step));
-      fx.start = arith::AddIOp::create(rw, loc, jS, c(centre - (k - 1)));
-      Value yb = convolveBlock(rw, loc, fx, xb, Value(), kfb, bb);
-      rw.setInsertionPointToStart(forall.getTerminator().getBody());
-      tensor::ParallelInsertSliceOp::create(
-          rw, loc, yb, forall.getRegionIterArgs()[0],
-          ArrayRef<OpFoldResult>{bi, c0, jS},
-          ArrayRef<OpFoldResult>{one, cb, rw.getIndexAttr(step)}, ones3);
-    }
     // Drop the last frame's outputs past L.
     OpFoldResult z = rw.getIndexAttr(0), one = rw.getIndexAttr(1);
     Value y = tensor::ExtractSliceOp::create(
         rw, loc, forall.getResult(0), ArrayRef<OpFoldResult>{z, z, z},
         sizesOf(rw, loc, x), ArrayRef<OpFoldResult>{one, one, one});
-    if (y.getType() != op.getType())
-      y = tensor::CastOp::create(rw, loc, op.getType(), y);
-    rw.replaceOp(op, y);
+    replaceWithCast(rw, op, y);
     return success();
   }
 };

@@ -411,8 +411,8 @@ struct Rearrangement {
     for (int64_t n = 0; n < total; ++n) {
       int64_t off = 0;
       for (int64_t i = 0; i < r; ++i)
-        off += (start[source[i]] + idx[i] * step[source[i]]) *
-               strides[source[i]];
+        off +=
+            (start[source[i]] + idx[i] * step[source[i]]) * strides[source[i]];
       out.push_back(data[off]);
       for (int64_t i = r - 1; i >= 0; --i) {
         if (++idx[i] < length[i])
@@ -446,8 +446,7 @@ std::optional<Partial> ShapeInference::evalTranspose(onnxir::TransposeOp op) {
     return std::nullopt;
   Rearrangement re(*shape);
   for (int64_t i = 0; i < r; ++i) {
-    re.source[i] =
-        perm ? llvm::cast<IntegerAttr>(perm[i]).getInt() : r - 1 - i;
+    re.source[i] = perm ? llvm::cast<IntegerAttr>(perm[i]).getInt() : r - 1 - i;
     if (re.source[i] < 0 || re.source[i] >= r)
       return std::nullopt;
     re.length[i] = (*shape)[re.source[i]];
@@ -516,9 +515,10 @@ std::optional<Partial> ShapeInference::evalSlice(onnxir::SliceOp op) {
 /// The known elements of the operands of an elementwise op on shape
 /// vectors (rank <= 1) and the size `n` they broadcast to (each has n
 /// elements or one); nullopt when one is not known or sizes disagree.
-std::optional<SmallVector<Partial>> shapeVectorOperands(
-    ValueRange operands, llvm::function_ref<std::optional<Partial>(Value)> get,
-    size_t &n) {
+std::optional<SmallVector<Partial>>
+shapeVectorOperands(ValueRange operands,
+                    llvm::function_ref<std::optional<Partial>(Value)> get,
+                    size_t &n) {
   SmallVector<Partial> ops;
   n = 1;
   for (Value v : operands) {
@@ -579,8 +579,7 @@ std::optional<Partial> ShapeInference::evalBinary(
     Operation *op,
     llvm::function_ref<std::optional<int64_t>(int64_t, int64_t)> f) {
   auto a = partial(op->getOperand(0)), b = partial(op->getOperand(1));
-  if (!a || !b ||
-      (a->size() != b->size() && a->size() != 1 && b->size() != 1))
+  if (!a || !b || (a->size() != b->size() && a->size() != 1 && b->size() != 1))
     return std::nullopt;
   size_t n = std::max(a->size(), b->size());
   Partial p;
@@ -599,9 +598,8 @@ MaybeShape ShapeInference::inferShape(Operation *op) {
   return llvm::TypeSwitch<Operation *, MaybeShape>(op)
       .Case<onnxir::AddOp, onnxir::SubOp, onnxir::MulOp, onnxir::DivOp,
             onnxir::PowOp, onnxir::WhereOp, onnxir::EqualOp, onnxir::LessOp,
-            onnxir::GreaterOp, onnxir::LessOrEqualOp,
-            onnxir::GreaterOrEqualOp, onnxir::AndOp, onnxir::OrOp,
-            onnxir::MaxOp, onnxir::MinOp>(
+            onnxir::GreaterOp, onnxir::LessOrEqualOp, onnxir::GreaterOrEqualOp,
+            onnxir::AndOp, onnxir::OrOp, onnxir::MaxOp, onnxir::MinOp>(
           [](Operation *o) { return broadcast(o->getOperands()); })
       .Case<onnxir::ReluOp, onnxir::SigmoidOp, onnxir::TanhOp, onnxir::ExpOp,
             onnxir::LogOp, onnxir::SqrtOp, onnxir::ErfOp, onnxir::NegOp,
@@ -690,11 +688,11 @@ MaybeShape ShapeInference::inferSlice(onnxir::SliceOp op) {
     // The sliced axes are known (0..n-1 or `axes`): those dims are
     // unknown, the others keep theirs.
     auto sliceShape = shapeOf(op.getStarts());
-    int64_t n = b.starts ? b.starts->size()
-                : sliceShape && sliceShape->size() == 1 &&
-                        (*sliceShape)[0] != kDyn
-                    ? (*sliceShape)[0]
-                    : -1;
+    int64_t n =
+        b.starts ? b.starts->size()
+        : sliceShape && sliceShape->size() == 1 && (*sliceShape)[0] != kDyn
+            ? (*sliceShape)[0]
+            : -1;
     if (b.axes)
       n = b.axes->size();
     if (n < 0)
@@ -825,7 +823,8 @@ void ShapeInference::foldToConstant(Operation *op) {
   OpBuilder b(op);
   auto c = onnxir::ConstantOp::create(
       b, op->getLoc(), rt, /*sparse_value=*/Attribute(),
-      /*value=*/DenseIntElementsAttr::get(rt, data), /*value_float=*/FloatAttr(),
+      /*value=*/DenseIntElementsAttr::get(rt, data),
+      /*value_float=*/FloatAttr(),
       /*value_floats=*/ArrayAttr(), /*value_int=*/IntegerAttr(),
       /*value_ints=*/ArrayAttr(), /*value_string=*/StringAttr(),
       /*value_strings=*/ArrayAttr());
@@ -901,11 +900,11 @@ void refineScanArgs(onnxir::ScanOp op, Block &body) {
     int64_t axis = -1;
     if (j >= n) {
       int64_t rank = t.getRank() - (batch ? 1 : 0);
-      std::optional<int64_t> a = normalizeAxis(
-          axes && j - n < static_cast<int64_t>(axes.size())
-              ? llvm::cast<IntegerAttr>(axes[j - n]).getInt()
-              : 0,
-          rank);
+      std::optional<int64_t> a =
+          normalizeAxis(axes && j - n < static_cast<int64_t>(axes.size())
+                            ? llvm::cast<IntegerAttr>(axes[j - n]).getInt()
+                            : 0,
+                        rank);
       if (!a)
         continue;
       axis = *a;

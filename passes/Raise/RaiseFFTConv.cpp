@@ -1,4 +1,5 @@
-//===- RaiseFFTConv.cpp - FFT convolutions written with ONNX DFT -*- C++ -*-===//
+//===- RaiseFFTConv.cpp - FFT convolutions written with ONNX DFT -*- C++
+//-*-===//
 //
 // Part of `seq-raise-onnx`: the FFT convolution of Hyena, H3 and S4,
 //
@@ -49,8 +50,9 @@ std::optional<std::vector<float>> constantThroughReshapes(Value v) {
     if (std::optional<std::vector<float>> d = readF32Constant(v))
       return d;
     Operation *def = v.getDefiningOp();
-    if (!def || !llvm::isa<onnxir::UnsqueezeOp, onnxir::SqueezeOp,
-                           onnxir::ReshapeOp>(def))
+    if (!def ||
+        !llvm::isa<onnxir::UnsqueezeOp, onnxir::SqueezeOp, onnxir::ReshapeOp>(
+            def))
       return std::nullopt;
     v = def->getOperand(0);
   }
@@ -189,8 +191,7 @@ std::optional<Part> matchPart(Value v) {
   }
   if (auto gather = v.getDefiningOp<onnxir::GatherOp>()) {
     int64_t last = pairOf(gather.getData());
-    if (last < 0 ||
-        normalizeAxis(int64_t(gather.getAxis()), last + 1) != last)
+    if (last < 0 || normalizeAxis(int64_t(gather.getAxis()), last + 1) != last)
       return std::nullopt;
     auto it = llvm::dyn_cast<RankedTensorType>(gather.getIndices().getType());
     std::optional<int64_t> index = readScalarInt(gather.getIndices());
@@ -754,8 +755,7 @@ FailureOr<FFTConvMatch> matchFFTConv(Operation *root, PatternRewriter &rw) {
 //===----------------------------------------------------------------------===//
 
 /// The signal x as (B, C, Lx), then cut or zero-padded to (B, C, M).
-Value buildSignal(OpBuilder &b, Location loc, const ConvPlan &plan,
-                  int64_t m) {
+Value buildSignal(OpBuilder &b, Location loc, const ConvPlan &plan, int64_t m) {
   const Spectrum &x = plan.x;
   Value xs = regroup(b, loc, x.signal, {plan.nb, plan.nc, 2});
   if (m < x.length) {
@@ -818,8 +818,7 @@ Value buildLongConv(OpBuilder &b, const FFTConvMatch &match) {
   Value kernel = buildKernel(b, loc, plan.k, m);
   Value y = seq::LongConvOp::create(b, loc, xs, kernel);
   // Back to the layout of the replaced value.
-  SmallVector<OpFoldResult> lead =
-      tensor::getMixedSizes(b, loc, plan.x.signal);
+  SmallVector<OpFoldResult> lead = tensor::getMixedSizes(b, loc, plan.x.signal);
   SmallVector<SmallVector<OpFoldResult>> groups(3);
   groups[0].assign(lead.begin(), lead.begin() + plan.nb);
   groups[1].assign(lead.begin() + plan.nb, lead.begin() + plan.x.leadRank());
@@ -872,8 +871,7 @@ Value buildLongConv(OpBuilder &b, const FFTConvMatch &match) {
 /// users before producers, so this fires before DFTToSeq would turn the
 /// DFT ops into seq.fft/rfft. Only the real part (or the folded Slice) is
 /// replaced; intermediate values with other users keep working.
-template <typename RootOp>
-struct FFTConvToLongConv : OpRewritePattern<RootOp> {
+template <typename RootOp> struct FFTConvToLongConv : OpRewritePattern<RootOp> {
   FFTConvToLongConv(MLIRContext *ctx)
       : OpRewritePattern<RootOp>(ctx, /*benefit=*/2) {}
 

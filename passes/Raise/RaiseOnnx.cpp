@@ -163,8 +163,7 @@ static Value toOnnxComplex(OpBuilder &rw, Location loc, Value y) {
       rw, loc, {y}, ref::filled(rw, loc, outSizes, rw.getF32Type(), Value()),
       {AffineMap::get(rank + 1, 0, drop, ctx),
        AffineMap::getMultiDimIdentityMap(rank + 1, ctx)},
-      std::string(rank + 1, 'p'),
-      [&](OpBuilder &b, Location l, ValueRange a) {
+      std::string(rank + 1, 'p'), [&](OpBuilder &b, Location l, ValueRange a) {
         Value isRe = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq,
                                            ref::loopIndex(b, l, rank),
                                            ref::indexConst(b, l, 0));
@@ -275,9 +274,9 @@ static Value buildFrames(OpBuilder &rw, Location loc, onnxir::STFTOp op,
   auto size = [&](std::optional<int64_t> s, Value v) -> OpFoldResult {
     return s ? OpFoldResult(rw.getIndexAttr(*s)) : OpFoldResult(v);
   };
-  SmallVector<OpFoldResult> fsizes = {
-      ref::sizesOf(rw, loc, op.getSignal())[0],
-      size(fr.staticCount, fr.count), size(fr.staticLength, fr.length)};
+  SmallVector<OpFoldResult> fsizes = {ref::sizesOf(rw, loc, op.getSignal())[0],
+                                      size(fr.staticCount, fr.count),
+                                      size(fr.staticLength, fr.length)};
   bool real = plan.real();
   Value window = plan.window;
   return ref::generic(
@@ -294,8 +293,7 @@ static Value buildFrames(OpBuilder &rw, Location loc, onnxir::STFTOp op,
               ValueRange{bi, pos, ref::indexConst(b, l, p)});
         };
         Value re = part(0);
-        Value im =
-            plan.parts == 2 ? part(1) : ref::floatConst(b, l, f32, 0.0);
+        Value im = plan.parts == 2 ? part(1) : ref::floatConst(b, l, f32, 0.0);
         if (window) {
           Value w = tensor::ExtractOp::create(b, l, window, ValueRange{t});
           re = arith::MulFOp::create(b, l, re, w);
@@ -428,7 +426,8 @@ struct DFTToSeq : OpRewritePattern<onnxir::DFTOp> {
     int64_t n = plan->length ? *plan->length : outShape[axis];
     outShape[axis] =
         ShapedType::isDynamic(n) ? n : (plan->onesided ? n / 2 + 1 : n);
-    auto yt = RankedTensorType::get(outShape, ComplexType::get(rw.getF32Type()));
+    auto yt =
+        RankedTensorType::get(outShape, ComplexType::get(rw.getF32Type()));
     IntegerAttr lenAttr =
         plan->length ? rw.getI64IntegerAttr(*plan->length) : IntegerAttr();
     Value y;
@@ -588,10 +587,10 @@ static Value buildConvFrames(OpBuilder &rw, Location loc, onnxir::ConvOp op,
             arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, pos, len));
         Value safe =
             arith::SelectOp::create(b, l, in, pos, ref::indexConst(b, l, 0));
-        Value v = tensor::ExtractOp::create(
-            b, l, op.getX(),
-            ValueRange{ref::loopIndex(b, l, 0), ref::indexConst(b, l, 0),
-                       safe});
+        Value v = tensor::ExtractOp::create(b, l, op.getX(),
+                                            ValueRange{ref::loopIndex(b, l, 0),
+                                                       ref::indexConst(b, l, 0),
+                                                       safe});
         v = arith::MulFOp::create(b, l, v, a[0]);
         linalg::YieldOp::create(
             b, l,
@@ -603,8 +602,7 @@ static Value buildConvFrames(OpBuilder &rw, Location loc, onnxir::ConvOp op,
 /// The conv's output [B, O, frames] from the spectrum X [B, frames, N/2+1]
 /// of its frames: y[b, r, f] = r < F ? re X[b, f, r] : -s im X[b, f, r - F].
 static Value basisRows(OpBuilder &rw, Location loc, Value spec,
-                       const BasisPlan &plan,
-                       ArrayRef<OpFoldResult> fsizes) {
+                       const BasisPlan &plan, ArrayRef<OpFoldResult> fsizes) {
   int64_t bins = plan.o / 2;
   int sign = plan.sign;
   SmallVector<OpFoldResult> ysizes = {fsizes[0], rw.getIndexAttr(plan.o),
@@ -627,8 +625,8 @@ static Value basisRows(OpBuilder &rw, Location loc, Value spec,
           im = arith::NegFOp::create(b, l, im);
         linalg::YieldOp::create(
             b, l,
-            Value(arith::SelectOp::create(
-                b, l, isRe, complex::ReOp::create(b, l, z), im)));
+            Value(arith::SelectOp::create(b, l, isRe,
+                                          complex::ReOp::create(b, l, z), im)));
       });
 }
 
@@ -662,8 +660,7 @@ struct ConvBasisToRFFT : OpRewritePattern<onnxir::ConvOp> {
   }
 };
 
-struct SeqRaiseOnnxPass
-    : seqc::impl::SeqRaiseOnnxPassBase<SeqRaiseOnnxPass> {
+struct SeqRaiseOnnxPass : seqc::impl::SeqRaiseOnnxPassBase<SeqRaiseOnnxPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<DepthwiseConvToLongConv, ConvBasisToRFFT, DFTToSeq, STFTToSeq>(

@@ -21,8 +21,7 @@ namespace seqc {
 using namespace mlir;
 using namespace seqc;
 
-std::optional<double> CostModel::rate(Operation *op,
-                                      seq::ImplKind kind) const {
+std::optional<double> CostModel::rate(Operation *op, seq::ImplKind kind) const {
   using seq::ImplKind;
   if (llvm::isa<seq::LongConvOp>(op)) {
     switch (kind) {

@@ -187,8 +187,8 @@ public:
     lib.state = std::make_shared<State>();
     lib.state->handle = handle;
     lib.state->run = run;
-    lib.state->setThreads = reinterpret_cast<void (*)(int)>(
-        dlsym(handle, "seqc_set_num_threads"));
+    lib.state->setThreads =
+        reinterpret_cast<void (*)(int)>(dlsym(handle, "seqc_set_num_threads"));
     lib.state->signature = sig();
     return {std::move(lib), ""};
   }
@@ -245,8 +245,8 @@ public:
       py::gil_scoped_release release;
       for (unsigned i = 0; i < warmup + n && rc == SEQC_OK; ++i) {
         auto t0 = std::chrono::steady_clock::now();
-        rc = state->run(in.data(), in.size(), out.data(), out.size(),
-                        message, sizeof(message));
+        rc = state->run(in.data(), in.size(), out.data(), out.size(), message,
+                        sizeof(message));
         auto t1 = std::chrono::steady_clock::now();
         if (rc == SEQC_OK)
           for (seqc_tensor &t : out)
@@ -337,8 +337,8 @@ PYBIND11_MODULE(_seqc, m) {
       .def_property_readonly("signature", &Library::signature)
       .def("run", &Library::run, py::arg("inputs"), py::arg("num_outputs"))
       .def("set_num_threads", &Library::setNumThreads, py::arg("n"))
-      .def("bench", &Library::bench, py::arg("inputs"),
-           py::arg("num_outputs"), py::arg("n"), py::arg("warmup") = 1);
+      .def("bench", &Library::bench, py::arg("inputs"), py::arg("num_outputs"),
+           py::arg("n"), py::arg("warmup") = 1);
 
   m.attr("STATUS_OK") = int(SEQC_OK);
   m.attr("STATUS_ARGUMENT") = int(SEQC_ERROR_ARGUMENT);

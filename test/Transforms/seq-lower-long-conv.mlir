@@ -40,6 +40,7 @@ func.func @dynamic(%x: tensor<1x2x?xf32>, %k: tensor<2x8xf32>) -> tensor<1x2x?xf
 // K-1-(K-1)/2 = 2 (centred) and right up to whole 128-output blocks; one
 // forall task per (batch, channel) row; per tap, one broadcast of the tap
 // (read backwards) and 8 unaligned 16-lane loads feed 8 FMA accumulators.
+// The lanes are the target's (seqc.target_vector_bits: 512 = 16 f32).
 // CHECK-LABEL: func.func @direct_centered
 // CHECK: tensor.pad %{{.*}} low[0, 0, %c2] high[0, 0, %{{.*}}]
 // CHECK: scf.forall (%{{.*}}) in ({{%c8|8}}) shared_outs
@@ -52,9 +53,26 @@ func.func @dynamic(%x: tensor<1x2x?xf32>, %k: tensor<2x8xf32>) -> tensor<1x2x?xf
 // CHECK: tensor.parallel_insert_slice
 // CHECK: tensor.extract_slice %{{.*}}[0, 0, 0] [2, 4, %{{.*}}]
 // CHECK-NOT: seq.long_conv
+module attributes {seqc.target_vector_bits = 512 : i64} {
 func.func @direct_centered(%x: tensor<2x4x?xf32>, %k: tensor<4x5xf32>, %b: tensor<4xf32>) -> tensor<2x4x?xf32> {
   %y = seq.long_conv %x, %k bias %b {mode = #seq.conv_mode<centered>, impl = #seq.impl<direct>} : (tensor<2x4x?xf32>, tensor<4x5xf32>, tensor<4xf32>) -> tensor<2x4x?xf32>
   return %y : tensor<2x4x?xf32>
+}
+}
+
+// -----
+
+// A 256-bit target (AVX2): 8-lane vectors, blocks of 8 x 8 = 64 outputs.
+// CHECK-LABEL: func.func @direct_avx2
+// CHECK: scf.for {{.*}} step %c64
+// CHECK: scf.for {{.*}} -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>)
+// CHECK-COUNT-8: vector.fma {{.*}} : vector<8xf32>
+// CHECK-NOT: seq.long_conv
+module attributes {seqc.target_vector_bits = 256 : i64} {
+func.func @direct_avx2(%x: tensor<1x2x?xf32>, %k: tensor<2x3xf32>) -> tensor<1x2x?xf32> {
+  %y = seq.long_conv %x, %k {impl = #seq.impl<direct>} : (tensor<1x2x?xf32>, tensor<2x3xf32>) -> tensor<1x2x?xf32>
+  return %y : tensor<1x2x?xf32>
+}
 }
 
 // -----

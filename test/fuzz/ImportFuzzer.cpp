@@ -1,4 +1,5 @@
-//===- ImportFuzzer.cpp - libFuzzer target over the ONNX importer -*- C++ -*-===//
+//===- ImportFuzzer.cpp - libFuzzer target over the ONNX importer -*- C++
+//-*-===//
 //
 // Feeds arbitrary bytes to seqc::importOnnxModelFromBytes. Any crash, hang
 // or sanitizer report is a bug: the importer must reject bad models with a

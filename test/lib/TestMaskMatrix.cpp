@@ -1,4 +1,5 @@
-//===- TestMaskMatrix.cpp - Print the matrix a #seq.mask denotes -*- C++ -*-===//
+//===- TestMaskMatrix.cpp - Print the matrix a #seq.mask denotes -*- C++
+//-*-===//
 //
 // `test-seq-mask-matrix` prints, for every seq.attention with static
 // sequence lengths, the boolean matrix M(p, j) of each distinct head mask as
@@ -17,8 +18,7 @@ using namespace mlir;
 using namespace seqc::seq;
 
 namespace {
-struct TestMaskMatrixPass
-    : PassWrapper<TestMaskMatrixPass, OperationPass<>> {
+struct TestMaskMatrixPass : PassWrapper<TestMaskMatrixPass, OperationPass<>> {
   MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(TestMaskMatrixPass)
   StringRef getArgument() const final { return "test-seq-mask-matrix"; }
   StringRef getDescription() const final {

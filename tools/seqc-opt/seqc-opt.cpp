@@ -2,12 +2,15 @@
 //
 // An mlir-opt for seqc: the seq dialect, its passes and pipelines, and the
 // upstream dialects and passes the pipelines use. Test-only passes (prefixed
-// `test-`) are registered here and nowhere else.
+// `test-`) are registered here and nowhere else. Its --help lists MLIR's
+// options and the passes; LLVM's back-end options are in --help-hidden.
 //
 //===----------------------------------------------------------------------===//
 
 #include "seqc/InitAllDialects.h"
 #include "seqc/InitAllPasses.h"
+
+#include "ToolOptions.h"
 
 #include "mlir/Tools/mlir-opt/MlirOptMain.h"
 
@@ -16,6 +19,8 @@ void registerTestPasses();
 } // namespace seqc::test
 
 int main(int argc, char **argv) {
+  // Before MlirOptMain registers MLIR's options: only LLVM's are hidden.
+  seqc::tools::hideLibraryOptions({});
   seqc::registerAllPasses();
   seqc::test::registerTestPasses();
   mlir::DialectRegistry registry;

@@ -4,8 +4,9 @@
 // float64, float16, int8/16/32/64, uint8/16/32/64 and bool, and ONNX
 // TensorProto files of the backend test data. numpy has no bfloat16: a
 // bfloat16 tensor is written to .npy as float32 (exact), and a float32 .npy
-// given for a bfloat16 input is rounded to nearest even (toBFloat16). Sizes read from files are checked against the
-// bytes actually present before anything is allocated.
+// given for a bfloat16 input is rounded to nearest even (toBFloat16). Sizes
+// read from files are checked against the bytes actually present before
+// anything is allocated.
 //
 //===----------------------------------------------------------------------===//
 
@@ -71,15 +72,15 @@ Tensor seqc::run::toBFloat16(const Tensor &t) {
 }
 
 static float halfToFloat(uint16_t h) {
-  uint32_t sign = (h & 0x8000u) << 16, exp = (h >> 10) & 0x1f,
-           mant = h & 0x3ff;
+  uint32_t sign = (h & 0x8000u) << 16, exp = (h >> 10) & 0x1f, mant = h & 0x3ff;
   float f;
   if (exp == 0)
     f = std::ldexp(static_cast<float>(mant), -24);
   else if (exp == 31)
     f = mant ? NAN : INFINITY;
   else
-    f = std::ldexp(static_cast<float>(mant | 0x400), static_cast<int>(exp) - 25);
+    f = std::ldexp(static_cast<float>(mant | 0x400),
+                   static_cast<int>(exp) - 25);
   return sign ? -f : f;
 }
 
@@ -219,7 +220,8 @@ Expected<Tensor> seqc::run::readNpy(StringRef path) {
   } else {
     if (bytes.size() < 12)
       return bad("truncated header");
-    headerLen = uint32_t(uint8_t(bytes[8])) | (uint32_t(uint8_t(bytes[9])) << 8) |
+    headerLen = uint32_t(uint8_t(bytes[8])) |
+                (uint32_t(uint8_t(bytes[9])) << 8) |
                 (uint32_t(uint8_t(bytes[10])) << 16) |
                 (uint32_t(uint8_t(bytes[11])) << 24);
     start = 12;
@@ -234,13 +236,14 @@ Expected<Tensor> seqc::run::readNpy(StringRef path) {
   StringRef rest = header.substr(d + 7).ltrim(" :").ltrim();
   StringRef descr = rest.substr(1, rest.find('\'', 1) - 1);
   for (const auto &k : kDescrs)
-    if (descr == k.descr || (descr.size() == 3 && descr.substr(1) ==
-                                                      StringRef(k.descr).substr(1) &&
-                             descr[0] == '=' ))
+    if (descr == k.descr ||
+        (descr.size() == 3 && descr.substr(1) == StringRef(k.descr).substr(1) &&
+         descr[0] == '='))
       t.dtype = k.dtype;
   if (!t.dtype)
-    return bad("unsupported dtype '" + descr + "' (float16/32/64, "
-                                              "int8/16/32/64, uint8/16/32/64, bool)");
+    return bad("unsupported dtype '" + descr +
+               "' (float16/32/64, "
+               "int8/16/32/64, uint8/16/32/64, bool)");
   if (header.contains("'fortran_order': True"))
     return bad("Fortran-order arrays are not supported");
   size_t s = header.find("'shape'");
@@ -291,7 +294,9 @@ Error seqc::run::writeNpy(const Tensor &tensor, StringRef path) {
   std::string header = "{'descr': '" + std::string(descr) +
                        "', 'fortran_order': False, 'shape': (";
   for (size_t i = 0; i < t.shape.size(); ++i)
-    header += std::to_string(t.shape[i]) + (t.shape.size() == 1 ? "," : (i + 1 < t.shape.size() ? ", " : ""));
+    header +=
+        std::to_string(t.shape[i]) +
+        (t.shape.size() == 1 ? "," : (i + 1 < t.shape.size() ? ", " : ""));
   header += "), }";
   size_t total = 10 + header.size() + 1;
   header.append((64 - total % 64) % 64, ' ');
@@ -368,32 +373,59 @@ static Expected<Tensor> readTensorProto(StringRef path) {
   onnx::TensorProto p;
   if (!p.ParseFromArray((*buf)->getBufferStart(),
                         static_cast<int>((*buf)->getBufferSize())))
-    return createStringError(inconvertibleErrorCode(),
-                             "%s: not a TensorProto", path.str().c_str());
+    return createStringError(inconvertibleErrorCode(), "%s: not a TensorProto",
+                             path.str().c_str());
   Tensor t;
   using TP = onnx::TensorProto;
   switch (p.data_type()) {
-  case TP::FLOAT: t.dtype = SEQC_DTYPE_FLOAT32; break;
-  case TP::DOUBLE: t.dtype = SEQC_DTYPE_FLOAT64; break;
-  case TP::FLOAT16: t.dtype = SEQC_DTYPE_FLOAT16; break;
-  case TP::INT8: t.dtype = SEQC_DTYPE_INT8; break;
-  case TP::INT16: t.dtype = SEQC_DTYPE_INT16; break;
-  case TP::INT32: t.dtype = SEQC_DTYPE_INT32; break;
-  case TP::INT64: t.dtype = SEQC_DTYPE_INT64; break;
-  case TP::UINT8: t.dtype = SEQC_DTYPE_UINT8; break;
-  case TP::UINT16: t.dtype = SEQC_DTYPE_UINT16; break;
-  case TP::UINT32: t.dtype = SEQC_DTYPE_UINT32; break;
-  case TP::UINT64: t.dtype = SEQC_DTYPE_UINT64; break;
-  case TP::BFLOAT16: t.dtype = SEQC_DTYPE_BFLOAT16; break;
-  case TP::BOOL: t.dtype = SEQC_DTYPE_BOOL; break;
+  case TP::FLOAT:
+    t.dtype = SEQC_DTYPE_FLOAT32;
+    break;
+  case TP::DOUBLE:
+    t.dtype = SEQC_DTYPE_FLOAT64;
+    break;
+  case TP::FLOAT16:
+    t.dtype = SEQC_DTYPE_FLOAT16;
+    break;
+  case TP::INT8:
+    t.dtype = SEQC_DTYPE_INT8;
+    break;
+  case TP::INT16:
+    t.dtype = SEQC_DTYPE_INT16;
+    break;
+  case TP::INT32:
+    t.dtype = SEQC_DTYPE_INT32;
+    break;
+  case TP::INT64:
+    t.dtype = SEQC_DTYPE_INT64;
+    break;
+  case TP::UINT8:
+    t.dtype = SEQC_DTYPE_UINT8;
+    break;
+  case TP::UINT16:
+    t.dtype = SEQC_DTYPE_UINT16;
+    break;
+  case TP::UINT32:
+    t.dtype = SEQC_DTYPE_UINT32;
+    break;
+  case TP::UINT64:
+    t.dtype = SEQC_DTYPE_UINT64;
+    break;
+  case TP::BFLOAT16:
+    t.dtype = SEQC_DTYPE_BFLOAT16;
+    break;
+  case TP::BOOL:
+    t.dtype = SEQC_DTYPE_BOOL;
+    break;
   default:
     return createStringError(inconvertibleErrorCode(),
-                             "%s: unsupported data type %d",
-                             path.str().c_str(), p.data_type());
+                             "%s: unsupported data type %d", path.str().c_str(),
+                             p.data_type());
   }
   uint64_t numel = 1;
   for (int64_t d : p.dims()) {
-    if (d < 0 || __builtin_mul_overflow(numel, static_cast<uint64_t>(d), &numel))
+    if (d < 0 ||
+        __builtin_mul_overflow(numel, static_cast<uint64_t>(d), &numel))
       return createStringError(inconvertibleErrorCode(), "%s: bad dims",
                                path.str().c_str());
     t.shape.push_back(d);
@@ -410,12 +442,17 @@ static Expected<Tensor> readTensorProto(StringRef path) {
   }
   auto count = [&]() -> int64_t {
     switch (p.data_type()) {
-    case TP::FLOAT: return p.float_data_size();
-    case TP::DOUBLE: return p.double_data_size();
-    case TP::INT64: return p.int64_data_size();
+    case TP::FLOAT:
+      return p.float_data_size();
+    case TP::DOUBLE:
+      return p.double_data_size();
+    case TP::INT64:
+      return p.int64_data_size();
     case TP::UINT32:
-    case TP::UINT64: return p.uint64_data_size();
-    default: return p.int32_data_size();
+    case TP::UINT64:
+      return p.uint64_data_size();
+    default:
+      return p.int32_data_size();
     }
   }();
   if (static_cast<uint64_t>(count) != numel)
@@ -425,8 +462,12 @@ static Expected<Tensor> readTensorProto(StringRef path) {
   t.allocate();
   for (int64_t i = 0; i < count; ++i) {
     switch (p.data_type()) {
-    case TP::FLOAT: t.setDouble(i, p.float_data(i)); break;
-    case TP::DOUBLE: t.setDouble(i, p.double_data(i)); break;
+    case TP::FLOAT:
+      t.setDouble(i, p.float_data(i));
+      break;
+    case TP::DOUBLE:
+      t.setDouble(i, p.double_data(i));
+      break;
     case TP::INT64:
       reinterpret_cast<int64_t *>(t.data.get())[i] = p.int64_data(i);
       break;
@@ -442,7 +483,9 @@ static Expected<Tensor> readTensorProto(StringRef path) {
       reinterpret_cast<uint16_t *>(t.data.get())[i] =
           static_cast<uint16_t>(p.int32_data(i));
       break;
-    default: t.setDouble(i, p.int32_data(i)); break;
+    default:
+      t.setDouble(i, p.int32_data(i));
+      break;
     }
   }
   return t;

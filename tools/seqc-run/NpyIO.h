@@ -45,15 +45,15 @@ struct CompareResult {
   std::string note;
 };
 /// |got - want| <= atol + rtol * |want| elementwise, shapes equal.
-CompareResult compareTensors(const Tensor &got, const Tensor &want,
-                             double rtol, double atol);
+CompareResult compareTensors(const Tensor &got, const Tensor &want, double rtol,
+                             double atol);
 
 struct TestData {
   std::vector<Tensor> inputs, outputs;
 };
-llvm::Expected<TestData> loadExpectedNamed(llvm::StringRef dir,
-                                           const std::vector<std::string> &ins,
-                                           const std::vector<std::string> &outs);
+llvm::Expected<TestData>
+loadExpectedNamed(llvm::StringRef dir, const std::vector<std::string> &ins,
+                  const std::vector<std::string> &outs);
 
 /// Inputs and expected outputs from an ONNX backend-test folder
 /// (test_data_set_0/input_*.pb, output_*.pb) or a folder of NAME.npy files.

@@ -15,6 +15,9 @@
 #include "seqc/InitAllPasses.h"
 #include "seqc/Pipelines/Pipelines.h"
 #include "seqc/Target/ModelTarget.h"
+#include "seqc/Utils/Target.h"
+
+#include "ToolOptions.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/Diagnostics.h"
@@ -44,7 +47,9 @@ cl::opt<std::string>
                         "<model>.o for an object, stdout for IR)"),
                cl::value_desc("file"), cl::cat(seqcCat));
 cl::opt<Emit> emit(
-    "emit", cl::desc("What to produce (each level prints IR seqc-opt reads)"),
+    "emit",
+    cl::desc("What to produce (default: lib); each IR level prints IR that "
+             "seqc-opt reads"),
     cl::init(Emit::lib),
     cl::values(clEnumValN(Emit::onnx, "onnx", "the imported onnx dialect"),
                clEnumValN(Emit::seq, "seq",
@@ -55,31 +60,42 @@ cl::opt<Emit> emit(
                clEnumValN(Emit::lib, "lib",
                           "a shared library and its C header (default)")),
     cl::cat(seqcCat));
-cl::opt<std::string> target("target",
-                            cl::desc("cpu (default) or cuda[:sm_XX]"),
-                            cl::init("cpu"), cl::cat(seqcCat));
-cl::opt<unsigned> optLevel("O", cl::desc("Optimization level 0-3 (default 3)"),
-                           cl::Prefix, cl::init(3), cl::cat(seqcCat));
-cl::opt<std::string> mcpu("mcpu", cl::desc("Target CPU (default: the host)"),
-                          cl::cat(seqcCat));
-cl::opt<std::string> mattr("mattr",
-                           cl::desc("Target features (default: the host's)"),
-                           cl::cat(seqcCat));
-cl::opt<bool> printImpl("print-impl",
-                        cl::desc("List each token mixer and its algorithm"),
-                        cl::cat(seqcCat));
+cl::opt<std::string> target(
+    "target",
+    cl::desc("Code to generate: cpu (default) or cuda[:sm_XX] (not in this "
+             "build)"),
+    cl::init("cpu"), cl::cat(seqcCat));
+cl::opt<unsigned>
+    optLevel("O", cl::desc("LLVM optimization level, -O0 to -O3 (default 3)"),
+             cl::Prefix, cl::init(3), cl::cat(seqcCat));
+cl::opt<std::string>
+    mcpu("mcpu",
+         cl::desc("Target CPU, e.g. skylake-avx512 (default: the host)"),
+         cl::cat(seqcCat));
+cl::opt<std::string>
+    mattr("mattr",
+          cl::desc("Target features, e.g. +avx2,-avx512f (default: the "
+                   "host's)"),
+          cl::cat(seqcCat));
+cl::opt<bool>
+    printImpl("print-impl",
+              cl::desc("List each token mixer and the algorithm chosen for it"),
+              cl::cat(seqcCat));
 cl::opt<std::string> implOverrides(
     "impl",
     cl::desc("Override algorithm choices: KEY=ALGO[,KEY=ALGO...], KEY a seq "
              "op (long_conv) or an ONNX node name (e.g. "
-             "--impl=long_conv=direct)"),
+             "--impl=long_conv=direct; default: seqc's choice)"),
     cl::cat(seqcCat));
-cl::opt<bool> noShapeInference("no-shape-inference",
-                               cl::desc("Skip ONNX shape inference"),
-                               cl::cat(seqcCat));
+cl::opt<bool> noShapeInference(
+    "no-shape-inference",
+    cl::desc("Skip ONNX shape inference (types come from the model's "
+             "value_info only)"),
+    cl::cat(seqcCat));
 cl::opt<bool> printWeights(
     "print-weights",
-    cl::desc("Print weights (dense resources) in full when printing IR"),
+    cl::desc("Print weights (dense resources) in full when printing IR "
+             "(default: large ones elided)"),
     cl::cat(seqcCat));
 
 /// The model's C name: from the output (libfoo.so -> foo) or the input.
@@ -106,11 +122,14 @@ void printModule(mlir::ModuleOp module, raw_ostream &os) {
 
 int main(int argc, char **argv) {
   InitLLVM init(argc, argv);
+  // LLVM's back-end options out of --help; MLIR's, registered next, in it.
+  seqc::tools::hideLibraryOptions({&seqcCat});
   mlir::registerAsmPrinterCLOptions();
   mlir::registerMLIRContextCLOptions();
   mlir::registerPassManagerCLOptions();
   mlir::registerDefaultTimingManagerCLOptions();
   seqc::registerAllPasses();
+  seqc::tools::listFirst(seqcCat);
   cl::ParseCommandLineOptions(
       argc, argv,
       "seqc: ahead-of-time compiler for long-sequence models\n\n"
@@ -145,8 +164,9 @@ int main(int argc, char **argv) {
 
   auto writeText = [&](function_ref<void(raw_ostream &)> fn) {
     std::string error;
-    auto out = mlir::openOutputFile(outputFile.empty() ? std::string("-") : std::string(outputFile),
-                                    &error);
+    auto out = mlir::openOutputFile(
+        outputFile.empty() ? std::string("-") : std::string(outputFile),
+        &error);
     if (!out)
       return fail(error);
     fn(out->os());
@@ -168,6 +188,7 @@ int main(int argc, char **argv) {
   if (failed(sig))
     return 1;
   seqc::prepareEntryPoint(*module);
+  seqc::setTargetVectorBits(*module, seqc::vectorBitsOfTarget(mcpu, mattr));
 
   mlir::PassManager pm(&ctx);
   if (failed(mlir::applyPassManagerCLOptions(pm)))

@@ -50,8 +50,7 @@ LongConvOp::estimateWork(ImplKind kind, function_ref<bool(Value)> isConstant) {
 
 /// mixed_radix for static lengths with prime factors <= kMaxRadix; Bluestein
 /// for any length (nominal when the length is known only at run time).
-static std::optional<ImplWork> fftWork(ImplKind kind, Value input,
-                                       int64_t axis,
+static std::optional<ImplWork> fftWork(ImplKind kind, Value input, int64_t axis,
                                        std::optional<uint64_t> length,
                                        bool complexToReal) {
   auto it = llvm::cast<RankedTensorType>(input.getType());

@@ -38,8 +38,8 @@ MaskAttr MaskAttr::getCausal(MLIRContext *ctx) { return getWindow(ctx, -1, 0); }
 MaskAttr MaskAttr::getWindow(MLIRContext *ctx, int64_t left, int64_t right) {
   if (left < 0 && right < 0)
     return getFull(ctx);
-  return getLeaf(ctx, MaskKind::window, {std::max<int64_t>(left, -1),
-                                         std::max<int64_t>(right, -1)});
+  return getLeaf(ctx, MaskKind::window,
+                 {std::max<int64_t>(left, -1), std::max<int64_t>(right, -1)});
 }
 
 MaskAttr MaskAttr::getSinks(MLIRContext *ctx, int64_t n) {
@@ -148,10 +148,10 @@ MaskAttr MaskAttr::getOr(MLIRContext *ctx, ArrayRef<MaskAttr> operands) {
 // Verification
 //===----------------------------------------------------------------------===//
 
-LogicalResult
-MaskAttr::verify(function_ref<InFlightDiagnostic()> emitError, MaskKind kind,
-                 ArrayRef<int64_t> params, DenseIntElementsAttr layout,
-                 ArrayRef<MaskAttr> operands) {
+LogicalResult MaskAttr::verify(function_ref<InFlightDiagnostic()> emitError,
+                               MaskKind kind, ArrayRef<int64_t> params,
+                               DenseIntElementsAttr layout,
+                               ArrayRef<MaskAttr> operands) {
   auto expectParams = [&](size_t n) -> LogicalResult {
     if (params.size() != n)
       return emitError() << "mask '" << stringifyMaskKind(kind) << "' takes "

@@ -36,8 +36,8 @@ public:
   LogicalResult rank(StringRef name, Value v, int64_t r) {
     auto t = llvm::cast<RankedTensorType>(v.getType());
     if (t.getRank() != r)
-      return op->emitOpError() << "'" << name << "' must have rank " << r
-                               << ", got " << t;
+      return op->emitOpError()
+             << "'" << name << "' must have rank " << r << ", got " << t;
     return success();
   }
 
@@ -66,8 +66,8 @@ public:
     for (auto [name, v] : vals.drop_front())
       if (elemOf(v) != first)
         return op->emitOpError()
-               << "'" << name << "' has element type " << elemOf(v)
-               << " but '" << vals.front().first << "' has " << first;
+               << "'" << name << "' has element type " << elemOf(v) << " but '"
+               << vals.front().first << "' has " << first;
     return success();
   }
 
@@ -187,8 +187,8 @@ LogicalResult AttentionOp::verify() {
       if (m.getLayoutRows() < need || m.getLayoutCols() < need)
         return emitOpError()
                << "block layout " << m.getLayoutRows() << "x"
-               << m.getLayoutCols() << " does not cover " << need << "x"
-               << need << " blocks of size " << s << " for " << lk << " keys";
+               << m.getLayoutCols() << " does not cover " << need << "x" << need
+               << " blocks of size " << s << " for " << lk << " keys";
     }
     for (MaskAttr sub : m.getOperands())
       if (failed(checkBlocks(sub)))
@@ -247,8 +247,8 @@ LogicalResult LinearAttentionOp::verify() {
     typed.push_back({"state0", getState0()});
   if (failed(c.sameElementType(typed)))
     return failure();
-  for (auto [name, val] : {std::pair<StringRef, Value>{"key", k}, {"value", v},
-                           {"out", o}}) {
+  for (auto [name, val] :
+       {std::pair<StringRef, Value>{"key", k}, {"value", v}, {"out", o}}) {
     if (failed(c.same(name, val, 0, "query", q, 0, "batch")) ||
         failed(c.same(name, val, 1, "query", q, 1, "head count")) ||
         failed(c.same(name, val, 2, "query", q, 2, "sequence length")))
@@ -301,10 +301,11 @@ LogicalResult SelectiveScanOp::verify() {
       failed(c.rank("last_state", h, 3)))
     return failure();
   SmallVector<std::pair<StringRef, Value>> typed = {
-      {"u", u}, {"delta", dt}, {"A", a}, {"B", b}, {"C", cc}, {"y", y},
-      {"last_state", h}};
+      {"u", u},  {"delta", dt}, {"A", a},         {"B", b},
+      {"C", cc}, {"y", y},      {"last_state", h}};
   for (auto [name, val] : {std::pair<StringRef, Value>{"D", getD()},
-                           {"z", getZ()}, {"delta_bias", getDeltaBias()}})
+                           {"z", getZ()},
+                           {"delta_bias", getDeltaBias()}})
     if (val)
       typed.push_back({name, val});
   if (failed(c.sameElementType(typed)))
@@ -313,7 +314,9 @@ LogicalResult SelectiveScanOp::verify() {
        {std::pair<StringRef, Value>{"delta", dt}, {"y", y}}) {
     for (int64_t i = 0; i < 3; ++i)
       if (failed(c.same(name, val, i, "u", u, i,
-                        i == 0 ? "batch" : i == 1 ? "channel" : "length")))
+                        i == 0   ? "batch"
+                        : i == 1 ? "channel"
+                                 : "length")))
         return failure();
   }
   if (failed(c.same("A", a, 0, "u", u, 1, "channel")))
@@ -379,8 +382,8 @@ LogicalResult LinearScanOp::verify() {
     return failure();
   int64_t axis = getAxis();
   if (axis < 0 || axis >= bt.getRank())
-    return emitOpError() << "'axis' " << axis << " is out of range for 'b' of rank "
-                         << bt.getRank();
+    return emitOpError() << "'axis' " << axis
+                         << " is out of range for 'b' of rank " << bt.getRank();
   if (at.getRank() != bt.getRank())
     return emitOpError() << "'a' must have the rank of 'b' (" << bt.getRank()
                          << "), got " << at;
@@ -401,9 +404,8 @@ LogicalResult LinearScanOp::verify() {
     if (ok)
       return success();
     auto diag = emitOpError() << "'" << name << "' must have shape [";
-    llvm::interleaveComma(want, diag, [&](int64_t d) {
-      diag << ShapeChecker::dimStr(d);
-    });
+    llvm::interleaveComma(want, diag,
+                          [&](int64_t d) { diag << ShapeChecker::dimStr(d); });
     return diag << "], got " << t;
   };
   if (Value h0 = getH0()) {
@@ -412,8 +414,8 @@ LogicalResult LinearScanOp::verify() {
                           reduced)))
       return failure();
   }
-  if (failed(checkShape("h", ht, getLast() ? ArrayRef<int64_t>(reduced)
-                                           : bt.getShape())))
+  if (failed(checkShape(
+          "h", ht, getLast() ? ArrayRef<int64_t>(reduced) : bt.getShape())))
     return failure();
   return verifyImpl(*this);
 }
@@ -472,16 +474,16 @@ ArrayRef<ImplKind> IRFFTOp::getAllowedImpls() { return kFFTImpls; }
 
 /// Common checks: axis in range, length positive, the result equal to the
 /// input except along `axis` where it must be `want(n_in)`.
-static LogicalResult
-verifyFFTShapes(Operation *op, Value in, Value out, int64_t axis,
-                std::optional<uint64_t> length,
-                function_ref<int64_t(int64_t)> resultLen) {
+static LogicalResult verifyFFTShapes(Operation *op, Value in, Value out,
+                                     int64_t axis,
+                                     std::optional<uint64_t> length,
+                                     function_ref<int64_t(int64_t)> resultLen) {
   auto it = llvm::cast<RankedTensorType>(in.getType());
   auto ot = llvm::cast<RankedTensorType>(out.getType());
   if (axis < 0 || axis >= it.getRank())
-    return op->emitOpError() << "'axis' " << axis
-                             << " is out of range for 'input' of rank "
-                             << it.getRank();
+    return op->emitOpError()
+           << "'axis' " << axis << " is out of range for 'input' of rank "
+           << it.getRank();
   if (length && static_cast<int64_t>(*length) < 1)
     return op->emitOpError() << "'length' must be >= 1";
   if (ot.getRank() != it.getRank())
@@ -519,9 +521,8 @@ static int64_t irfftOutLength(int64_t m, std::optional<uint64_t> len) {
 
 /// `input`'s shape with dim `axis` mapped by `outLength`, of element `elem`.
 static RankedTensorType
-fftResultType(Value input, int64_t axis, std::optional<uint64_t> len,
-              Type elem, int64_t (*outLength)(int64_t,
-                                              std::optional<uint64_t>)) {
+fftResultType(Value input, int64_t axis, std::optional<uint64_t> len, Type elem,
+              int64_t (*outLength)(int64_t, std::optional<uint64_t>)) {
   auto it = llvm::cast<RankedTensorType>(input.getType());
   SmallVector<int64_t> shape(it.getShape());
   shape[axis] = outLength(shape[axis], len);
@@ -530,15 +531,14 @@ fftResultType(Value input, int64_t axis, std::optional<uint64_t> len,
 
 /// The optional `length` attribute.
 static IntegerAttr lengthAttr(OpBuilder &b, std::optional<uint64_t> len) {
-  return len ? b.getI64IntegerAttr(static_cast<int64_t>(*len))
-             : IntegerAttr();
+  return len ? b.getI64IntegerAttr(static_cast<int64_t>(*len)) : IntegerAttr();
 }
 
 void FFTOp::build(OpBuilder &b, OperationState &state, Value input,
                   int64_t axis, bool inverse, std::optional<uint64_t> length) {
   Type elem = llvm::cast<RankedTensorType>(input.getType()).getElementType();
-  build(b, state, fftResultType(input, axis, length, elem, fftOutLength),
-        input, b.getI64IntegerAttr(axis), inverse ? b.getUnitAttr() : nullptr,
+  build(b, state, fftResultType(input, axis, length, elem, fftOutLength), input,
+        b.getI64IntegerAttr(axis), inverse ? b.getUnitAttr() : nullptr,
         lengthAttr(b, length), /*impl=*/nullptr);
 }
 
@@ -553,10 +553,10 @@ void RFFTOp::build(OpBuilder &b, OperationState &state, Value input,
 
 void IRFFTOp::build(OpBuilder &b, OperationState &state, Value input,
                     int64_t axis, std::optional<uint64_t> length) {
-  Type elem = llvm::cast<ComplexType>(
-                  llvm::cast<RankedTensorType>(input.getType())
-                      .getElementType())
-                  .getElementType();
+  Type elem =
+      llvm::cast<ComplexType>(
+          llvm::cast<RankedTensorType>(input.getType()).getElementType())
+          .getElementType();
   build(b, state, fftResultType(input, axis, length, elem, irfftOutLength),
         input, b.getI64IntegerAttr(axis), lengthAttr(b, length),
         /*impl=*/nullptr);
@@ -595,8 +595,9 @@ LogicalResult IRFFTOp::verify() {
   if (!len && axis >= 0 && axis < it.getRank() && it.getDimSize(axis) == 1)
     return emitOpError() << "'input' has one bin along 'axis'; the default "
                             "length 2(M-1) would be 0, so give 'length'";
-  if (failed(verifyFFTShapes(*this, getInput(), getOutput(), getAxis(), len,
-                             [&](int64_t m) { return irfftOutLength(m, len); })))
+  if (failed(
+          verifyFFTShapes(*this, getInput(), getOutput(), getAxis(), len,
+                          [&](int64_t m) { return irfftOutLength(m, len); })))
     return failure();
   return verifyImpl(*this);
 }

@@ -75,8 +75,7 @@ char *seqc_module_impl_report(seqc_module module, int json);
  * Returns 0 on success, nonzero with `diagnostics` set on failure. If
  * `impl_report` is not NULL it receives the JSON mixer report of the copy
  * that was compiled (overrides applied). */
-int seqc_module_compile(seqc_module module,
-                        const seqc_compile_options *options,
+int seqc_module_compile(seqc_module module, const seqc_compile_options *options,
                         const char *so_path, char **impl_report,
                         char **diagnostics);
 

@@ -39,8 +39,9 @@ struct LoweringOptions {
 };
 
 /// linalg on tensors -> bufferized loops -> the LLVM dialect.
-llvm::LogicalResult buildLinalgToLLVMPipeline(mlir::OpPassManager &pm,
-                                              const LoweringOptions &options = {});
+llvm::LogicalResult
+buildLinalgToLLVMPipeline(mlir::OpPassManager &pm,
+                          const LoweringOptions &options = {});
 
 /// The whole CPU pipeline: buildToLinalgPipeline + buildLinalgToLLVMPipeline.
 /// (Drivers run it in parts: raise, overrides, select, then lowering.)

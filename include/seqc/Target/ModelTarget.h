@@ -25,9 +25,9 @@ namespace seqc {
 /// One input or output of a compiled model.
 struct TensorSpec {
   std::string name;
-  int dtype = 0;                      // seqc_dtype
-  std::vector<int64_t> dims;          // -1: dynamic
-  std::vector<std::string> dimNames;  // "" if none
+  int dtype = 0;                     // seqc_dtype
+  std::vector<int64_t> dims;         // -1: dynamic
+  std::vector<std::string> dimNames; // "" if none
 };
 
 struct ModelSignature {

@@ -37,8 +37,9 @@ struct CostModel {
   double longConvFFT = 45.24;
   /// long_conv, impl = overlap_save: option `long-conv-overlap-save-gflops`.
   double longConvOverlapSave = 33.91;
-  /// fft/rfft/irfft, impl = mixed_radix or bluestein (passes/Lower/LowerFFT.cpp;
-  /// the same generated stages, so one rate): option `fft-gflops`.
+  /// fft/rfft/irfft, impl = mixed_radix or bluestein
+  /// (passes/Lower/LowerFFT.cpp; the same generated stages, so one rate):
+  /// option `fft-gflops`.
   double fft = 45.24;
 
   /// The rate of `kind` implementing `op`, if seqc has that lowering.

@@ -46,9 +46,9 @@ void populateSeqFoldSSMKernelPatterns(mlir::RewritePatternSet &patterns,
 
 /// Part of seq-raise-onnx: the FFT convolution written with ONNX DFT ops,
 /// Re IDFT(DFT(x) * DFT(k)) (full spectra, or onesided ones with their
-/// Hermitian extension), -> causal seq.long_conv (passes/Raise/RaiseFFTConv.cpp).
-/// Benefit 2, rooted at the real-part extraction, so it fires before the
-/// DFT ops themselves are raised.
+/// Hermitian extension), -> causal seq.long_conv
+/// (passes/Raise/RaiseFFTConv.cpp). Benefit 2, rooted at the real-part
+/// extraction, so it fires before the DFT ops themselves are raised.
 void populateRaiseFFTConvPatterns(mlir::RewritePatternSet &patterns);
 
 #define GEN_PASS_REGISTRATION

@@ -1,4 +1,5 @@
-//===- ConstantData.h - Reading constant tensors at compile time -*- C++ -*-===//
+//===- ConstantData.h - Reading constant tensors at compile time -*- C++
+//-*-===//
 //
 // The data of a constant tensor, whether an arith.constant, an
 // onnx.Constant, a dense elements attribute or a dense resource (how the

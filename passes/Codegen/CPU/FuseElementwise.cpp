@@ -37,8 +37,8 @@ struct SeqcFuseElementwisePass
     // that nothing is computed twice.
     linalg::ControlFusionFn control = [](OpOperand *operand) {
       Operation *producer = operand->get().getDefiningOp();
-      return producer && producer->hasOneUse() &&
-             !attrs::isInPlace(producer) && !attrs::isKeepOrder(producer);
+      return producer && producer->hasOneUse() && !attrs::isInPlace(producer) &&
+             !attrs::isKeepOrder(producer);
     };
     linalg::populateElementwiseOpsFusionPatterns(patterns, control);
     linalg::populateFoldReshapeOpsByExpansionPatterns(patterns, control);

@@ -44,8 +44,8 @@ static std::optional<int64_t> staticWork(scf::ParallelOp par) {
   };
   par->walk([&](Operation *op) {
     if (auto p = dyn_cast<scf::ParallelOp>(op))
-      for (auto [l, u, s] : llvm::zip(p.getLowerBound(), p.getUpperBound(),
-                                      p.getStep()))
+      for (auto [l, u, s] :
+           llvm::zip(p.getLowerBound(), p.getUpperBound(), p.getStep()))
         tripCount(l, u, s);
     else if (auto f = dyn_cast<scf::ForOp>(op))
       tripCount(f.getLowerBound(), f.getUpperBound(), f.getStep());

@@ -1,4 +1,5 @@
-//===- Conv.cpp - Reference lowering of long_conv and ssm_kernel -*- C++ -*-===//
+//===- Conv.cpp - Reference lowering of long_conv and ssm_kernel -*- C++
+//-*-===//
 //
 // seq.long_conv is the direct O(L K) sum, reading x with bounds checks;
 // seq.ssm_kernel is the O(C N L) Vandermonde sum in complex arithmetic.
@@ -60,7 +61,8 @@ struct LowerLongConv : OpRewritePattern<LongConvOp> {
         rw, loc, {k}, init, {map(4, {d1, d3}), map(4, {d0, d1, d2})}, "pppr",
         [&](OpBuilder &b, Location l, ValueRange a) {
           Value t = loopIndex(b, l, 2), i = loopIndex(b, l, 3);
-          Value src = arith::AddIOp::create(b, l, arith::SubIOp::create(b, l, t, i), shift);
+          Value src = arith::AddIOp::create(
+              b, l, arith::SubIOp::create(b, l, t, i), shift);
           Value c0 = indexConst(b, l, 0);
           Value inRange = arith::AndIOp::create(
               b, l,
@@ -68,10 +70,12 @@ struct LowerLongConv : OpRewritePattern<LongConvOp> {
               arith::CmpIOp::create(b, l, arith::CmpIPredicate::slt, src, len));
           Value safe = arith::SelectOp::create(b, l, inRange, src, c0);
           Value xv = tensor::ExtractOp::create(
-              b, l, x, ValueRange{loopIndex(b, l, 0), loopIndex(b, l, 1), safe});
+              b, l, x,
+              ValueRange{loopIndex(b, l, 0), loopIndex(b, l, 1), safe});
           xv = arith::SelectOp::create(b, l, inRange, xv, zero);
           Value m = arith::MulFOp::create(b, l, a[0], xv);
-          linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, a[1], m)));
+          linalg::YieldOp::create(b, l,
+                                  Value(arith::AddFOp::create(b, l, a[1], m)));
         });
     if (y.getType() != op.getType())
       y = tensor::CastOp::create(rw, loc, op.getType(), y);
@@ -79,6 +83,14 @@ struct LowerLongConv : OpRewritePattern<LongConvOp> {
     return success();
   }
 };
+
+/// The complex `z` times the real `s`.
+Value scaled(OpBuilder &b, Location l, Value z, Value s) {
+  return complex::CreateOp::create(
+      b, l, z.getType(),
+      arith::MulFOp::create(b, l, complex::ReOp::create(b, l, z), s),
+      arith::MulFOp::create(b, l, complex::ImOp::create(b, l, z), s));
+}
 
 struct LowerSSMKernel : OpRewritePattern<SSMKernelOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -90,8 +102,9 @@ struct LowerSSMKernel : OpRewritePattern<SSMKernelOp> {
     auto kt = llvm::cast<RankedTensorType>(op.getType());
     Type ft = kt.getElementType();
     auto ct = ComplexType::get(ft);
-    OpFoldResult len = op.getLength() ? OpFoldResult(op.getLength())
-                                      : OpFoldResult(rw.getIndexAttr(kt.getDimSize(1)));
+    OpFoldResult len = op.getLength()
+                           ? OpFoldResult(op.getLength())
+                           : OpFoldResult(rw.getIndexAttr(kt.getDimSize(1)));
     SmallVector<OpFoldResult> sizes = {
         tensor::getMixedSize(rw, loc, op.getA(), 0), len};
     Value zero = floatConst(rw, loc, ft, 0.0);
@@ -107,39 +120,35 @@ struct LowerSSMKernel : OpRewritePattern<SSMKernelOp> {
         filled(rw, loc, sizes, ft, zero),
         {map({d0, d2}), map({d0, d2}), map({d0, d2}), map({d0}), map({d0, d1})},
         "ppr", [&](OpBuilder &b, Location l, ValueRange a) {
-          auto cplx = [&](Value re, Value im) -> Value {
-            return complex::CreateOp::create(b, l, ct, re, im);
-          };
-          auto scaleC = [&](Value z, Value s) -> Value {
-            return cplx(arith::MulFOp::create(b, l, complex::ReOp::create(b, l, z), s),
-                        arith::MulFOp::create(b, l, complex::ImOp::create(b, l, z), s));
-          };
           Value dt = math::ExpOp::create(b, l, a[3]);
-          Value dA = scaleC(a[0], dt);
+          Value dA = scaled(b, l, a[0], dt);
           Value step = indexToFloat(b, l, loopIndex(b, l, 1), ft);
-          Value one = cplx(floatConst(b, l, ft, 1.0), zero);
+          Value one = complex::CreateOp::create(
+              b, l, ct, floatConst(b, l, ft, 1.0), zero);
           Value aPow, bBar;
           if (zoh) {
-            aPow = complex::ExpOp::create(b, l, scaleC(dA, step));
+            aPow = complex::ExpOp::create(b, l, scaled(b, l, dA, step));
             Value eA = complex::ExpOp::create(b, l, dA);
             bBar = complex::MulOp::create(
                 b, l,
-                complex::DivOp::create(b, l, complex::SubOp::create(b, l, eA, one), a[0]),
+                complex::DivOp::create(
+                    b, l, complex::SubOp::create(b, l, eA, one), a[0]),
                 a[1]);
           } else {
-            Value half = scaleC(dA, floatConst(b, l, ft, 0.5));
+            Value half = scaled(b, l, dA, floatConst(b, l, ft, 0.5));
             Value num = complex::AddOp::create(b, l, one, half);
             Value den = complex::SubOp::create(b, l, one, half);
             Value aBar = complex::DivOp::create(b, l, num, den);
             aPow = complex::ExpOp::create(
-                b, l, scaleC(complex::LogOp::create(b, l, aBar), step));
-            bBar = complex::DivOp::create(b, l, scaleC(a[1], dt), den);
+                b, l, scaled(b, l, complex::LogOp::create(b, l, aBar), step));
+            bBar = complex::DivOp::create(b, l, scaled(b, l, a[1], dt), den);
           }
           Value term = complex::MulOp::create(
               b, l, complex::MulOp::create(b, l, a[2], bBar), aPow);
           Value re = complex::ReOp::create(b, l, term);
           Value twice = arith::AddFOp::create(b, l, re, re);
-          linalg::YieldOp::create(b, l, Value(arith::AddFOp::create(b, l, a[4], twice)));
+          linalg::YieldOp::create(
+              b, l, Value(arith::AddFOp::create(b, l, a[4], twice)));
         });
     if (k.getType() != op.getType())
       k = tensor::CastOp::create(rw, loc, op.getType(), k);

@@ -50,8 +50,8 @@ Value loopIndex(mlir::OpBuilder &b, mlir::Location loc, int64_t d);
 Value sliceAt(mlir::OpBuilder &b, mlir::Location loc, Value v, int64_t axis,
               Value pos);
 /// Inserts `slice` (rank one less) into `dest` at `pos` along `axis`.
-Value insertAt(mlir::OpBuilder &b, mlir::Location loc, Value slice,
-               Value dest, int64_t axis, Value pos);
+Value insertAt(mlir::OpBuilder &b, mlir::Location loc, Value slice, Value dest,
+               int64_t axis, Value pos);
 
 /// Reads `src` at `idx` (one index per dim of `src`) with numpy broadcasting:
 /// a dim of size 1 -- statically, or at run time when it is dynamic -- reads
