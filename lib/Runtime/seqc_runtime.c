@@ -326,3 +326,22 @@ void memrefCopy(int64_t elem_size, seqc_unranked_memref *src,
     }
   }
 }
+
+/* float -> bfloat16, round to nearest even (a NaN stays a quiet NaN). LLVM
+   lowers `fptrunc float to bfloat` to this libcall on x86-64 CPUs without
+   AVX512-BF16, and GCC 12's libgcc does not provide it, so a model casting to
+   bfloat16 failed to load there (undefined symbol __truncsfbf2). The x86-64
+   ABI returns a bfloat16 in the low 16 bits of xmm0: the result is returned
+   as a float whose low 16 bits hold it. */
+float __truncsfbf2(float x);
+float __truncsfbf2(float x) {
+  uint32_t u, r;
+  float out;
+  memcpy(&u, &x, sizeof u);
+  if ((u & 0x7fffffffu) > 0x7f800000u)
+    r = (u >> 16) | 0x40u;
+  else
+    r = (u + 0x7fffu + ((u >> 16) & 1u)) >> 16;
+  memcpy(&out, &r, sizeof out);
+  return out;
+}
